@@ -1,0 +1,35 @@
+import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import { bearerToken, hashSecret, parseKey, sameSecret } from '../../shared/auth/keys.ts';
+import { getSecret } from '../../shared/clients/secrets.ts';
+import { errorSummary, logger } from '../../shared/observability/logger.ts';
+import { getKey } from '../../shared/store/sites.ts';
+
+type AuthContext = { role: 'admin' } | { role: 'site'; iis_id: string } | { role: 'none'; reason: string };
+type Answer = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
+
+/**
+ * Resolves `Authorization: Bearer <key>` to the admin role or a site. An invalid key is still let through
+ * with role "none" and the reason, so the route answers 401 with a message saying what is wrong with the key
+ * (API Gateway's own deny is a bare 403). API Gateway answers 401 itself when the header is missing.
+ */
+export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Answer> => {
+  const token = bearerToken(event.identitySource?.[0] ?? event.headers?.authorization);
+  if (!token) return none('malformed');
+  if (sameSecret(token, await getSecret('ADMIN_KEY'))) return { isAuthorized: true, context: { role: 'admin' } };
+  const parsed = parseKey(token);
+  if (!parsed) return none('malformed');
+  try {
+    const key = await getKey(parsed.keyId);
+    if (!key || !sameSecret(key.hash, hashSecret(parsed.secret))) return none('unknown');
+    if (key.status !== 'active') return none('revoked');
+    return { isAuthorized: true, context: { role: 'site', iis_id: key.iis_id } };
+  } catch (err) {
+    // Failing closed: an authorizer error must never let a request through.
+    logger.error('authorizer lookup failed', errorSummary(err));
+    return { isAuthorized: false, context: { role: 'none', reason: 'error' } };
+  }
+};
+
+function none(reason: string): Answer {
+  return { isAuthorized: true, context: { role: 'none', reason } };
+}

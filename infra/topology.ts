@@ -1,0 +1,200 @@
+/**
+ * The one description of the pipeline's resources and how they are wired.
+ *
+ * Both the CDK stack (infra/stack.ts) and the local runtime (local/) read this object, so what runs on a
+ * laptop and what is deployed cannot drift apart. It is plain data: no CDK or SDK imports here.
+ */
+
+export type Access = 'read' | 'write';
+
+export interface TableSpec {
+  /** Logical name; the physical name locally, a CDK-generated one in AWS. */
+  name: string;
+  /** Environment variable that carries the table name into functions bound to it. */
+  envVar: string;
+  partitionKey: string;
+  sortKey: string;
+  indexes: { name: string; partitionKey: string; sortKey: string }[];
+}
+
+export interface QueueSpec {
+  name: string;
+  /** Environment variable that carries the queue URL into functions bound to it. */
+  envVar: string;
+  visibilityTimeoutSeconds: number;
+  /** Receives before SQS moves a message to the queue's DLQ (the redrive policy belongs to the queue). */
+  maxReceiveCount: number;
+  retentionDays: number;
+}
+
+export interface BucketSpec {
+  name: string;
+  envVar: string;
+}
+
+export interface SqsTrigger {
+  queue: QueueName;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  /** Always on: consumers answer `batchItemFailures`. */
+  reportBatchItemFailures: true;
+  maximumConcurrency?: number;
+}
+
+export interface ScheduleTrigger {
+  /** EventBridge Scheduler expression: `rate(5 minutes)` or `cron(0 2 * * ? *)`. */
+  expression: string;
+  timezone: string;
+  /** JSON handed to the function as its event. */
+  input: Record<string, unknown>;
+}
+
+export interface FunctionSpec {
+  /** Path of the handler module from the repository root; the export is always `handler`. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  tables?: Partial<Record<TableName, Access>>;
+  /** Queues the function sends to. */
+  sendsTo?: QueueName[];
+  buckets?: Partial<Record<BucketName, Access>>;
+  /** Secrets the function reads (names from `secrets`). */
+  secrets?: SecretName[];
+  routes?: string[];
+  /** Routes served without the authorizer (public documents only). */
+  publicRoutes?: string[];
+  sqs?: SqsTrigger;
+  schedules?: ScheduleTrigger[];
+}
+
+export interface SecretSpec {
+  /** The function reads `${envVar}_SECRET_ARN` in AWS; the local runtime sets `${envVar}` itself. */
+  envVar: string;
+  description: string;
+}
+
+const tables = {
+  sites: {
+    name: 'sites',
+    envVar: 'SITES_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [],
+  },
+  doses: {
+    name: 'doses',
+    envVar: 'DOSES_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // Sparse: only versions whose fan-out is not yet confirmed carry outbox_pk.
+      { name: 'outbox', partitionKey: 'outbox_pk', sortKey: 'outbox_at' },
+      // Earlier doses of a recipient at a site, for the minimum-interval rule.
+      { name: 'by-recipient', partitionKey: 'recip_key', sortKey: 'admin_date' },
+    ],
+  },
+} as const satisfies Record<string, TableSpec>;
+
+const queues = {
+  registry: {
+    name: 'registry-changes',
+    envVar: 'REGISTRY_QUEUE_URL',
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 8,
+    retentionDays: 14,
+  },
+  cdc: {
+    name: 'cdc-changes',
+    envVar: 'CDC_QUEUE_URL',
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 8,
+    retentionDays: 14,
+  },
+} as const satisfies Record<string, QueueSpec>;
+
+const buckets = {
+  drop: { name: 'drop', envVar: 'DROP_BUCKET' },
+} as const satisfies Record<string, BucketSpec>;
+
+const secrets = {
+  adminKey: { envVar: 'ADMIN_KEY', description: 'Admin credential for enrollment and key management' },
+} as const satisfies Record<string, SecretSpec>;
+
+export type TableName = keyof typeof tables;
+export type QueueName = keyof typeof queues;
+export type BucketName = keyof typeof buckets;
+export type SecretName = keyof typeof secrets;
+
+const functions = {
+  authorizer: {
+    entry: 'functions/api/authorizer.ts',
+    description: 'Lambda authorizer: resolves a bearer key to a site or the admin role',
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    tables: { sites: 'read' },
+    secrets: ['adminKey'],
+  },
+  sites: {
+    entry: 'functions/api/sites.ts',
+    description: 'Enrolls sites and issues, rotates and revokes their keys (admin)',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    tables: { sites: 'write' },
+    routes: ['POST /v1/sites', 'GET /v1/sites/{iis_id}', 'POST /v1/sites/{iis_id}/keys', 'DELETE /v1/sites/{iis_id}/keys'],
+  },
+  doses: {
+    entry: 'functions/api/doses.ts',
+    description: 'Validates, stores and publishes doses; updates, deletes and reads them',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    tables: { sites: 'read', doses: 'write' },
+    sendsTo: ['registry', 'cdc'],
+    routes: [
+      'POST /v1/doses',
+      'GET /v1/doses/{vax_event_id}',
+      'PUT /v1/doses/{vax_event_id}',
+      'DELETE /v1/doses/{vax_event_id}',
+    ],
+  },
+  openapi: {
+    entry: 'functions/api/openapi.ts',
+    description: 'Serves the OpenAPI document generated from the schemas',
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    publicRoutes: ['GET /v1/openapi.json'],
+  },
+  outboxSweeper: {
+    entry: 'functions/scheduled/outbox-sweeper.ts',
+    description: 'Republishes stored dose changes whose fan-out was interrupted',
+    timeoutSeconds: 120,
+    memoryMb: 512,
+    tables: { doses: 'write' },
+    sendsTo: ['registry', 'cdc'],
+    schedules: [{ expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 60 } }],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof functions;
+
+export const api = {
+  /** Name of the function that authorizes every non-public route. */
+  authorizer: 'authorizer' as FunctionName,
+  identitySource: 'authorization',
+  /** API Gateway caches an authorizer answer per key this long: a revoked key may live this long. */
+  authorizerCacheTtlSeconds: 30,
+  /** API Gateway's own payload limit; above it the request never reaches a function. */
+  maxPayloadBytes: 10 * 1024 * 1024,
+  /** Synchronous Lambda invocation payload limit. */
+  maxLambdaPayloadBytes: 6 * 1024 * 1024,
+  integrationTimeoutSeconds: 30,
+  throttle: { rateLimit: 200, burstLimit: 400 },
+};
+
+export const topology = { tables, queues, buckets, secrets, functions, api } as const;
+export type Topology = typeof topology;
+
+/** The function spec by name, typed loosely for generic wiring code. */
+export function functionSpecs(): [FunctionName, FunctionSpec][] {
+  return Object.entries(functions) as [FunctionName, FunctionSpec][];
+}

@@ -1,0 +1,60 @@
+/** Calendar dates as ISO `YYYY-MM-DD` strings: they compare correctly as strings and carry no time zone. */
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}/;
+
+export type DateParse = { ok: true; iso: string } | { ok: false; reason: 'format' | 'calendar' };
+
+export function isRealDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= daysInMonth(y, m);
+}
+
+export function daysInMonth(y: number, m: number): number {
+  return m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+}
+
+/**
+ * Accepts the layouts clinic systems actually export (ISO, HL7 `YYYYMMDD`, US `MM/DD/YYYY`, ISO date-time) and
+ * returns ISO. A date-time keeps its written calendar date: converting zones would move late-evening doses.
+ */
+export function parseDate(raw: string): DateParse {
+  const m = ISO.exec(raw) ?? COMPACT.exec(raw) ?? ISO_DATETIME.exec(raw);
+  let y: number;
+  let mo: number;
+  let d: number;
+  if (m) {
+    y = Number(m[1]);
+    mo = Number(m[2]);
+    d = Number(m[3]);
+  } else {
+    const us = US.exec(raw);
+    if (!us) return { ok: false, reason: 'format' };
+    mo = Number(us[1]);
+    d = Number(us[2]);
+    y = Number(us[3]);
+  }
+  if (!isRealDate(y, mo, d)) return { ok: false, reason: 'calendar' };
+  return { ok: true, iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
+}
+
+/** Whole days from `a` to `b` (ISO dates). */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+}
+
+export function addYears(iso: string, years: number): string {
+  const y = Number(iso.slice(0, 4)) + years;
+  return `${String(y).padStart(4, '0')}${iso.slice(4)}`;
+}
+
+/** Today's calendar date where the pipeline's users are: California. */
+export function localDate(at: Date, timeZone = 'America/Los_Angeles'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+export function isLastDayOfMonth(iso: string): boolean {
+  return Number(iso.slice(8, 10)) === daysInMonth(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)));
+}

@@ -1,0 +1,315 @@
+import * as codes from '../codesets/index.ts';
+import { addYears, daysBetween, isLastDayOfMonth } from './dates.ts';
+import { type Dose, IDENTIFYING_FIELDS, RACE_FIELDS } from './fields.ts';
+import { type Finding, finding } from './findings.ts';
+import { minimumIntervalDays } from './intervals.ts';
+import { checkLotNumber } from './lot-number.ts';
+import { EMPTY_FOR_REFUSAL, REQUIRED_FOR_REFUSAL, REQUIRED_FOR_VACCINATION } from './requirements.ts';
+
+export interface EarlierDose {
+  admin_date: string;
+  cvx?: string;
+  mvx?: string;
+  vax_event_id: string;
+}
+
+export interface ValidationContext {
+  /** The submission's local date (America/Los_Angeles): nothing can have happened after it. */
+  today: string;
+  /** The recipient's other administered doses known to us (stored, or earlier in the same submission). */
+  earlierDoses?: readonly EarlierDose[];
+}
+
+/** Days a dose may come early and still count (CDC grace period); never used for scheduling. */
+export const GRACE_DAYS = 4;
+const MAX_AGE_YEARS = 120;
+
+/**
+ * All registry and CDC rules for one normalized dose. Pure: the same dose and context always give the same
+ * findings, in the same order (field order of the spec, then cross-field rules).
+ */
+export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Finding[] {
+  const out: Finding[] = [];
+  const refusal = dose.vax_refusal === 'YES';
+  checkPresence(dose, refusal, out);
+  checkValueSets(dose, out);
+  checkDates(dose, ctx, out);
+  checkAddresses(dose, out);
+  if (!refusal) {
+    checkProduct(dose, out);
+    checkLot(dose, out);
+    checkInterval(dose, ctx, out);
+  } else if (dose.cvx) checkCvx(dose.cvx, dose.admin_date, out);
+  return out;
+}
+
+function checkPresence(dose: Partial<Dose>, refusal: boolean, out: Finding[]): void {
+  const required = refusal ? REQUIRED_FOR_REFUSAL : REQUIRED_FOR_VACCINATION;
+  const event = refusal ? 'a refusal' : 'an administered dose';
+  for (const field of required) {
+    if (dose[field] === undefined)
+      out.push(finding('REQD001', field, `${field} is required for ${event}. Fill it in and send the dose again.`));
+  }
+  if (refusal) {
+    for (const field of EMPTY_FOR_REFUSAL) {
+      if (dose[field] !== undefined)
+        out.push(
+          finding(
+            'DATA004',
+            field,
+            `${field} must be empty when vax_refusal is YES: a refused vaccine has no product, lot, site, route or dose number.`,
+          ),
+        );
+    }
+  }
+  if (dose.ext_type === 'D') {
+    for (const field of IDENTIFYING_FIELDS) {
+      const v = dose[field];
+      if (v !== undefined && v.toUpperCase() !== 'REDACTED')
+        out.push(finding('DATA006', field, `ext_type is D (de-identified), so ${field} must be the word "Redacted".`));
+    }
+  }
+}
+
+type Lookup = (code: string) => unknown;
+const VALUE_SETS: [keyof Dose, Lookup, string][] = [
+  ['ext_type', (c) => (['D', 'P', 'I'].includes(c) ? c : undefined), 'D, P or I'],
+  ['recip_sex', codes.sex, 'M, F or U'],
+  ...RACE_FIELDS.map((f): [keyof Dose, Lookup, string] => [
+    f,
+    codes.race,
+    'a race code such as 2106-3 (White), 2054-5 (Black or African American), 2028-9 (Asian), UNK or POL',
+  ]),
+  ['recip_ethnicity', codes.ethnicity, '2135-2 (Hispanic or Latino), 2186-5 (Not Hispanic or Latino), UNK or POL'],
+  ['recip_address_state', codes.state, 'a two-letter USPS state code such as CA'],
+  ['admin_address_state', codes.state, 'a two-letter USPS state code such as CA'],
+  ['recip_address_county', codes.county, 'a 5-digit county FIPS code such as 06037'],
+  ['admin_address_county', codes.county, 'a 5-digit county FIPS code such as 06037'],
+  ['vax_admin_site', codes.bodySite, 'an HL7 0163 body site such as LD (left deltoid) or RA (right arm)'],
+  ['vax_route', codes.route, 'C28161 (intramuscular) or an HL7 0162 route such as IM'],
+  ['dose_num', codes.doseNumber, 'a dose number from the CVRS list (1–9 or UNK)'],
+  ['vax_series_complete', codes.yesNoUnk, 'YES, NO or UNK'],
+  ['admin_type', codes.adminType, 'a CVRS admin_type from 1 to 28'],
+  ['vax_refusal', codes.yesNo, 'YES or NO'],
+  ['cmorbid_status', codes.yesNoUnk, 'YES, NO or UNK'],
+  ['serology', codes.yesNoUnk, 'YES, NO or UNK'],
+];
+
+function checkValueSets(dose: Partial<Dose>, out: Finding[]): void {
+  for (const [field, lookup, expected] of VALUE_SETS) {
+    const v = dose[field];
+    if (v !== undefined && !lookup(v))
+      out.push(finding('DATA007', field, `${field} "${v}" is not an accepted code. Use ${expected}.`));
+  }
+}
+
+function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[]): void {
+  const { recip_dob: dob, admin_date: admin } = dose;
+  if (dob && dob > ctx.today)
+    out.push(finding('BUSR004', 'recip_dob', `The date of birth ${dob} is in the future. Check the year.`));
+  if (admin && admin > ctx.today)
+    out.push(
+      finding(
+        'BUSR004',
+        'admin_date',
+        `The administration date ${admin} is after today (${ctx.today}). Report doses once given, with the day they were given.`,
+      ),
+    );
+  if (dob && admin) {
+    if (admin < dob)
+      out.push(
+        finding(
+          'BUSR003',
+          'admin_date',
+          `The administration date ${admin} is before the date of birth ${dob}. One of the two dates is wrong.`,
+        ),
+      );
+    else if (dob < addYears(admin, -MAX_AGE_YEARS))
+      out.push(
+        finding(
+          'DQ001',
+          'recip_dob',
+          `The date of birth ${dob} makes the recipient more than ${MAX_AGE_YEARS} years old on ${admin}. Check the year of birth.`,
+        ),
+      );
+  }
+  if (admin && (admin.endsWith('-01') || admin.endsWith('-15') || isLastDayOfMonth(admin)))
+    out.push(
+      finding(
+        'DQ002',
+        'admin_date',
+        `The administration date ${admin} falls on a day often used when the real date is unknown. If the dose was given on another day, correct it.`,
+      ),
+    );
+}
+
+function checkAddresses(dose: Partial<Dose>, out: Finding[]): void {
+  for (const prefix of ['recip_address', 'admin_address'] as const) {
+    const st = dose[`${prefix}_state`];
+    if (!st || !codes.state(st)) continue;
+    const county = dose[`${prefix}_county`];
+    const c = county ? codes.county(county) : undefined;
+    if (c && c.state !== st)
+      out.push(
+        finding(
+          'BUSR001',
+          `${prefix}_county`,
+          `County ${county} (${c.name}, ${c.state}) is not in ${st}. Check the county code or the state.`,
+        ),
+      );
+    const zip = dose[`${prefix}_zip`];
+    if (zip && !codes.zipInState(zip, st))
+      out.push(finding('BUSR002', `${prefix}_zip`, `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`));
+  }
+}
+
+function checkCvx(cvx: string, admin: string | undefined, out: Finding[]): codes.CvxEntry | undefined {
+  if (codes.isPlaceholder('cvx', cvx)) {
+    out.push(
+      finding('DQ013', 'cvx', `CVX ${cvx} is a CDC test placeholder, not a real vaccine. Use the CVX of the vaccine given.`),
+    );
+    return undefined;
+  }
+  const entry = codes.cvx(cvx);
+  if (!entry) {
+    const other = codes.isKnownNonCovidCvx(cvx) ? (codes.cvxLabel(cvx) ?? 'another vaccine') : undefined;
+    out.push(
+      other
+        ? finding(
+            'DQ012',
+            'cvx',
+            `CVX ${cvx} (${other}) is not a COVID-19 vaccine. Report only COVID-19 vaccinations here, e.g. CVX 207 (Moderna) or 208 (Pfizer).`,
+          )
+        : finding('DATA007', 'cvx', `CVX ${cvx} is not a known vaccine code. Check the CVX on the product, e.g. 208 for Pfizer.`),
+    );
+    return undefined;
+  }
+  if (admin) checkWindow('cvx', `CVX ${cvx}`, entry, admin, out);
+  return entry;
+}
+
+function checkWindow(
+  field: string,
+  what: string,
+  entry: { notBefore?: string; notAfter?: string },
+  admin: string,
+  out: Finding[],
+): void {
+  const w = codes.productWindow(entry, admin);
+  if (w === 'before')
+    out.push(
+      finding(
+        'DQ010',
+        field,
+        `${what} was not available before ${entry.notBefore}, but the dose is dated ${admin}. Check the product or the date.`,
+      ),
+    );
+  else if (w === 'after')
+    out.push(
+      finding(
+        'DQ011',
+        field,
+        `${what} was no longer in use after ${entry.notAfter}, but the dose is dated ${admin}. Check the product or the date.`,
+      ),
+    );
+}
+
+function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
+  const cvxEntry = dose.cvx ? checkCvx(dose.cvx, dose.admin_date, out) : undefined;
+  let ndcEntry: codes.NdcEntry | undefined;
+  if (dose.ndc) {
+    if (codes.isPlaceholder('ndc', dose.ndc))
+      out.push(finding('DQ013', 'ndc', `NDC ${dose.ndc} is a CDC sample code, not a real product. Use the NDC on the vial.`));
+    else {
+      ndcEntry = codes.ndc(dose.ndc);
+      if (!ndcEntry)
+        out.push(
+          finding(
+            'DATA007',
+            'ndc',
+            `NDC ${dose.ndc} is not a known COVID-19 vaccine NDC. Check the code on the vial (unit of use).`,
+          ),
+        );
+      else {
+        if (ndcEntry.kind === 'sale')
+          out.push(
+            finding(
+              'DQ015',
+              'ndc',
+              `NDC ${dose.ndc} is the carton (unit of sale) code; the vial (unit of use) code${ndcEntry.unitsOfUse.length ? ` ${ndcEntry.unitsOfUse.join(' or ')}` : ''} is preferred.`,
+            ),
+          );
+        if (dose.cvx && cvxEntry && ndcEntry.cvx !== dose.cvx)
+          out.push(
+            finding(
+              'DQ008',
+              'ndc',
+              `NDC ${dose.ndc} is CVX ${ndcEntry.cvx}, but the dose says CVX ${dose.cvx}. Correct whichever is wrong.`,
+            ),
+          );
+        if (dose.admin_date) checkWindow('ndc', `NDC ${dose.ndc}`, ndcEntry, dose.admin_date, out);
+      }
+    }
+  }
+  if (dose.mvx) {
+    if (codes.isPlaceholder('mvx', dose.mvx))
+      out.push(finding('DQ013', 'mvx', `MVX ${dose.mvx} is a CDC test placeholder, not a real manufacturer.`));
+    else if (!codes.mvx(dose.mvx))
+      out.push(
+        finding('DATA007', 'mvx', `MVX ${dose.mvx} is not a known manufacturer code, e.g. MOD (Moderna), PFR (Pfizer).`),
+      );
+    else {
+      const makers = ndcEntry ? [ndcEntry.mvx] : cvxEntry?.mvx;
+      if (makers && makers.length > 0 && !makers.includes(dose.mvx))
+        out.push(
+          finding(
+            'DQ009',
+            'mvx',
+            `MVX ${dose.mvx} does not make ${ndcEntry ? `NDC ${dose.ndc}` : `CVX ${dose.cvx}`} (made by ${makers.join(' or ')}). Correct the manufacturer or the product.`,
+          ),
+        );
+    }
+  }
+}
+
+function checkLot(dose: Partial<Dose>, out: Finding[]): void {
+  if (!dose.lot_number)
+    out.push(
+      finding('DQ006', 'lot_number', 'An administered dose needs its lot number. Copy it from the vial or the box.'),
+    );
+  else out.push(...checkLotNumber(dose.lot_number));
+  if (!dose.vax_expiration)
+    out.push(
+      finding('DQ006', 'vax_expiration', 'An administered dose needs the lot’s expiration date. Copy it from the vial.'),
+    );
+  else if (dose.admin_date && dose.admin_date >= dose.vax_expiration)
+    out.push(
+      finding(
+        'DQ007',
+        'vax_expiration',
+        `The dose was given on ${dose.admin_date}, on or after the lot’s expiration ${dose.vax_expiration}. The dose is recorded; follow up with the recipient as an administration error.`,
+      ),
+    );
+}
+
+function checkInterval(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[]): void {
+  const admin = dose.admin_date;
+  if (!admin || !ctx.earlierDoses?.length) return;
+  let previous: EarlierDose | undefined;
+  for (const e of ctx.earlierDoses) {
+    if (e.vax_event_id === dose.vax_event_id || e.admin_date >= admin) continue;
+    if (!previous || e.admin_date > previous.admin_date) previous = e;
+  }
+  if (!previous) return;
+  const interval = minimumIntervalDays(previous, dose);
+  if (interval === undefined) return;
+  const gap = daysBetween(previous.admin_date, admin);
+  if (gap < interval - GRACE_DAYS)
+    out.push(
+      finding(
+        'DQ014',
+        'admin_date',
+        `This dose came ${gap} days after the recipient's dose of ${previous.admin_date}; the minimum is ${interval} days (${interval - GRACE_DAYS} with the grace period). The dose is recorded but may need to be repeated.`,
+      ),
+    );
+}

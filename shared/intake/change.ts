@@ -1,0 +1,116 @@
+import { contentHash } from '../domain/content-hash.ts';
+import { localDate } from '../domain/dates.ts';
+import type { Dose } from '../domain/fields.ts';
+import { type Finding, finding, hasError } from '../domain/findings.ts';
+import { normalizeDose } from '../domain/normalize.ts';
+import type { Site } from '../domain/site.ts';
+import { validateDose } from '../domain/validate.ts';
+import * as store from '../store/doses.ts';
+import { type Caller, resolveSites } from './access.ts';
+import { defaultDeps, fillFromSite, type IntakeDeps, publishAndClear, toMessage } from './submit.ts';
+
+/**
+ * Updates (HL7 action U) and deletes (D) of a stored dose. Each carries the version it changes (the ETag the
+ * client read); the new version is written only if that version has no successor yet, so of two racing
+ * changes exactly one wins and the other gets 412. Deletes are logical: a version saying "deleted".
+ */
+export type ChangeOutcome =
+  | { kind: 'changed'; version: store.DoseVersion; issues: Finding[] }
+  | { kind: 'unchanged'; version: store.DoseVersion }
+  | { kind: 'rejected'; issues: Finding[] }
+  | { kind: 'not-found' }
+  | { kind: 'forbidden'; iis_id: string }
+  | { kind: 'precondition-failed'; current?: number }
+  | { kind: 'gone'; version: number };
+
+export interface ChangeRequest {
+  caller: Caller;
+  /** The site whose dose this is (the caller's own unless a sending facility names a client site). */
+  iis_id: string;
+  vax_event_id: string;
+  /** The version the client read. */
+  ifMatch: number;
+  now: Date;
+}
+
+type Base = { current: store.DoseVersion; site: Site };
+
+/** The version the client read, if it is still the head's predecessor-to-be; another site's dose is not found. */
+async function base(req: ChangeRequest): Promise<ChangeOutcome | Base> {
+  const access = await resolveSites(req.caller, [req.iis_id]);
+  if (!access.ok) return { kind: 'not-found' };
+  const read = await store.getVersion(req.iis_id, req.vax_event_id, req.ifMatch);
+  if (!read) {
+    const head = await store.getHead(req.iis_id, req.vax_event_id);
+    return head ? { kind: 'precondition-failed', current: head.version } : { kind: 'not-found' };
+  }
+  if (read.action === 'D') return { kind: 'gone', version: read.version };
+  return { current: read, site: access.sites.get(req.iis_id)! };
+}
+
+async function writeSuccessor(
+  next: store.DoseVersion,
+  deps: IntakeDeps,
+): Promise<ChangeOutcome | undefined> {
+  const res = await deps.insertVersion(next);
+  if (!res.stored) return { kind: 'precondition-failed', current: res.existing?.version };
+  await publishAndClear([toMessage(next)], deps);
+  return undefined;
+}
+
+export async function updateDose(
+  req: ChangeRequest,
+  input: Record<string, unknown>,
+  deps: IntakeDeps = defaultDeps,
+): Promise<ChangeOutcome> {
+  const found = await base(req);
+  if ('kind' in found) return found;
+  const { current, site } = found;
+  const { dose, findings } = normalizeDose(input);
+  if (dose.vax_event_id !== undefined && dose.vax_event_id !== req.vax_event_id)
+    findings.push(
+      finding('DQ018', 'vax_event_id', `The body's vax_event_id ${dose.vax_event_id} differs from the one in the URL (${req.vax_event_id}).`),
+    );
+  if (dose.iis_id !== undefined && dose.iis_id !== req.iis_id)
+    findings.push(finding('DQ018', 'iis_id', `A dose cannot move to another site (${dose.iis_id}); delete it and report it there.`));
+  dose.vax_event_id = req.vax_event_id;
+  dose.iis_id = req.iis_id;
+  fillFromSite(dose, site);
+  const earlier = dose.recip_id ? await deps.recipientDoses(req.iis_id, dose.recip_id) : [];
+  findings.push(...validateDose(dose, { today: localDate(req.now), earlierDoses: earlier }));
+  if (hasError(findings)) return { kind: 'rejected', issues: findings };
+  const hash = contentHash(dose);
+  if (hash === current.content_hash) return { kind: 'unchanged', version: current };
+  const next: store.DoseVersion = {
+    ...current,
+    version: current.version + 1,
+    action: 'U',
+    content_hash: hash,
+    dose: dose as Dose,
+    findings,
+    stored_at: req.now.toISOString(),
+    submitted_by: req.caller.iis_id ?? '',
+    outbox: true,
+    registry_status: undefined,
+    cdc_status: undefined,
+  };
+  return (await writeSuccessor(next, deps)) ?? { kind: 'changed', version: next, issues: findings };
+}
+
+export async function deleteDose(req: ChangeRequest, deps: IntakeDeps = defaultDeps): Promise<ChangeOutcome> {
+  const found = await base(req);
+  if ('kind' in found) return found;
+  const { current } = found;
+  const next: store.DoseVersion = {
+    ...current,
+    version: current.version + 1,
+    action: 'D',
+    findings: [],
+    stored_at: req.now.toISOString(),
+    submitted_by: req.caller.iis_id ?? '',
+    outbox: true,
+    registry_status: undefined,
+    cdc_status: undefined,
+  };
+  return (await writeSuccessor(next, deps)) ?? { kind: 'changed', version: next, issues: [] };
+}

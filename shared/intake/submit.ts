@@ -1,0 +1,186 @@
+import { contentHash } from '../domain/content-hash.ts';
+import { localDate } from '../domain/dates.ts';
+import { type Dose, SITE_FILLED_FIELDS } from '../domain/fields.ts';
+import { type Finding, finding, hasError } from '../domain/findings.ts';
+import { normalizeDose } from '../domain/normalize.ts';
+import type { Site } from '../domain/site.ts';
+import { type EarlierDose, validateDose } from '../domain/validate.ts';
+import { type ChangeMessage, changeId, publishChanges } from '../outbox/publish.ts';
+import * as store from '../store/doses.ts';
+import { mapLimit } from '../util/map-limit.ts';
+import { type Caller, resolveSites } from './access.ts';
+
+export type DoseStatus = 'accepted' | 'rejected' | 'duplicate';
+
+export interface DoseResult {
+  vax_event_id: string | null;
+  status: DoseStatus;
+  version?: number;
+  issues: Finding[];
+}
+
+export interface PreparedDose {
+  dose: Partial<Dose>;
+  findings: Finding[];
+}
+
+/** The collaborators that touch AWS, replaceable in tests (e.g. a publish step that dies). */
+export interface IntakeDeps {
+  insertVersion: typeof store.insertVersion;
+  recipientDoses: typeof store.recipientDoses;
+  clearOutbox: typeof store.clearOutbox;
+  publish: typeof publishChanges;
+}
+
+export const defaultDeps: IntakeDeps = {
+  insertVersion: store.insertVersion,
+  recipientDoses: store.recipientDoses,
+  clearOutbox: store.clearOutbox,
+  publish: publishChanges,
+};
+
+const WRITE_CONCURRENCY = 16;
+
+/** Site fields a dose left out come from the site's enrollment. */
+export function fillFromSite(dose: Partial<Dose>, site: Site): void {
+  for (const f of SITE_FILLED_FIELDS) if (dose[f] === undefined && site[f] !== undefined) dose[f] = site[f];
+}
+
+/** Normalizes a batch and applies the rules that need the whole batch (duplicate vax_event_id). */
+export function prepareBatch(inputs: readonly Record<string, unknown>[], callerIisId: string): PreparedDose[] {
+  const firstSeen = new Map<string, number>();
+  return inputs.map((input, index) => {
+    const { dose, findings } = normalizeDose(input);
+    dose.iis_id ??= callerIisId;
+    const id = dose.vax_event_id;
+    if (id !== undefined) {
+      const key = `${dose.iis_id}#${id}`;
+      const first = firstSeen.get(key);
+      if (first === undefined) firstSeen.set(key, index);
+      else
+        findings.push(
+          finding(
+            'BUSR005',
+            'vax_event_id',
+            `vax_event_id ${id} was already used by dose ${first + 1} of this submission. Every vaccination event needs its own ID.`,
+          ),
+        );
+    }
+    return { dose, findings };
+  });
+}
+
+/** Earlier doses of each recipient in the batch: stored ones, plus the batch's own administered doses. */
+async function earlierDoses(
+  prepared: readonly PreparedDose[],
+  deps: IntakeDeps,
+): Promise<Map<string, EarlierDose[]>> {
+  const byRecipient = new Map<string, EarlierDose[]>();
+  for (const { dose, findings } of prepared) {
+    if (!dose.recip_id || hasError(findings)) continue;
+    const key = `${dose.iis_id}#${dose.recip_id}`;
+    const list = byRecipient.get(key) ?? [];
+    byRecipient.set(key, list);
+    if (dose.admin_date && dose.vax_refusal !== 'YES' && dose.vax_event_id)
+      list.push({ vax_event_id: dose.vax_event_id, admin_date: dose.admin_date, cvx: dose.cvx, mvx: dose.mvx });
+  }
+  await mapLimit([...byRecipient.keys()], WRITE_CONCURRENCY, async (key) => {
+    const [iis, ...rest] = key.split('#');
+    const stored = await deps.recipientDoses(iis!, rest.join('#'));
+    const list = byRecipient.get(key)!;
+    const inBatch = new Set(list.map((d) => d.vax_event_id));
+    for (const d of stored) if (!inBatch.has(d.vax_event_id)) list.push(d);
+  });
+  return byRecipient;
+}
+
+export type SubmitOutcome = { ok: true; results: DoseResult[] } | { ok: false; forbidden: string };
+
+/**
+ * POST /v1/doses: validate every dose, store the valid ones exactly once, publish each stored change to the
+ * reporting queues. A change is written with its outbox mark; the mark is cleared only once every queue has
+ * it, so a crash between store and publish leaves it for the sweeper instead of losing it.
+ */
+export async function submitDoses(
+  inputs: readonly Record<string, unknown>[],
+  caller: Caller,
+  now: Date,
+  deps: IntakeDeps = defaultDeps,
+): Promise<SubmitOutcome> {
+  const callerIis = caller.iis_id ?? '';
+  const prepared = prepareBatch(inputs, callerIis);
+  const access = await resolveSites(
+    caller,
+    prepared.map((p) => p.dose.iis_id!),
+  );
+  if (!access.ok) return { ok: false, forbidden: access.iis_id };
+  for (const p of prepared) fillFromSite(p.dose, access.sites.get(p.dose.iis_id!)!);
+
+  const today = localDate(now);
+  const history = await earlierDoses(prepared, deps);
+  for (const p of prepared) {
+    const earlier = p.dose.recip_id ? history.get(`${p.dose.iis_id}#${p.dose.recip_id}`) : undefined;
+    p.findings.push(...validateDose(p.dose, { today, earlierDoses: earlier }));
+  }
+
+  const storedAt = now.toISOString();
+  const changes: ChangeMessage[] = [];
+  const results = await mapLimit(prepared, WRITE_CONCURRENCY, async ({ dose, findings }): Promise<DoseResult> => {
+    const id = dose.vax_event_id ?? null;
+    if (hasError(findings) || !id) return { vax_event_id: id, status: 'rejected', issues: findings };
+    const version: store.DoseVersion = {
+      iis_id: dose.iis_id!,
+      vax_event_id: id,
+      version: 1,
+      action: 'A',
+      content_hash: contentHash(dose),
+      dose: dose as Dose,
+      findings,
+      stored_at: storedAt,
+      submitted_by: callerIis,
+      outbox: true,
+    };
+    const res = await deps.insertVersion(version);
+    if (res.stored) {
+      changes.push(toMessage(version));
+      return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
+    }
+    if (res.existing?.content_hash === version.content_hash)
+      return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
+    return {
+      vax_event_id: id,
+      status: 'rejected',
+      issues: [
+        ...findings,
+        finding(
+          'DQ017',
+          'vax_event_id',
+          `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
+        ),
+      ],
+    };
+  });
+  await publishAndClear(changes, deps);
+  return { ok: true, results };
+}
+
+export function toMessage(v: store.DoseVersion): ChangeMessage {
+  return {
+    type: 'dose.change',
+    schema: 1,
+    iis_id: v.iis_id,
+    vax_event_id: v.vax_event_id,
+    version: v.version,
+    action: v.action,
+    stored_at: v.stored_at,
+  };
+}
+
+/** Publishes and clears the outbox marks of what reached every queue; the rest waits for the sweeper. */
+export async function publishAndClear(changes: readonly ChangeMessage[], deps: IntakeDeps = defaultDeps): Promise<number> {
+  if (changes.length === 0) return 0;
+  const published = await deps.publish(changes);
+  const done = changes.filter((c) => published.has(changeId(c)));
+  await mapLimit(done, WRITE_CONCURRENCY, (c) => deps.clearOutbox(c.iis_id, c.vax_event_id, c.version));
+  return changes.length - done.length;
+}

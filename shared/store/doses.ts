@@ -1,0 +1,213 @@
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { dynamodb, requiredEnv } from '../clients/aws.ts';
+import type { Dose } from '../domain/fields.ts';
+import type { Finding } from '../domain/findings.ts';
+import type { EarlierDose } from '../domain/validate.ts';
+
+/**
+ * Doses table: every change of a dose is an immutable version item; nothing is overwritten or deleted.
+ *   versions of a dose      pk = DOSE#<iis_id>#<vax_event_id>, sk = V#<000001>   (newest = head)
+ *   unpublished changes     GSI outbox:       outbox_pk = OUTBOX#<0-7>, outbox_at = stored_at  (sparse)
+ *   a recipient's doses     GSI by-recipient: recip_key = <iis_id>#<recip_id>, admin_date
+ *
+ * Uniqueness is DynamoDB's: a version is written with `attribute_not_exists(pk)`, so one add per
+ * (iis_id, vax_event_id) and one successor per version can ever succeed, whoever races.
+ */
+const table = () => requiredEnv('DOSES_TABLE');
+export const OUTBOX_SHARDS = 8;
+
+export type Action = 'A' | 'U' | 'D';
+
+export interface DoseVersion {
+  iis_id: string;
+  vax_event_id: string;
+  version: number;
+  action: Action;
+  content_hash: string;
+  dose: Dose;
+  findings: Finding[];
+  stored_at: string;
+  submitted_by: string;
+  /** Set while the change is not yet confirmed on both queues. */
+  outbox?: boolean;
+  registry_status?: string;
+  cdc_status?: string;
+}
+
+export const doseKey = (iisId: string, eventId: string) => `DOSE#${iisId}#${eventId}`;
+export const versionKey = (v: number) => `V#${String(v).padStart(6, '0')}`;
+
+export function outboxShard(iisId: string, eventId: string): string {
+  let h = 0;
+  for (const ch of `${iisId}#${eventId}`) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return `OUTBOX#${h % OUTBOX_SHARDS}`;
+}
+
+function toItem(v: DoseVersion): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    pk: { S: doseKey(v.iis_id, v.vax_event_id) },
+    sk: { S: versionKey(v.version) },
+    iis_id: { S: v.iis_id },
+    vax_event_id: { S: v.vax_event_id },
+    version: { N: String(v.version) },
+    action: { S: v.action },
+    content_hash: { S: v.content_hash },
+    dose: { S: JSON.stringify(v.dose) },
+    findings: { S: JSON.stringify(v.findings) },
+    stored_at: { S: v.stored_at },
+    submitted_by: { S: v.submitted_by },
+  };
+  if (v.dose.recip_id && v.dose.admin_date) {
+    item.recip_key = { S: `${v.iis_id}#${v.dose.recip_id}` };
+    item.admin_date = { S: v.dose.admin_date };
+  }
+  if (v.outbox) {
+    item.outbox_pk = { S: outboxShard(v.iis_id, v.vax_event_id) };
+    item.outbox_at = { S: v.stored_at };
+  }
+  return item;
+}
+
+export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
+  return {
+    iis_id: i.iis_id!.S!,
+    vax_event_id: i.vax_event_id!.S!,
+    version: Number(i.version!.N),
+    action: i.action!.S as Action,
+    content_hash: i.content_hash!.S!,
+    dose: JSON.parse(i.dose!.S!) as Dose,
+    findings: JSON.parse(i.findings?.S ?? '[]') as Finding[],
+    stored_at: i.stored_at!.S!,
+    submitted_by: i.submitted_by!.S!,
+    outbox: i.outbox_pk !== undefined,
+    registry_status: i.registry_status?.S,
+    cdc_status: i.cdc_status?.S,
+  };
+}
+
+export type InsertResult = { stored: true } | { stored: false; existing: DoseVersion | undefined };
+
+/** Writes a version that must not exist yet; on a race, answers what is there instead. */
+export async function insertVersion(v: DoseVersion): Promise<InsertResult> {
+  try {
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table(),
+        Item: toItem(v),
+        ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    return { stored: true };
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const existing = err.Item?.pk ? fromItem(err.Item) : await getVersion(v.iis_id, v.vax_event_id, v.version);
+    return { stored: false, existing };
+  }
+}
+
+export async function getVersion(iisId: string, eventId: string, version: number): Promise<DoseVersion | undefined> {
+  const res = await dynamodb.send(
+    new GetItemCommand({
+      TableName: table(),
+      Key: { pk: { S: doseKey(iisId, eventId) }, sk: { S: versionKey(version) } },
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item ? fromItem(res.Item) : undefined;
+}
+
+export async function getHead(iisId: string, eventId: string): Promise<DoseVersion | undefined> {
+  const res = await dynamodb.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
+      ExpressionAttributeValues: { ':pk': { S: doseKey(iisId, eventId) }, ':v': { S: 'V#' } },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  const item = res.Items?.[0];
+  return item ? fromItem(item) : undefined;
+}
+
+/** The recipient's administered doses at a site, as of their latest versions (deleted and refused left out). */
+export async function recipientDoses(iisId: string, recipId: string): Promise<EarlierDose[]> {
+  const latest = new Map<string, DoseVersion>();
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'by-recipient',
+        KeyConditionExpression: 'recip_key = :k',
+        ExpressionAttributeValues: { ':k': { S: `${iisId}#${recipId}` } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const v = fromItem(item);
+      const seen = latest.get(v.vax_event_id);
+      if (!seen || seen.version < v.version) latest.set(v.vax_event_id, v);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  const out: EarlierDose[] = [];
+  for (const v of latest.values()) {
+    if (v.action === 'D' || v.dose.vax_refusal === 'YES' || !v.dose.admin_date) continue;
+    out.push({ vax_event_id: v.vax_event_id, admin_date: v.dose.admin_date, cvx: v.dose.cvx, mvx: v.dose.mvx });
+  }
+  return out;
+}
+
+/** Marks a change as published on every queue: it leaves the outbox index. */
+export async function clearOutbox(iisId: string, eventId: string, version: number): Promise<void> {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: { pk: { S: doseKey(iisId, eventId) }, sk: { S: versionKey(version) } },
+      UpdateExpression: 'REMOVE outbox_pk, outbox_at',
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
+}
+
+/** Changes still in the outbox that were stored before `before` (ISO), oldest first. */
+export async function pendingOutbox(
+  shard: number,
+  before: string,
+  limit: number,
+): Promise<{ iis_id: string; vax_event_id: string; version: number; action: Action }[]> {
+  const out: { iis_id: string; vax_event_id: string; version: number; action: Action }[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'outbox',
+        KeyConditionExpression: 'outbox_pk = :s AND outbox_at < :b',
+        ExpressionAttributeValues: { ':s': { S: `OUTBOX#${shard}` }, ':b': { S: before } },
+        Limit: limit - out.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of page.Items ?? []) {
+      out.push({
+        iis_id: i.iis_id!.S!,
+        vax_event_id: i.vax_event_id!.S!,
+        version: Number(i.version!.N),
+        action: i.action!.S as Action,
+      });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start && out.length < limit);
+  return out;
+}
