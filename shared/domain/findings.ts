@@ -54,6 +54,7 @@ export const RULES = {
   DQ016: { severity: 'warning', summary: 'A field name is not a CVRS variable; its value was ignored.', source: 'Pipeline' },
   DQ017: { severity: 'error', summary: 'The vax_event_id is already stored with different content; send a change as an update (PUT with If-Match).', source: 'Pipeline' },
   DQ018: { severity: 'error', summary: 'The dose’s iis_id is not the site in the request path, or the update changes it.', source: 'Pipeline' },
+  DQ019: { severity: 'warning', summary: 'The NDC is not listed for use on the administration date (NDC dates in the code base are less reliable than CVX dates, so this only warns).', source: 'Registry data quality' },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;

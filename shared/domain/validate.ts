@@ -247,7 +247,14 @@ function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
               `NDC ${dose.ndc} is CVX ${ndcEntry.cvx}, but the dose says CVX ${dose.cvx}. Correct whichever is wrong.`,
             ),
           );
-        if (dose.admin_date) checkWindow('ndc', `NDC ${dose.ndc}`, ndcEntry, dose.admin_date, out);
+        if (dose.admin_date && codes.productWindow(ndcEntry, dose.admin_date) !== 'in' && codes.productWindow(ndcEntry, dose.admin_date) !== 'not-expected')
+          out.push(
+            finding(
+              'DQ019',
+              'ndc',
+              `NDC ${dose.ndc} is not listed for use on ${dose.admin_date} (listed ${ndcEntry.notBefore ?? '…'} to ${ndcEntry.notAfter ?? '…'}). Check the NDC on the vial.`,
+            ),
+          );
       }
     }
   }

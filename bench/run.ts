@@ -1,0 +1,183 @@
+/**
+ * npm run bench: figures as ratios against baselines measured in the same run, so they survive noisy machines.
+ *   1. validation + normalization throughput vs plain JSON.parse of the same payloads;
+ *   2. each handler's bundled size and cold import time vs an empty module;
+ *   3. sustained local POST /v1/doses throughput and p99 at fixed concurrency vs GET /v1/openapi.json.
+ * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { localDate } from '../shared/domain/dates.ts';
+import { normalizeDose } from '../shared/domain/normalize.ts';
+import type { Site } from '../shared/domain/site.ts';
+import { validateDose } from '../shared/domain/validate.ts';
+import { fillFromSite } from '../shared/intake/submit.ts';
+import { functionSpecs } from '../infra/topology.ts';
+import { demoSite, modernaDose } from '../test/fixtures/doses.ts';
+
+const root = resolve(import.meta.dirname, '..');
+const out = join(root, '.bench');
+mkdirSync(out, { recursive: true });
+const quick = process.argv.includes('--quick');
+
+function table(title: string, rows: (string | number)[][]): void {
+  console.log(`\n${title}`);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const [n, r] of rows.entries()) {
+    console.log(r.map((c, i) => String(c).padEnd(widths[i]!)).join('  '));
+    if (n === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+// 1. Validation throughput ---------------------------------------------------------------------------------
+function validationBench() {
+  const n = quick ? 5_000 : 50_000;
+  const lots = ['039K20A', '040A21A', 'EL9261', 'ER8732', '011J20-2A'];
+  const payloads = Array.from({ length: n }, (_, i) =>
+    JSON.stringify(
+      modernaDose({
+        vax_event_id: `E${i}`,
+        recip_id: `P${i % 9973}`,
+        recip_dob: `19${String(30 + (i % 70)).padStart(2, '0')}-0${1 + (i % 9)}-1${i % 9}`,
+        lot_number: lots[i % lots.length],
+        admin_date: `2021-0${3 + (i % 3)}-0${2 + (i % 7)}`,
+        recip_sex: i % 2 ? 'f' : 'M',
+      }),
+    ),
+  );
+  const site = { ...demoSite, enrolled_at: '' } as Site;
+  const today = localDate(new Date());
+  const rounds = 5;
+  const time = (fn: () => void) => {
+    const samples: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t = performance.now();
+      fn();
+      samples.push(performance.now() - t);
+    }
+    return samples.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+  };
+  let sink = 0;
+  const parseMs = time(() => {
+    for (const p of payloads) sink += (JSON.parse(p) as object) ? 1 : 0;
+  });
+  const fullMs = time(() => {
+    for (const p of payloads) {
+      const { dose, findings } = normalizeDose(JSON.parse(p) as Record<string, unknown>);
+      dose.iis_id = site.iis_id;
+      fillFromSite(dose, site);
+      sink += findings.length + validateDose(dose, { today }).length;
+    }
+  });
+  const validateOnlyMs = Math.max(fullMs - parseMs, 1e-6);
+  if (sink < 0) console.log(sink);
+  table(`Validation + normalization (${fmt(n)} doses, median of ${rounds} rounds, one core)`, [
+    ['step', 'ms', 'doses/s', 'ratio to JSON.parse'],
+    ['JSON.parse (baseline)', fmt(parseMs, 1), fmt((n / parseMs) * 1000), '1.00'],
+    ['parse + normalize + validate', fmt(fullMs, 1), fmt((n / fullMs) * 1000), fmt(fullMs / parseMs, 2)],
+    ['normalize + validate alone', fmt(validateOnlyMs, 1), fmt((n / validateOnlyMs) * 1000), fmt(validateOnlyMs / parseMs, 2)],
+  ]);
+  return (n / validateOnlyMs) * 1000;
+}
+
+// 2. Bundle size and cold import --------------------------------------------------------------------------
+async function bundleBench() {
+  const rows: (string | number)[][] = [['handler', 'bundle bytes', 'gzip-free KB', 'cold import ms (median of 7)', 'ratio to empty']];
+  const empty = join(out, 'empty.mjs');
+  writeFileSync(empty, 'export const handler = async () => ({});\n');
+  const coldImport = (file: string) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = spawnSync(
+        process.execPath,
+        ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`],
+        { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' } },
+      );
+      samples.push(Number(res.stdout.trim()));
+    }
+    return samples.sort((a, b) => a - b)[3]!;
+  };
+  const base = coldImport(empty);
+  rows.push(['(empty module, baseline)', statSync(empty).size, '0', fmt(base, 1), '1.00']);
+  for (const [name, spec] of functionSpecs()) {
+    const file = join(out, `${name}.mjs`);
+    await build({
+      entryPoints: [join(root, spec.entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      mainFields: ['module', 'main'],
+      outfile: file,
+      logLevel: 'silent',
+      banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+    });
+    const ms = coldImport(file);
+    const size = statSync(file).size;
+    rows.push([name, size, fmt(size / 1024, 0), fmt(ms, 1), fmt(ms / base, 2)]);
+  }
+  table('Bundled handlers (esbuild, minified ESM, node24, AWS SDK bundled)', rows);
+}
+
+// 3. Local HTTP throughput ----------------------------------------------------------------------------------
+async function httpBench() {
+  const child = spawn(process.execPath, [join(root, 'bench', 'server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const info = await new Promise<{ apiUrl: string; apiKey: string }>((res, rej) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) res(JSON.parse(line));
+    });
+    child.on('exit', (code) => rej(new Error(`bench server exited ${code}`)));
+  });
+  const concurrency = 16;
+  const seconds = quick ? 3 : 10;
+  const drive = async (label: string, request: (i: number) => Promise<Response>) => {
+    const lat: number[] = [];
+    let i = 0;
+    let errors = 0;
+    const until = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < until) {
+          const t = performance.now();
+          const res = await request(i++);
+          await res.arrayBuffer();
+          if (!res.ok) errors++;
+          lat.push(performance.now() - t);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    lat.sort((a, b) => a - b);
+    return { label, rps: lat.length / elapsed, p50: lat[Math.floor(lat.length * 0.5)]!, p99: lat[Math.floor(lat.length * 0.99)]!, errors };
+  };
+  try {
+    const baseline = await drive('GET /v1/openapi.json (baseline)', () => fetch(`${info.apiUrl}/v1/openapi.json`));
+    const post = await drive('POST /v1/doses (1 dose each)', (i) =>
+      fetch(`${info.apiUrl}/v1/doses`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${info.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(modernaDose({ vax_event_id: `B-${Date.now()}-${i}`, recip_id: `R${i}` })),
+      }),
+    );
+    table(`Local API, ${concurrency} concurrent clients for ${seconds} s each (stand-ins in one process)`, [
+      ['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'throughput ratio to baseline'],
+      ...[baseline, post].map((r) => [r.label, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), r.errors, fmt(r.rps / baseline.rps, 2)]),
+    ]);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const rate = validationBench();
+await bundleBench();
+await httpBench();
+console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);

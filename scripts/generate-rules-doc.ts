@@ -1,0 +1,55 @@
+/**
+ * Writes docs/rules.md from the rule catalogue in shared/domain/findings.ts, so the list a clinic reads is
+ * the list the code applies. A test fails when the committed file is stale.
+ *
+ *   node scripts/generate-rules-doc.ts
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RULES } from '../shared/domain/findings.ts';
+import { REQUIREMENTS } from '../shared/domain/requirements.ts';
+
+export function rulesMarkdown(): string {
+  const lines = [
+    '# Validation rules',
+    '',
+    'Generated from `shared/domain/findings.ts` and the CVRS specification by `node scripts/generate-rules-doc.ts`; do not edit by hand.',
+    '',
+    'Every finding is `{code, severity, field, message}`. **error** rejects the dose; **warning** and **info** accept it and are returned with it.',
+    '',
+    '| code | severity | source | what it checks |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(RULES).map(([code, r]) => `| ${code} | ${r.severity} | ${r.source} | ${r.summary} |`),
+    '',
+    '## Request-level errors',
+    '',
+    '| code | HTTP | meaning |',
+    '| --- | --- | --- |',
+    '| REQ001 | 400 | The body is empty or not valid JSON (the message gives line and column). |',
+    '| REQ002 | 415 | The body is not sent as `application/json`. |',
+    '| REQ003 | 413 | The body is larger than the limit. |',
+    '| REQ005 | 400 / 413 | The body is not a dose or `{"doses": [...]}`, or has more doses than allowed. |',
+    '| REQ006 | 428 / 400 | If-Match is missing or not an ETag we issued. |',
+    '| REQ412 | 412 | The dose changed since it was read. |',
+    '| AUTH001 | 401 | No valid key (malformed, unknown or revoked: the message says which). |',
+    '| AUTH002–AUTH004 | 403 | The key may not do this (admin vs site key; a site it does not submit for). |',
+    '| SITE001 | 409 | The Org Code is already enrolled. |',
+    '',
+    '## Required fields',
+    '',
+    'From the CVRS specification, adjusted for intake of the identified model (see `shared/domain/requirements.ts`).',
+    '',
+    '| field | administered | refusal |',
+    '| --- | --- | --- |',
+    ...REQUIREMENTS.map((r) => `| ${r.field} | ${r.vaccination} | ${r.refusal} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const out = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'docs', 'rules.md');
+  writeFileSync(out, rulesMarkdown());
+  console.log(`wrote ${out}`);
+}

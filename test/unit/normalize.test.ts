@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { contentHash } from '../../shared/domain/content-hash.ts';
+import { parseDate } from '../../shared/domain/dates.ts';
+import { DoseInput } from '../../shared/domain/dose-schema.ts';
+import { DOSE_FIELDS } from '../../shared/domain/fields.ts';
+import { normalizeDose } from '../../shared/domain/normalize.ts';
+import { modernaDose } from '../fixtures/doses.ts';
+
+const isoDate = fc
+  .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+
+describe('normalizeDose', () => {
+  it('normalizes codes, dates, NDC, ZIP and county on the way in', () => {
+    // Prepare
+    const input = modernaDose({
+      recip_sex: ' f ',
+      recip_dob: '07/22/1958',
+      admin_date: '20210310',
+      ndc: '80777-273-10',
+      mvx: 'mod',
+      recip_address_zip: '946121234',
+      recip_address_county: 6001,
+      cvx: 207,
+      lot_number: ' 039k20a ',
+    });
+    // Act
+    const { dose, findings } = normalizeDose(input);
+    // Assess
+    expect(findings).toEqual([]);
+    expect(dose).toMatchObject({
+      recip_sex: 'F',
+      recip_dob: '1958-07-22',
+      admin_date: '2021-03-10',
+      ndc: '80777-0273-10',
+      mvx: 'MOD',
+      recip_address_zip: '94612-1234',
+      recip_address_county: '06001',
+      cvx: '207',
+      lot_number: '039K20A',
+    });
+  });
+
+  it('reports wrong types, bad dates and unknown fields on their field, and drops the value', () => {
+    const { dose, findings } = normalizeDose(
+      modernaDose({ recip_dob: '1958-02-30', admin_date: 'last tuesday', recip_id: { id: 1 }, colour: 'blue' }),
+    );
+    expect(findings.map((f) => [f.code, f.field])).toEqual([
+      ['DATA005', 'recip_id'],
+      ['DATA001', 'recip_dob'],
+      ['DATA009', 'admin_date'],
+      ['DQ016', 'colour'],
+    ]);
+    expect(dose.recip_dob).toBeUndefined();
+    expect(dose.admin_date).toBeUndefined();
+    expect(dose.recip_id).toBeUndefined();
+  });
+
+  it('treats empty strings and null as absent and trims everything', () => {
+    const { dose } = normalizeDose(modernaDose({ recip_middle_name: '  ', recip_address_street_2: null }));
+    expect('recip_middle_name' in dose).toBe(false);
+    expect('recip_address_street_2' in dose).toBe(false);
+  });
+
+  it('is idempotent: normalizing a normalized dose changes nothing (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          recip_sex: fc.constantFrom('m', 'F', ' u '),
+          admin_date: isoDate,
+          recip_dob: isoDate.map((d) => `${d.slice(5, 7)}/${d.slice(8)}/${d.slice(0, 4)}`),
+          lot_number: fc.stringMatching(/^[a-zA-Z0-9-]{1,20}$/),
+          recip_first_name: fc.string({ maxLength: 40 }),
+          cvx: fc.constantFrom('207', 208, '212'),
+        }),
+        (raw) => {
+          const once = normalizeDose(raw).dose;
+          const twice = normalizeDose(once).dose;
+          expect(twice).toEqual(once);
+        },
+      ),
+    );
+  });
+
+  it('agrees with the zod schema on which values have an acceptable type (property)', () => {
+    const anyValue = fc.oneof(
+      fc.string({ maxLength: 250 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.object({ maxDepth: 1 }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...DOSE_FIELDS), anyValue, (field, value) => {
+        const zodOk = DoseInput.safeParse({ [field]: value }).success;
+        const typeFindings = normalizeDose({ [field]: value }).findings.filter(
+          (f) => f.code === 'DATA005' && /must be text|characters long/.test(f.message),
+        );
+        expect(typeFindings.length === 0).toBe(zodOk);
+      }),
+    );
+  });
+
+  it('hashes content independently of key order, spacing and case', () => {
+    fc.assert(
+      fc.property(fc.shuffledSubarray(Object.keys(modernaDose())), (subset) => {
+        const all = Object.keys(modernaDose());
+        const keys = [...subset, ...all.filter((k) => !subset.includes(k))];
+        const base = modernaDose();
+        const reordered = Object.fromEntries(keys.map((k) => [k, base[k]]));
+        const a = normalizeDose(base).dose;
+        const b = normalizeDose({ ...reordered, mvx: ' mod ', recip_sex: 'f' }).dose;
+        expect(contentHash(b)).toBe(contentHash(a));
+      }),
+    );
+    expect(contentHash(normalizeDose(modernaDose({ lot_number: 'X1234' })).dose)).not.toBe(
+      contentHash(normalizeDose(modernaDose()).dose),
+    );
+  });
+});
+
+describe('parseDate', () => {
+  it('round-trips every real date in every accepted layout (property)', () => {
+    fc.assert(
+      fc.property(isoDate, (iso) => {
+        const [y, m, d] = iso.split('-');
+        for (const layout of [iso, `${y}${m}${d}`, `${m}/${d}/${y}`, `${iso}T13:45:00-08:00`]) {
+          expect(parseDate(layout)).toEqual({ ok: true, iso });
+        }
+      }),
+    );
+  });
+
+  it('tells impossible dates from unreadable ones', () => {
+    expect(parseDate('2021-02-29')).toEqual({ ok: false, reason: 'calendar' });
+    expect(parseDate('2020-02-29')).toEqual({ ok: true, iso: '2020-02-29' });
+    expect(parseDate('2021-13-01')).toEqual({ ok: false, reason: 'calendar' });
+    expect(parseDate('March 3rd')).toEqual({ ok: false, reason: 'format' });
+  });
+});

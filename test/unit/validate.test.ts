@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../../shared/domain/findings.ts';
+import { normalizeDose } from '../../shared/domain/normalize.ts';
+import { type EarlierDose, validateDose } from '../../shared/domain/validate.ts';
+import { fillFromSite, prepareBatch } from '../../shared/intake/submit.ts';
+import type { Site } from '../../shared/domain/site.ts';
+import { demoSite, modernaDose } from '../fixtures/doses.ts';
+
+const TODAY = '2026-11-25';
+const site = { ...demoSite, enrolled_at: '2026-01-01T00:00:00Z' } as Site;
+
+function check(overrides: Record<string, unknown> = {}, earlierDoses?: EarlierDose[]) {
+  const { dose, findings } = normalizeDose(modernaDose(overrides));
+  dose.iis_id ??= site.iis_id;
+  fillFromSite(dose, site);
+  return [...findings, ...validateDose(dose, { today: TODAY, earlierDoses })];
+}
+const codesOf = (fs: { code: string; field: string }[]) => fs.map((f) => `${f.code}:${f.field}`);
+
+describe('validateDose', () => {
+  it('accepts a complete Moderna dose without findings', () => {
+    expect(check()).toEqual([]);
+  });
+
+  it('rejects an admin date before birth and an unknown CVX, on those fields', () => {
+    const findings = check({ admin_date: '1950-06-03', cvx: '1234', ndc: undefined, mvx: undefined });
+    expect(codesOf(findings)).toEqual(['BUSR003:admin_date', 'DATA007:cvx']);
+    expect(findings.every((f) => f.severity === 'error')).toBe(true);
+  });
+
+  it.each([
+    [{ recip_first_name: undefined }, 'REQD001:recip_first_name'],
+    [{ recip_sex: 'X' }, 'DATA007:recip_sex'],
+    [{ admin_date: '2027-01-05' }, 'BUSR004:admin_date'],
+    [{ recip_dob: '2030-01-05' }, 'BUSR004:recip_dob'],
+    [{ recip_dob: '1899-03-02' }, 'DQ001:recip_dob'],
+    [{ recip_address_county: '36061' }, 'BUSR001:recip_address_county'],
+    [{ recip_address_zip: '10001' }, 'BUSR002:recip_address_zip'],
+    [{ lot_number: 'AB 12#' }, 'DQ003:lot_number'],
+    [{ lot_number: 'AB1' }, 'DQ004:lot_number'],
+    [{ lot_number: 'LOT039K20A' }, 'DQ005:lot_number'],
+    [{ lot_number: undefined }, 'DQ006:lot_number'],
+    [{ vax_expiration: undefined }, 'DQ006:vax_expiration'],
+    [{ vax_expiration: '2021-03-10' }, 'DQ007:vax_expiration'],
+    [{ cvx: '208' }, 'DQ008:ndc'],
+    [{ mvx: 'PFR' }, 'DQ009:mvx'],
+    [{ admin_date: '2020-11-01', vax_expiration: '2021-01-31' }, 'DQ010:cvx'],
+    [{ admin_date: '2020-12-02', vax_expiration: '2021-01-31' }, 'DQ019:ndc'],
+    [{ cvx: '03', ndc: undefined, mvx: undefined }, 'DQ012:cvx'],
+    [{ cvx: '900', ndc: undefined, mvx: undefined }, 'DQ013:cvx'],
+    [{ mvx: 'AAA' }, 'DQ013:mvx'],
+    [{ ndc: '80777-9999-00' }, 'DQ013:ndc'],
+    [{ ndc: '80777-0273-99' }, 'DQ015:ndc'],
+    [{ admin_date: '2021-03-15' }, 'DQ002:admin_date'],
+    [{ admin_date: '2021-03-31' }, 'DQ002:admin_date'],
+    [{ ext_type: 'D' }, 'DATA006:recip_first_name'],
+    [{ vax_route: 'XX' }, 'DATA007:vax_route'],
+    [{ admin_type: '29' }, 'DATA007:admin_type'],
+  ])('%o → %s', (overrides, expected) => {
+    const findings = check(overrides);
+    expect(codesOf(findings)).toContain(expected);
+    const f = findings.find((x) => `${x.code}:${x.field}` === expected)!;
+    expect(f.severity).toBe(RULES[f.code as keyof typeof RULES].severity);
+    expect(f.message.length).toBeGreaterThan(20);
+  });
+
+  it('warns (never rejects) on a product after its use window', () => {
+    const findings = check({ admin_date: '2024-03-06', vax_expiration: '2024-06-30' });
+    expect(codesOf(findings)).toContain('DQ011:cvx');
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+
+  it('accepts a refusal without product fields and rejects one that carries them', () => {
+    const refusal = {
+      vax_refusal: 'YES',
+      ndc: undefined,
+      mvx: undefined,
+      lot_number: undefined,
+      vax_expiration: undefined,
+      vax_admin_site: undefined,
+      vax_route: undefined,
+      dose_num: undefined,
+      vax_series_complete: undefined,
+    };
+    expect(check(refusal)).toEqual([]);
+    expect(codesOf(check({ ...refusal, lot_number: '039K20A', mvx: 'MOD' }))).toEqual([
+      'DATA004:mvx',
+      'DATA004:lot_number',
+    ]);
+  });
+
+  it('warns when a second Moderna dose comes before 28 days minus the 4-day grace period', () => {
+    const first: EarlierDose = { vax_event_id: 'EVT-0000', admin_date: '2021-02-16', cvx: '207', mvx: 'MOD' };
+    // 22 days later: under 24
+    expect(codesOf(check({ dose_num: '2' }, [first]))).toContain('DQ014:admin_date');
+    // 24 days later: inside the grace period
+    expect(check({ dose_num: '2', admin_date: '2021-03-12' }, [first])).toEqual([]);
+    // A later dose does not count as "earlier"
+    expect(check({}, [{ ...first, admin_date: '2021-03-20' }])).toEqual([]);
+  });
+
+  it('never throws and never accepts a dose missing a required field, whatever the input (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom(...Object.keys(modernaDose()), 'other'),
+          fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.constant(null)),
+        ),
+        (input) => {
+          const { dose, findings } = normalizeDose(input);
+          dose.iis_id = site.iis_id;
+          const all = [...findings, ...validateDose(dose, { today: TODAY })];
+          for (const f of all) expect(Object.keys(RULES)).toContain(f.code);
+          if (!dose.vax_event_id) expect(all.some((f) => f.code === 'REQD001' && f.field === 'vax_event_id')).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe('prepareBatch', () => {
+  it('flags every repeat of a vax_event_id after its first use', () => {
+    const batch = prepareBatch([modernaDose(), modernaDose(), modernaDose({ vax_event_id: 'EVT-2' }), modernaDose()], 'S1');
+    expect(batch.map((p) => codesOf(p.findings))).toEqual([[], ['BUSR005:vax_event_id'], [], ['BUSR005:vax_event_id']]);
+  });
+
+  it('defaults iis_id to the caller and fills site fields the dose left out', () => {
+    const [p] = prepareBatch([modernaDose()], site.iis_id);
+    fillFromSite(p!.dose, site);
+    expect(p!.dose).toMatchObject({ iis_id: 'CAIRDEMO01', admin_name: site.admin_name, admin_type: '3' });
+  });
+});
