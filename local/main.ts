@@ -1,0 +1,69 @@
+/**
+ * npm start: the whole pipeline on this machine. Stand-ins for DynamoDB, SQS and S3 on 127.0.0.1, every
+ * table, queue and bucket from infra/topology.ts, the API on PORT (default 3000), queue consumers and
+ * schedules. State persists under DATA_DIR (default .data). On first start a demo site is enrolled and its
+ * key written to ${DATA_DIR}/credentials.json.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { demoSite } from './demo.ts';
+import { startLocalRuntime } from './runtime.ts';
+
+interface Credentials {
+  admin_key: string;
+  sites: { iis_id: string; api_key: string }[];
+}
+
+const dataDir = resolve(process.env.DATA_DIR ?? '.data');
+const port = Number(process.env.PORT ?? 3000);
+const rt = await startLocalRuntime({ dataDir, port });
+const adminKey = process.env.ADMIN_KEY ?? '';
+const credentialsFile = join(dataDir, 'credentials.json');
+
+async function enrollDemoSite(): Promise<Credentials> {
+  const res = await fetch(`${rt.apiUrl}/v1/sites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(demoSite),
+  });
+  const body = (await res.json()) as { api_key?: string; message?: string };
+  if (res.status !== 201 || !body.api_key)
+    throw new Error(`Could not enroll the demo site: ${res.status} ${body.message}`);
+  return { admin_key: adminKey, sites: [{ iis_id: demoSite.iis_id, api_key: body.api_key }] };
+}
+
+let credentials: Credentials;
+if (existsSync(credentialsFile)) {
+  credentials = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Credentials;
+  credentials.admin_key = adminKey;
+} else {
+  credentials = await enrollDemoSite();
+}
+writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+
+const site = credentials.sites[0]!;
+console.log(`
+Pipeline running at ${rt.apiUrl}   (data in ${dataDir}; Ctrl-C to stop)
+Keys in ${credentialsFile}. Demo site ${site.iis_id}.
+
+Report a dose:
+  curl -s -X POST ${rt.apiUrl}/v1/doses \\
+    -H "Authorization: Bearer ${site.api_key}" \\
+    -H "Content-Type: application/json" \\
+    -d @examples/moderna-dose.json
+
+Read it back:
+  curl -s ${rt.apiUrl}/v1/doses/DEMO-0001 -H "Authorization: Bearer ${site.api_key}"
+
+API description: ${rt.apiUrl}/v1/openapi.json     Queue depths: npm run queues
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('stopping…');
+    void rt.stop().then(() => process.exit(0));
+  });
+}
