@@ -141,7 +141,12 @@ const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     tables: { sites: 'write' },
-    routes: ['POST /v1/sites', 'GET /v1/sites/{iis_id}', 'POST /v1/sites/{iis_id}/keys', 'DELETE /v1/sites/{iis_id}/keys'],
+    routes: [
+      'POST /v1/sites',
+      'GET /v1/sites/{iis_id}',
+      'POST /v1/sites/{iis_id}/keys',
+      'DELETE /v1/sites/{iis_id}/keys',
+    ],
   },
   doses: {
     entry: 'functions/api/doses.ts',
@@ -167,11 +172,14 @@ const functions = {
   outboxSweeper: {
     entry: 'functions/scheduled/outbox-sweeper.ts',
     description: 'Republishes stored dose changes whose fan-out was interrupted',
-    timeoutSeconds: 120,
+    // Under the one-minute period, so runs do not pile up (overlap would be harmless: publishing is idempotent).
+    timeoutSeconds: 50,
     memoryMb: 512,
     tables: { doses: 'write' },
     sendsTo: ['registry', 'cdc'],
-    schedules: [{ expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 60 } }],
+    schedules: [
+      { expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 60 } },
+    ],
   },
 } as const satisfies Record<string, FunctionSpec>;
 

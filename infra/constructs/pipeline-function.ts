@@ -1,0 +1,243 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, Code, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
+import { suppress } from '../nag.ts';
+import type { PipelineFunctionSpec } from '../topology-checks.ts';
+import type { Access, BucketSpec, QueueSpec, SecretSpec } from '../topology.ts';
+
+/** KMS action families the CDK grant methods add for encrypting with a CMK (IAM5 finding details). */
+const KMS_GRANT_WILDCARDS = ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'] as const;
+
+function logicalIdOf(resource: IConstruct): string {
+  return Stack.of(resource).getLogicalId(resource.node.defaultChild as CfnElement);
+}
+
+/** The Lambda runtime of every pipeline function. */
+export const PIPELINE_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * esbuild banner: ESM output has no `require`, but CommonJS dependencies bundled into it still call it
+ * (for Node built-ins). Define one from `import.meta.url`.
+ */
+export const REQUIRE_BANNER =
+  "import { createRequire as __pipelineCreateRequire } from 'node:module'; const require = __pipelineCreateRequire(import.meta.url);";
+
+export interface PipelineFunctionProps {
+  /** Name in `topology.functions`. */
+  name: string;
+  spec: PipelineFunctionSpec;
+  /** Repository root: `spec.entry` is relative to it, and it holds package-lock.json and tsconfig.json. */
+  rootDir: string;
+  /** Customer-managed key for the function's log group. */
+  key: IKey;
+  logRetention?: RetentionDays;
+  /** Dead-letter queue for asynchronous invocations (schedules); encrypted with `key`. */
+  deadLetterQueue?: IQueue;
+  /**
+   * Template tests only: when the stack skips bundling and `spec.entry` does not exist yet, deploy a
+   * placeholder instead of failing. Never applies when the stack is bundled.
+   */
+  allowMissingEntry?: boolean;
+}
+
+/**
+ * A pipeline Lambda function with the team's defaults: Node.js 24 on arm64, minified ESM bundle with source maps
+ * and the AWS SDK bundled in, X-Ray tracing, its own KMS-encrypted log group with retention, and a role that
+ * starts with no permission but writing to that log group. The `bind*` helpers set the environment variable the
+ * topology names and grant exactly the access the topology lists: least privilege by construction.
+ */
+export class PipelineFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
+    const { spec, rootDir } = props;
+    const entry = join(rootDir, spec.entry);
+    const entryFound = existsSync(entry);
+    const placeholder = !entryFound && props.allowMissingEntry === true && !Stack.of(scope).bundlingRequired;
+    if (!entryFound && !placeholder) {
+      throw new Error(
+        `Function ${props.name}: its entry ${spec.entry} (infra/topology.ts) does not exist in ${rootDir}`,
+      );
+    }
+
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_YEAR,
+      encryptionKey: props.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${props.name} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      description: spec.description,
+      runtime: PIPELINE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      deadLetterQueue: props.deadLetterQueue,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.name,
+      },
+      ...(placeholder
+        ? {
+            code: Code.fromInline(
+              `throw new Error('placeholder: ${spec.entry} did not exist at synth time');`,
+            ),
+            handler: 'index.handler',
+          }
+        : {
+            entry,
+            handler: 'handler',
+            projectRoot: rootDir,
+            depsLockFilePath: join(rootDir, 'package-lock.json'),
+            bundling: {
+              format: OutputFormat.ESM,
+              target: 'node24',
+              mainFields: ['module', 'main'],
+              banner: REQUIRE_BANNER,
+              bundleAwsSDK: true,
+              externalModules: [],
+              minify: true,
+              sourceMap: true,
+              sourceMapMode: SourceMapMode.DEFAULT,
+              sourcesContent: false,
+              tsconfig: join(rootDir, 'tsconfig.json'),
+              logLevel: LogLevel.WARNING,
+            },
+          }),
+    });
+    if (props.deadLetterQueue) {
+      // Lambda sends failed asynchronous events to the DLQ with this role; the DLQ is encrypted with the CMK.
+      props.key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+    }
+
+    suppress(this, [
+      {
+        id: 'HIPAA.Security-LambdaInsideVPC',
+        reason:
+          'The function uses no VPC resources: DynamoDB, SQS, S3, Secrets Manager and KMS are reached on their ' +
+          'AWS public endpoints over TLS with IAM authentication; a VPC would add NAT or endpoints and cold-start cost.',
+      },
+      {
+        id: 'HIPAA.Security-LambdaConcurrency',
+        reason:
+          'Concurrency is bounded upstream: the HTTP API stage throttles (topology.api.throttle), SQS triggers ' +
+          'set maximumConcurrency, schedules fire one invocation. Reserved concurrency would carve the account ' +
+          'pool and fails to deploy on accounts whose default limit is low.',
+      },
+    ]);
+    suppress(role, [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: ['Resource::*'],
+        reason:
+          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": ' +
+          'X-Ray supports no resource-level permissions. test/infra asserts no other action is granted on "*".',
+      },
+      {
+        id: 'HIPAA.Security-IAMNoInlinePolicy',
+        reason:
+          'The inline policy is generated per function by the bind* grant helpers from topology.ts and attached ' +
+          'to this one role; no other principal could reuse it, so a managed policy would add nothing.',
+      },
+    ]);
+  }
+
+  /** Sets the table's env var and grants read (`read`) or read and write (`write`) on it and its indexes. */
+  bindTable({
+    table,
+    spec,
+    mode,
+  }: {
+    table: ITable;
+    spec: { envVar: string; indexes: readonly unknown[] };
+    mode: Access;
+  }) {
+    this.addEnvironment(spec.envVar, table.tableName);
+    if (mode === 'read') table.grantReadData(this);
+    else table.grantReadWriteData(this);
+    const appliesTo: string[] = mode === 'write' ? [...KMS_GRANT_WILDCARDS] : [];
+    if (spec.indexes.length > 0) appliesTo.push(`Resource::<${logicalIdOf(table)}.Arn>/index/*`);
+    if (appliesTo.length > 0) {
+      suppress(this.executionRole, [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo,
+          reason:
+            'From Table.grantRead(Write)Data for a table topology.ts binds: "<table>/index/*" is that table\'s own ' +
+            'indexes, and kms:ReEncrypt*/GenerateDataKey* apply to the one pipeline CMK only.',
+        },
+      ]);
+    }
+    return this;
+  }
+
+  /** Sets the queue's URL env var and grants sending to it (and nothing else). */
+  bindQueue({ queue, spec }: { queue: IQueue; spec: Pick<QueueSpec, 'envVar'> }) {
+    this.addEnvironment(spec.envVar, queue.queueUrl);
+    queue.grantSendMessages(this);
+    if (queue.encryptionMasterKey) {
+      suppress(this.executionRole, [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: [...KMS_GRANT_WILDCARDS],
+          reason:
+            'From Queue.grantSendMessages on a KMS-encrypted queue: kms:ReEncrypt*/GenerateDataKey* apply to ' +
+            'the one pipeline CMK only.',
+        },
+      ]);
+    }
+    return this;
+  }
+
+  /**
+   * Sets the bucket's env var and grants getting objects (`read`), or getting and putting them (`write`), with
+   * the KMS use that needs; no listing, no deletes, no bucket configuration.
+   */
+  bindBucket({ bucket, spec, mode }: { bucket: IBucket; spec: Pick<BucketSpec, 'envVar'>; mode: Access }) {
+    this.addEnvironment(spec.envVar, bucket.bucketName);
+    const actions =
+      mode === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
+    this.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    bucket.encryptionKey?.grant(
+      this,
+      ...(mode === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey']),
+    );
+    suppress(this.executionRole, [
+      {
+        id: 'AwsSolutions-IAM5',
+        appliesTo: [`Resource::<${logicalIdOf(bucket)}.Arn>/*`],
+        reason:
+          'Objects of the one bucket topology.ts binds; object keys are data, not known at deploy time.',
+      },
+    ]);
+    return this;
+  }
+
+  /** Sets `${envVar}_SECRET_ARN` and grants reading that one secret's value. */
+  bindSecret({ secret, spec }: { secret: ISecret; spec: Pick<SecretSpec, 'envVar'> }) {
+    this.addEnvironment(`${spec.envVar}_SECRET_ARN`, secret.secretArn);
+    secret.grantRead(this);
+    return this;
+  }
+
+  /** The execution role (always defined: the construct creates it). */
+  get executionRole(): IRole {
+    return this.role!;
+  }
+}

@@ -1,0 +1,534 @@
+/**
+ * The pipeline's AWS stack, derived entirely from `infra/topology.ts`: every table, queue, bucket, secret,
+ * function, route, trigger and schedule below comes from iterating the topology, never from a list kept here.
+ */
+import { fileURLToPath } from 'node:url';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+  TimeZone,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { BackupPlan, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
+import type { Construct } from 'constructs';
+import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
+import { EncryptedQueue } from './constructs/encrypted-queue.ts';
+import { PipelineFunction } from './constructs/pipeline-function.ts';
+import { suppress } from './nag.ts';
+import {
+  assertDeployable,
+  headerIdentitySource,
+  type PipelineTopology,
+  parseRoute,
+  pascalCase,
+} from './topology-checks.ts';
+import { topology as defaultTopology } from './topology.ts';
+
+/** Repository root: topology entries are relative to it. */
+export const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** Tag that names the topology element a resource was made from, e.g. `function/doses`, `queue/registry/dlq`. */
+export const COMPONENT_TAG = 'pipeline:component';
+
+/** Scheduler retries for a target that could not be invoked (throttling, service errors). */
+const SCHEDULE_RETRY_ATTEMPTS = 3;
+const SCHEDULE_MAX_EVENT_AGE = Duration.hours(1);
+
+/** HTTP API integrations default to (and max out at) 30 s; CDK only accepts explicit values up to 29 s. */
+export const HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS = 30;
+
+function integrationTimeout(seconds: number): Duration | undefined {
+  return seconds >= HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS ? undefined : Duration.seconds(seconds);
+}
+
+export interface PipelineStackProps extends StackProps {
+  /** Defaults to `infra/topology.ts`; tests pass variants. */
+  topology?: PipelineTopology;
+  /** Root that `entry` paths are relative to; defaults to the repository root. */
+  rootDir?: string;
+  /**
+   * Template tests only: when bundling is skipped, a function whose entry module does not exist yet gets a
+   * placeholder instead of failing synthesis. A bundled synthesis (cdk synth, deploy) always fails instead.
+   */
+  allowMissingEntries?: boolean;
+}
+
+export class PipelineStack extends Stack {
+  readonly topology: PipelineTopology;
+  readonly key: Key;
+  readonly alarmTopic: Topic;
+  readonly tables = new Map<string, Table>();
+  readonly queues = new Map<string, EncryptedQueue>();
+  readonly accessLogBucket: Bucket;
+  readonly buckets = new Map<string, Bucket>();
+  readonly secrets = new Map<string, Secret>();
+  readonly functions = new Map<string, PipelineFunction>();
+  /** Per scheduled function: DLQ of its schedules and of its asynchronous invocations. */
+  readonly scheduleFailures = new Map<string, DeadLetterQueue>();
+  readonly schedules: { fn: string; schedule: Schedule }[] = [];
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps = {}) {
+    super(scope, id, props);
+    // Server access logs are delivered under a bucket policy, not the legacy LogDelivery ACL.
+    this.node.setContext(S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+
+    const t = props.topology ?? defaultTopology;
+    assertDeployable(t);
+    this.topology = t;
+    const rootDir = props.rootDir ?? ROOT_DIR;
+
+    this.key = this.createKey();
+    this.alarmTopic = new Topic(this, 'Alarms', {
+      displayName: 'Dose pipeline alarms',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+
+    this.createTables(t);
+    this.createQueues(t);
+    this.accessLogBucket = this.createAccessLogBucket();
+    this.createBuckets(t);
+    this.createSecrets(t);
+    this.createFunctions(t, rootDir, props.allowMissingEntries === true);
+    this.createSqsTriggers(t);
+    this.createSchedules(t);
+    const { api, stage } = this.createApi(t);
+    this.api = api;
+    this.stage = stage;
+    this.createOutputs();
+  }
+
+  private createKey(): Key {
+    const key = new Key(this, 'Key', {
+      description: 'Dose pipeline data: tables, queues, buckets, secrets, logs, alarms',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchLogsEncryptsThisAccountsLogGroups',
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*`,
+          },
+        },
+      }),
+    );
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToTheEncryptedTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return key;
+  }
+
+  private createTables(t: PipelineTopology): void {
+    for (const [name, spec] of Object.entries(t.tables)) {
+      const table = new Table(this, `${pascalCase(name)}Table`, {
+        partitionKey: { name: spec.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: spec.sortKey, type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        encryption: TableEncryption.CUSTOMER_MANAGED,
+        encryptionKey: this.key,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      for (const index of spec.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.name,
+          partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: AttributeType.STRING },
+          projectionType: ProjectionType.ALL,
+        });
+      }
+      Tags.of(table).add(COMPONENT_TAG, `table/${name}`);
+      this.tables.set(name, table);
+    }
+    if (this.tables.size === 0) return;
+
+    // PITR restores any second of the last 35 days; the plan keeps monthly recovery points for a year.
+    const vault = new BackupVault(this, 'BackupVault', {
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const plan = BackupPlan.dailyMonthly1YearRetention(this, 'BackupPlan', vault);
+    const selection = plan.addSelection('Tables', {
+      resources: [...this.tables.values()].map((table) => BackupResource.fromDynamoDbTable(table)),
+    });
+    suppress(selection, [
+      {
+        id: 'AwsSolutions-IAM4',
+        appliesTo: [
+          'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+        ],
+        reason:
+          'AWS Backup assumes this role to snapshot the tables; AWSBackupServiceRolePolicyForBackup is the ' +
+          'AWS-maintained policy for exactly that and follows new resource types without redeploys.',
+      },
+    ]);
+  }
+
+  private createQueues(t: PipelineTopology): void {
+    for (const [name, spec] of Object.entries(t.queues)) {
+      const queue = new EncryptedQueue(this, `${pascalCase(name)}Queue`, {
+        spec,
+        key: this.key,
+        alarmTopic: this.alarmTopic,
+      });
+      Tags.of(queue.queue).add(COMPONENT_TAG, `queue/${name}`);
+      Tags.of(queue.deadLetterQueue).add(COMPONENT_TAG, `queue/${name}/dlq`);
+      this.queues.set(name, queue);
+    }
+  }
+
+  private createAccessLogBucket(): Bucket {
+    const bucket = new Bucket(this, 'AccessLogs', {
+      // S3 server access logging can only deliver to a bucket encrypted with SSE-S3.
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    suppress(bucket, [
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason:
+          'S3 server access logging delivers only to buckets encrypted with SSE-S3 (SSE-KMS is unsupported).',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason:
+          'Single-region reference deployment: access logs are versioned and retained; cross-region replication ' +
+          'is a per-deployment decision with its own destination bucket and key.',
+      },
+    ]);
+    return bucket;
+  }
+
+  private createBuckets(t: PipelineTopology): void {
+    for (const [name, spec] of Object.entries(t.buckets)) {
+      const bucket = new Bucket(this, `${pascalCase(name)}Bucket`, {
+        encryption: BucketEncryption.KMS,
+        encryptionKey: this.key,
+        bucketKeyEnabled: true,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        versioned: true,
+        serverAccessLogsBucket: this.accessLogBucket,
+        serverAccessLogsPrefix: `${spec.name}/`,
+        lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(7) }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      suppress(bucket, [
+        {
+          id: 'HIPAA.Security-S3BucketReplicationEnabled',
+          reason:
+            'Single-region reference deployment: objects are versioned and KMS-encrypted; cross-region ' +
+            'replication is a per-deployment decision with its own destination bucket and key.',
+        },
+      ]);
+      Tags.of(bucket).add(COMPONENT_TAG, `bucket/${name}`);
+      this.buckets.set(name, bucket);
+    }
+  }
+
+  private createSecrets(t: PipelineTopology): void {
+    for (const [name, spec] of Object.entries(t.secrets)) {
+      const secret = new Secret(this, `${pascalCase(name)}Secret`, {
+        description: spec.description,
+        encryptionKey: this.key,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const reason =
+        'A bearer credential handed to people, not a database password: rotating it needs the holders to get the ' +
+        'new value, so it is rotated by an operator (put-secret-value), not by a rotation Lambda.';
+      suppress(secret, [
+        { id: 'AwsSolutions-SMG4', reason },
+        { id: 'HIPAA.Security-SecretsManagerRotationEnabled', reason },
+      ]);
+      Tags.of(secret).add(COMPONENT_TAG, `secret/${name}`);
+      this.secrets.set(name, secret);
+    }
+  }
+
+  private createFunctions(t: PipelineTopology, rootDir: string, allowMissingEntry: boolean): void {
+    for (const [name, spec] of Object.entries(t.functions)) {
+      const id = pascalCase(name);
+      let failures: DeadLetterQueue | undefined;
+      if ((spec.schedules?.length ?? 0) > 0) {
+        failures = new DeadLetterQueue(this, `${id}Failures`, {
+          key: this.key,
+          alarmTopic: this.alarmTopic,
+          description: `scheduled runs of ${name} that could not be delivered or failed after Lambda's retries`,
+        });
+        Tags.of(failures).add(COMPONENT_TAG, `function/${name}/dlq`);
+        this.scheduleFailures.set(name, failures);
+      }
+      const fn = new PipelineFunction(this, `${id}Function`, {
+        name,
+        spec,
+        rootDir,
+        key: this.key,
+        deadLetterQueue: failures?.queue,
+        allowMissingEntry,
+      });
+      for (const [table, mode] of Object.entries(spec.tables ?? {})) {
+        fn.bindTable({ table: this.tables.get(table)!, spec: t.tables[table]!, mode: mode! });
+      }
+      for (const queue of spec.sendsTo ?? []) {
+        fn.bindQueue({ queue: this.queues.get(queue)!.queue, spec: t.queues[queue]! });
+      }
+      for (const [bucket, mode] of Object.entries(spec.buckets ?? {})) {
+        fn.bindBucket({ bucket: this.buckets.get(bucket)!, spec: t.buckets[bucket]!, mode: mode! });
+      }
+      for (const secret of spec.secrets ?? []) {
+        fn.bindSecret({ secret: this.secrets.get(secret)!, spec: t.secrets[secret]! });
+      }
+
+      const synchronous = this.synchronousInvoker(t, name);
+      if (!failures && synchronous) {
+        const reason = `Never invoked asynchronously: ${synchronous}, so a dead-letter queue would never receive anything.`;
+        suppress(fn, [
+          { id: 'HIPAA.Security-LambdaDLQ', reason },
+          { id: 'Serverless-LambdaDLQ', reason },
+        ]);
+      }
+      Tags.of(fn).add(COMPONENT_TAG, `function/${name}`);
+      this.functions.set(name, fn);
+    }
+  }
+
+  /** How a function is invoked synchronously, if it is never invoked asynchronously. */
+  private synchronousInvoker(t: PipelineTopology, name: string): string | undefined {
+    const spec = t.functions[name]!;
+    if ((spec.schedules?.length ?? 0) > 0) return undefined;
+    const invokers: string[] = [];
+    if (name === t.api.authorizer)
+      invokers.push('API Gateway calls it synchronously as the Lambda authorizer');
+    if ((spec.routes?.length ?? 0) + (spec.publicRoutes?.length ?? 0) > 0) {
+      invokers.push('API Gateway invokes it synchronously and returns its errors to the caller');
+    }
+    if (spec.sqs) {
+      invokers.push(
+        `the SQS event source mapping invokes it synchronously and failed messages go to the ${spec.sqs.queue} DLQ by redrive policy`,
+      );
+    }
+    return invokers.length > 0 ? invokers.join('; ') : undefined;
+  }
+
+  private createSqsTriggers(t: PipelineTopology): void {
+    for (const [name, spec] of Object.entries(t.functions)) {
+      if (!spec.sqs) continue;
+      const fn = this.functions.get(name)!;
+      const queue = this.queues.get(spec.sqs.queue)!;
+      fn.addEventSource(
+        new SqsEventSource(queue.queue, {
+          batchSize: spec.sqs.batchSize,
+          maxBatchingWindow:
+            spec.sqs.maxBatchingWindowSeconds > 0
+              ? Duration.seconds(spec.sqs.maxBatchingWindowSeconds)
+              : undefined,
+          reportBatchItemFailures: spec.sqs.reportBatchItemFailures,
+          maxConcurrency: spec.sqs.maximumConcurrency,
+        }),
+      );
+      const mapping = fn.node.children.find((child) => child instanceof EventSourceMapping);
+      suppress(mapping ?? fn, [
+        {
+          id: 'Serverless-LambdaEventSourceMappingDestination',
+          reason:
+            `SQS event source mappings take no on-failure destination: a message that keeps failing moves to the ` +
+            `${spec.sqs.queue} DLQ after maxReceiveCount receives (redrive policy), which raises an alarm.`,
+        },
+      ]);
+    }
+  }
+
+  private createSchedules(t: PipelineTopology): void {
+    for (const [name, spec] of Object.entries(t.functions)) {
+      const fn = this.functions.get(name)!;
+      const failures = this.scheduleFailures.get(name);
+      (spec.schedules ?? []).forEach((trigger, index) => {
+        const id = `${pascalCase(name)}Schedule${index + 1}`;
+        const role = new Role(this, `${id}Role`, {
+          description: `Lets EventBridge Scheduler invoke the ${name} function, and nothing else`,
+          assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+            conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+          }),
+        });
+        // The schedule's DLQ is encrypted with the CMK.
+        this.key.grant(role, 'kms:GenerateDataKey', 'kms:Decrypt');
+        const schedule = new Schedule(this, id, {
+          description: `${name}: ${trigger.expression} (${trigger.timezone})`,
+          schedule: ScheduleExpression.expression(trigger.expression, TimeZone.of(trigger.timezone)),
+          key: this.key,
+          target: new LambdaInvoke(fn, {
+            role,
+            input: ScheduleTargetInput.fromObject(trigger.input),
+            deadLetterQueue: failures!.queue,
+            retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+            maxEventAge: SCHEDULE_MAX_EVENT_AGE,
+          }),
+        });
+        const fnLogicalId = this.getLogicalId(fn.node.defaultChild as CfnElement);
+        suppress(role, [
+          {
+            id: 'AwsSolutions-IAM5',
+            appliesTo: [`Resource::<${fnLogicalId}.Arn>:*`],
+            reason: `grantInvoke on the ${name} function: "<arn>:*" covers that one function's versions and aliases only.`,
+          },
+          {
+            id: 'HIPAA.Security-IAMNoInlinePolicy',
+            reason: `The inline policy belongs to this one schedule role (invoke ${name}, send to its DLQ); no other principal could reuse it.`,
+          },
+        ]);
+        this.schedules.push({ fn: name, schedule });
+      });
+    }
+  }
+
+  private createApi(t: PipelineTopology): { api: HttpApi; stage: HttpStage } {
+    const api = new HttpApi(this, 'Api', {
+      description: 'Dose intake API',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: t.api.throttle.rateLimit, burstLimit: t.api.throttle.burstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            ip: '$context.identity.sourceIp',
+            userAgent: '$context.identity.userAgent',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpLambdaAuthorizer('Authorizer', this.functions.get(t.api.authorizer)!, {
+      authorizerName: t.api.authorizer,
+      identitySource: [headerIdentitySource(t.api.identitySource)],
+      resultsCacheTtl: Duration.seconds(t.api.authorizerCacheTtlSeconds),
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+    });
+
+    for (const [name, spec] of Object.entries(t.functions)) {
+      if ((spec.routes?.length ?? 0) + (spec.publicRoutes?.length ?? 0) === 0) continue;
+      const integration = new HttpLambdaIntegration(
+        `${pascalCase(name)}Integration`,
+        this.functions.get(name)!,
+        {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+          timeout: integrationTimeout(t.api.integrationTimeoutSeconds),
+        },
+      );
+      for (const route of spec.routes ?? []) {
+        const { method, path } = parseRoute(route)!;
+        api.addRoutes({ path, methods: [HttpMethod[method]], integration, authorizer });
+      }
+      for (const route of spec.publicRoutes ?? []) {
+        const { method, path } = parseRoute(route)!;
+        for (const publicRoute of api.addRoutes({ path, methods: [HttpMethod[method]], integration })) {
+          suppress(publicRoute, [
+            {
+              id: 'AwsSolutions-APIG4',
+              reason: `"${route}" is listed in topology.ts publicRoutes: it serves a public document, no dose data.`,
+            },
+          ]);
+        }
+      }
+    }
+    return { api, stage };
+  }
+
+  private createOutputs(): void {
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Subscribe operators here: dead-letter queue alarms',
+    });
+    for (const [name, table] of this.tables) {
+      new CfnOutput(this, `${pascalCase(name)}TableName`, {
+        value: table.tableName,
+        description: `${this.topology.tables[name]!.envVar} for the ${name} table`,
+      });
+    }
+    for (const [name, queue] of this.queues) {
+      new CfnOutput(this, `${pascalCase(name)}QueueUrl`, {
+        value: queue.queue.queueUrl,
+        description: `${this.topology.queues[name]!.envVar} for the ${name} queue`,
+      });
+    }
+    for (const [name, bucket] of this.buckets) {
+      new CfnOutput(this, `${pascalCase(name)}BucketName`, {
+        value: bucket.bucketName,
+        description: `${this.topology.buckets[name]!.envVar} for the ${name} bucket`,
+      });
+    }
+    for (const [name, secret] of this.secrets) {
+      new CfnOutput(this, `${pascalCase(name)}SecretArn`, {
+        value: secret.secretArn,
+        description: `${this.topology.secrets[name]!.envVar}_SECRET_ARN for the ${name} secret`,
+      });
+    }
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * Reading and checking `infra/topology.ts` for the CDK stack.
+ *
+ * The stack only ever iterates the topology; everything it must not get wrong (a queue whose visibility timeout
+ * is shorter than six times its consumer's timeout, a route two functions claim, a table nobody defined) is
+ * checked here first, so `cdk synth` fails with one message that lists every problem instead of deploying a
+ * stack that misbehaves at run time.
+ */
+import type { BucketSpec, FunctionSpec, QueueSpec, SecretSpec, TableSpec, topology } from './topology.ts';
+
+type DeepReadonly<T> = T extends (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
+
+/** The shape of `topology`, loosely keyed, so the stack (and tests) can iterate any topology of that form. */
+export interface PipelineTopology {
+  readonly tables: Readonly<Record<string, DeepReadonly<TableSpec>>>;
+  readonly queues: Readonly<Record<string, DeepReadonly<QueueSpec>>>;
+  readonly buckets: Readonly<Record<string, DeepReadonly<BucketSpec>>>;
+  readonly secrets: Readonly<Record<string, DeepReadonly<SecretSpec>>>;
+  readonly functions: Readonly<Record<string, DeepReadonly<FunctionSpec>>>;
+  readonly api: DeepReadonly<typeof topology.api>;
+}
+
+export type PipelineFunctionSpec = DeepReadonly<FunctionSpec>;
+
+/** Multiple of the consumer's timeout that a queue's visibility timeout must reach (AWS guidance). */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
+export type RouteMethod = (typeof HTTP_METHODS)[number];
+
+export interface ParsedRoute {
+  /** `"POST /v1/doses"`, the API Gateway route key. */
+  routeKey: string;
+  method: RouteMethod;
+  path: string;
+}
+
+/** Splits a topology route (`"POST /v1/doses"`) into method and path; undefined if it is not one. */
+export function parseRoute(route: string): ParsedRoute | undefined {
+  const match = /^([A-Z]+) (\/[A-Za-z0-9._~{}\-/+]*)$/.exec(route);
+  if (!match) return undefined;
+  const method = match[1] as RouteMethod;
+  const path = match[2]!;
+  if (!HTTP_METHODS.includes(method)) return undefined;
+  if (path.length > 1 && path.endsWith('/')) return undefined;
+  return { routeKey: route, method, path };
+}
+
+/** Every route of the topology with the function serving it and whether it goes through the authorizer. */
+export function allRoutes(t: PipelineTopology): (ParsedRoute & { fn: string; authorized: boolean })[] {
+  const out: (ParsedRoute & { fn: string; authorized: boolean })[] = [];
+  for (const [fn, spec] of Object.entries(t.functions)) {
+    for (const [routes, authorized] of [
+      [spec.routes ?? [], true],
+      [spec.publicRoutes ?? [], false],
+    ] as const) {
+      for (const route of routes) {
+        const parsed = parseRoute(route);
+        if (parsed) out.push({ ...parsed, fn, authorized });
+      }
+    }
+  }
+  return out;
+}
+
+/** `"outboxSweeper"` → `"OutboxSweeper"`, `"registry-changes"` → `"RegistryChanges"`: construct ids from names. */
+export function pascalCase(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The HTTP API identity source for a header name: `authorization` → `$request.header.Authorization`. */
+export function headerIdentitySource(header: string): string {
+  const canonical = header
+    .split('-')
+    .map((part) => (part ? part[0]!.toUpperCase() + part.slice(1).toLowerCase() : part))
+    .join('-');
+  return `$request.header.${canonical}`;
+}
+
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+const CRON = /^cron\((\S+ ){5}\S+\)$/;
+const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
+
+function scheduleExpressionProblem(expression: string): string | undefined {
+  const rate = RATE.exec(expression);
+  if (rate) {
+    const value = Number(rate[1]);
+    const plural = rate[2]!.endsWith('s');
+    if (value < 1) return 'a rate must be at least 1';
+    if ((value === 1) === plural) return `use "${value === 1 ? 'minute/hour/day' : 'minutes/hours/days'}"`;
+    return undefined;
+  }
+  if (CRON.test(expression) || AT.test(expression)) return undefined;
+  return 'expected rate(n unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss)';
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Thrown when the topology cannot be deployed as written; lists every problem found. */
+export class TopologyError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string[]) {
+    super(`infra/topology.ts cannot be deployed as written:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'TopologyError';
+    this.problems = problems;
+  }
+}
+
+/** Every reason the topology cannot be deployed as written (empty when it can). */
+export function topologyProblems(t: PipelineTopology): string[] {
+  const problems: string[] = [];
+  const fns = Object.entries(t.functions);
+
+  const envVars = new Map<string, string>();
+  const claimEnvVar = (envVar: string, owner: string) => {
+    const previous = envVars.get(envVar);
+    if (previous) problems.push(`${owner} and ${previous} both use the environment variable ${envVar}`);
+    else envVars.set(envVar, owner);
+  };
+  for (const [name, spec] of Object.entries(t.tables)) {
+    claimEnvVar(spec.envVar, `table ${name}`);
+    const indexNames = spec.indexes.map((index) => index.name);
+    if (new Set(indexNames).size !== indexNames.length) problems.push(`table ${name} repeats an index name`);
+    if (spec.indexes.length > 20) problems.push(`table ${name} has more than 20 global secondary indexes`);
+  }
+  for (const [name, spec] of Object.entries(t.queues)) {
+    claimEnvVar(spec.envVar, `queue ${name}`);
+    if (spec.maxReceiveCount < 1 || spec.maxReceiveCount > 1000) {
+      problems.push(`queue ${name}: maxReceiveCount ${spec.maxReceiveCount} is outside 1–1000`);
+    }
+    if (spec.retentionDays < 1 || spec.retentionDays > 14) {
+      problems.push(`queue ${name}: retentionDays ${spec.retentionDays} is outside 1–14`);
+    }
+    if (spec.visibilityTimeoutSeconds < 0 || spec.visibilityTimeoutSeconds > 43_200) {
+      problems.push(
+        `queue ${name}: visibilityTimeoutSeconds ${spec.visibilityTimeoutSeconds} is outside 0–43200`,
+      );
+    }
+  }
+  for (const [name, spec] of Object.entries(t.buckets)) claimEnvVar(spec.envVar, `bucket ${name}`);
+  for (const [name, spec] of Object.entries(t.secrets))
+    claimEnvVar(`${spec.envVar}_SECRET_ARN`, `secret ${name}`);
+
+  const routeOwners = new Map<string, string>();
+  const consumers = new Map<string, string>();
+  for (const [name, spec] of fns) {
+    const where = `function ${name}`;
+    if (!/\.(ts|mts|js|mjs)$/.test(spec.entry))
+      problems.push(`${where}: entry ${spec.entry} is not a .ts/.js module`);
+    if (spec.timeoutSeconds < 1 || spec.timeoutSeconds > 900) {
+      problems.push(`${where}: timeoutSeconds ${spec.timeoutSeconds} is outside 1–900`);
+    }
+    if (spec.memoryMb < 128 || spec.memoryMb > 10_240) {
+      problems.push(`${where}: memoryMb ${spec.memoryMb} is outside 128–10240`);
+    }
+    for (const table of Object.keys(spec.tables ?? {})) {
+      if (!(table in t.tables))
+        problems.push(`${where} uses table ${table}, which topology.tables does not define`);
+    }
+    for (const queue of spec.sendsTo ?? []) {
+      if (!(queue in t.queues))
+        problems.push(`${where} sends to queue ${queue}, which topology.queues does not define`);
+    }
+    for (const bucket of Object.keys(spec.buckets ?? {})) {
+      if (!(bucket in t.buckets))
+        problems.push(`${where} uses bucket ${bucket}, which topology.buckets does not define`);
+    }
+    for (const secret of spec.secrets ?? []) {
+      if (!(secret in t.secrets))
+        problems.push(`${where} reads secret ${secret}, which topology.secrets does not define`);
+    }
+
+    const served = [...(spec.routes ?? []), ...(spec.publicRoutes ?? [])];
+    for (const route of served) {
+      const parsed = parseRoute(route);
+      if (!parsed) {
+        problems.push(`${where}: route "${route}" is not "METHOD /path"`);
+        continue;
+      }
+      const owner = routeOwners.get(parsed.routeKey);
+      if (owner) problems.push(`route "${route}" is served by both ${owner} and ${name}`);
+      else routeOwners.set(parsed.routeKey, name);
+    }
+    if (served.length > 0 && spec.timeoutSeconds > t.api.integrationTimeoutSeconds) {
+      problems.push(
+        `${where} serves routes but its timeout (${spec.timeoutSeconds} s) exceeds the API integration timeout (${t.api.integrationTimeoutSeconds} s)`,
+      );
+    }
+
+    const sqs = spec.sqs;
+    if (sqs) {
+      const queue = t.queues[sqs.queue];
+      if (!queue) {
+        problems.push(`${where} is triggered by queue ${sqs.queue}, which topology.queues does not define`);
+      } else {
+        const needed = VISIBILITY_TIMEOUT_FACTOR * spec.timeoutSeconds;
+        if (queue.visibilityTimeoutSeconds < needed) {
+          problems.push(
+            `queue ${sqs.queue}: visibilityTimeoutSeconds ${queue.visibilityTimeoutSeconds} is less than ` +
+              `${VISIBILITY_TIMEOUT_FACTOR} × the ${spec.timeoutSeconds} s timeout of its consumer ${name} (needs ≥ ${needed})`,
+          );
+        }
+        const other = consumers.get(sqs.queue);
+        if (other) problems.push(`queue ${sqs.queue} is consumed by both ${other} and ${name}`);
+        else consumers.set(sqs.queue, name);
+      }
+      if (sqs.batchSize < 1 || sqs.batchSize > 10_000)
+        problems.push(`${where}: batchSize ${sqs.batchSize} is outside 1–10000`);
+      if (sqs.maxBatchingWindowSeconds < 0 || sqs.maxBatchingWindowSeconds > 300) {
+        problems.push(`${where}: maxBatchingWindowSeconds ${sqs.maxBatchingWindowSeconds} is outside 0–300`);
+      }
+      if (sqs.batchSize > 10 && sqs.maxBatchingWindowSeconds < 1) {
+        problems.push(`${where}: a batchSize above 10 needs maxBatchingWindowSeconds ≥ 1`);
+      }
+      if (
+        sqs.maximumConcurrency !== undefined &&
+        (sqs.maximumConcurrency < 2 || sqs.maximumConcurrency > 1000)
+      ) {
+        problems.push(`${where}: maximumConcurrency ${sqs.maximumConcurrency} is outside 2–1000`);
+      }
+    }
+
+    for (const schedule of spec.schedules ?? []) {
+      const problem = scheduleExpressionProblem(schedule.expression);
+      if (problem) problems.push(`${where}: schedule "${schedule.expression}": ${problem}`);
+      if (!isTimeZone(schedule.timezone))
+        problems.push(`${where}: "${schedule.timezone}" is not an IANA time zone`);
+      const input = JSON.stringify(schedule.input);
+      if (input.length > 8192) problems.push(`${where}: a schedule input is longer than 8192 characters`);
+    }
+  }
+
+  const authorizer = t.functions[t.api.authorizer];
+  if (!authorizer) {
+    problems.push(`api.authorizer names ${t.api.authorizer}, which topology.functions does not define`);
+  } else if ((authorizer.routes?.length ?? 0) + (authorizer.publicRoutes?.length ?? 0) > 0) {
+    problems.push(`the authorizer function ${t.api.authorizer} must not serve routes itself`);
+  }
+  if (t.api.authorizerCacheTtlSeconds < 0 || t.api.authorizerCacheTtlSeconds > 3600) {
+    problems.push(`api.authorizerCacheTtlSeconds ${t.api.authorizerCacheTtlSeconds} is outside 0–3600`);
+  }
+  if (t.api.integrationTimeoutSeconds < 1 || t.api.integrationTimeoutSeconds > 30) {
+    problems.push(`api.integrationTimeoutSeconds ${t.api.integrationTimeoutSeconds} is outside 1–30`);
+  }
+  if (t.api.throttle.rateLimit <= 0 || t.api.throttle.burstLimit <= 0) {
+    problems.push('api.throttle needs a positive rateLimit and burstLimit');
+  }
+  if (!/^[A-Za-z0-9-]+$/.test(t.api.identitySource)) {
+    problems.push(`api.identitySource "${t.api.identitySource}" is not a header name`);
+  }
+  return problems;
+}
+
+/** Throws a TopologyError listing every problem, if there is any. */
+export function assertDeployable(t: PipelineTopology): void {
+  const problems = topologyProblems(t);
+  if (problems.length > 0) throw new TopologyError(problems);
+}

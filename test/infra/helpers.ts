@@ -1,0 +1,148 @@
+/**
+ * Template-test helpers: synthesize the stack without bundling (fast) and read the template back as plain data.
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { COMPONENT_TAG, PipelineStack, type PipelineStackProps } from '../../infra/stack.ts';
+import type { PipelineTopology } from '../../infra/topology-checks.ts';
+import { topology } from '../../infra/topology.ts';
+
+export interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Metadata?: Record<string, unknown>;
+}
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** A PipelineStack synthesized with bundling skipped, and its template. */
+export function synthStack(props: PipelineStackProps = {}): {
+  app: App;
+  stack: PipelineStack;
+  template: Template;
+  resources: Record<string, CfnResource>;
+} {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new PipelineStack(app, 'Pipeline', { allowMissingEntries: true, ...props });
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  return { app, stack, template, resources };
+}
+
+export function ofType(resources: Record<string, CfnResource>, type: string): [string, CfnResource][] {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** The `pipeline:component` tag of a resource (`function/doses`, `queue/registry/dlq`, …). */
+export function component(resource: CfnResource): string | undefined {
+  return resource.Properties?.Tags?.find((tag) => tag.Key === COMPONENT_TAG)?.Value;
+}
+
+/** Logical id of the one resource of `type` tagged `value`. */
+export function logicalIdOf(resources: Record<string, CfnResource>, type: string, value: string): string {
+  const found = ofType(resources, type).filter(([, r]) => component(r) === value);
+  if (found.length !== 1) throw new Error(`expected one ${type} tagged ${value}, found ${found.length}`);
+  return found[0]![0];
+}
+
+/** `{ Ref: X }` / `{ 'Fn::GetAtt': [X, …] }` → X. */
+export function refOf(value: unknown): string | undefined {
+  if (value && typeof value === 'object') {
+    const v = value as Record<string, unknown>;
+    if (typeof v.Ref === 'string') return v.Ref;
+    const getAtt = v['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  }
+  return undefined;
+}
+
+/** Every logical id a value mentions (Ref / GetAtt, at any depth). */
+export function referencedIds(value: unknown): Set<string> {
+  const ids = new Set<string>();
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const id = refOf(v);
+      if (id) ids.add(id);
+      for (const child of Object.values(v)) walk(child);
+    }
+  };
+  walk(value);
+  return ids;
+}
+
+export const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every statement of the IAM policies attached to a role. */
+export function statementsOfRole(resources: Record<string, CfnResource>, roleId: string): Statement[] {
+  return ofType(resources, 'AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties!.Roles as unknown[]).some((role) => refOf(role) === roleId))
+    .flatMap(([, policy]) => (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+/** The execution role's statements of the function tagged `function/<name>`. */
+export function functionStatements(resources: Record<string, CfnResource>, name: string): Statement[] {
+  const fnId = logicalIdOf(resources, 'AWS::Lambda::Function', `function/${name}`);
+  const roleId = refOf(resources[fnId]!.Properties!.Role)!;
+  return statementsOfRole(resources, roleId);
+}
+
+/** The real topology plus a consumer of the registry queue (a placeholder entry: bundling is skipped). */
+export function withRegistryConsumer(timeoutSeconds: number, maximumConcurrency = 5): PipelineTopology {
+  return {
+    ...topology,
+    functions: {
+      ...topology.functions,
+      registryPublisher: {
+        entry: 'functions/queue/registry-publisher.test-only.ts',
+        description: 'Test consumer of the registry queue',
+        timeoutSeconds,
+        memoryMb: 512,
+        sqs: {
+          queue: 'registry',
+          batchSize: 10,
+          maxBatchingWindowSeconds: 5,
+          reportBatchItemFailures: true,
+          maximumConcurrency,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * A topology exercising what the real one does not use yet: an SQS consumer, and functions reading and
+ * writing the bucket (placeholder entries: bundling is skipped).
+ */
+export function extendedTopology(): PipelineTopology {
+  const base = withRegistryConsumer(60);
+  return {
+    ...base,
+    functions: {
+      ...base.functions,
+      dropReader: {
+        entry: 'functions/test-only/drop-reader.ts',
+        description: 'Test reader of the drop bucket',
+        timeoutSeconds: 30,
+        memoryMb: 256,
+        buckets: { drop: 'read' },
+        sqs: { queue: 'cdc', batchSize: 5, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+      },
+      dropWriter: {
+        entry: 'functions/test-only/drop-writer.ts',
+        description: 'Test writer of the drop bucket',
+        timeoutSeconds: 10,
+        memoryMb: 256,
+        buckets: { drop: 'write' },
+        routes: ['POST /v1/uploads'],
+      },
+    },
+  };
+}

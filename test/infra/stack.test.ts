@@ -1,0 +1,508 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS } from '../../infra/stack.ts';
+import { allRoutes, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/topology-checks.ts';
+import { topology } from '../../infra/topology.ts';
+import {
+  asArray,
+  component,
+  functionStatements,
+  logicalIdOf,
+  ofType,
+  refOf,
+  referencedIds,
+  type Statement,
+  statementsOfRole,
+  synthStack,
+  extendedTopology,
+} from './helpers.ts';
+
+// Prepare: one synthesis (bundling skipped) shared by every assertion of this file.
+const { template, resources } = synthStack();
+const keyId = ofType(resources, 'AWS::KMS::Key')[0]![0];
+const functionId = (name: string) => logicalIdOf(resources, 'AWS::Lambda::Function', `function/${name}`);
+const tableId = (name: string) => logicalIdOf(resources, 'AWS::DynamoDB::Table', `table/${name}`);
+const queueId = (name: string) => logicalIdOf(resources, 'AWS::SQS::Queue', `queue/${name}`);
+const actionsOf = (statements: Statement[]) => statements.flatMap((s) => asArray(s.Action));
+interface ScheduleTarget {
+  Arn: unknown;
+  RoleArn: unknown;
+  Input: string;
+  RetryPolicy: unknown;
+  DeadLetterConfig: { Arn: unknown };
+}
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+describe('KMS key', () => {
+  it('is one customer-managed key with rotation, retained', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      Properties: { EnableKeyRotation: true },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('lets CloudWatch Logs use it only for this account’s log groups', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: Match.anyValue() },
+            Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('HTTP API', () => {
+  const authorizerFnId = functionId(topology.api.authorizer);
+  const [authorizerId] = ofType(resources, 'AWS::ApiGatewayV2::Authorizer')[0]!;
+
+  it('has a Lambda authorizer with payload 2.0, simple responses, Authorization header and the topology TTL', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+      AuthorizerResultTtlInSeconds: topology.api.authorizerCacheTtlSeconds,
+    });
+    const [, authorizer] = ofType(resources, 'AWS::ApiGatewayV2::Authorizer')[0]!;
+    expect(referencedIds(authorizer.Properties!.AuthorizerUri)).toContain(authorizerFnId);
+  });
+
+  it('wires every topology route to its function: routes with the authorizer, publicRoutes without', () => {
+    const integrations = Object.fromEntries(ofType(resources, 'AWS::ApiGatewayV2::Integration'));
+    const routes = ofType(resources, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties!);
+    const expected = allRoutes(topology);
+    expect(routes.map((r) => r.RouteKey).sort()).toEqual(expected.map((r) => r.routeKey).sort());
+
+    for (const route of expected) {
+      const props = routes.find((r) => r.RouteKey === route.routeKey)!;
+      const [integrationId] = [...referencedIds(props.Target)];
+      const integration = integrations[integrationId!]!;
+      expect(referencedIds(integration.Properties!.IntegrationUri), route.routeKey).toContain(
+        functionId(route.fn),
+      );
+      expect(integration.Properties!.PayloadFormatVersion).toBe('2.0');
+      if (route.authorized) {
+        expect(props.AuthorizationType, route.routeKey).toBe('CUSTOM');
+        expect(refOf(props.AuthorizerId), route.routeKey).toBe(authorizerId);
+      } else {
+        expect(props.AuthorizationType ?? 'NONE', route.routeKey).toBe('NONE');
+        expect(props.AuthorizerId, route.routeKey).toBeUndefined();
+      }
+    }
+  });
+
+  it('uses the topology integration timeout (30 s is the HTTP API default, so it is left implicit)', () => {
+    for (const [, integration] of ofType(resources, 'AWS::ApiGatewayV2::Integration')) {
+      const ms = integration.Properties!.TimeoutInMillis as number | undefined;
+      if (topology.api.integrationTimeoutSeconds >= HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS) {
+        expect(ms).toBeUndefined();
+      } else {
+        expect(ms).toBe(topology.api.integrationTimeoutSeconds * 1000);
+      }
+    }
+  });
+
+  it('has a $default stage with the topology throttle and JSON access logs to an encrypted log group', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    const [, stage] = ofType(resources, 'AWS::ApiGatewayV2::Stage')[0]!;
+    const props = stage.Properties!;
+    expect(props.StageName).toBe('$default');
+    expect(props.AutoDeploy).toBe(true);
+    expect(props.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: topology.api.throttle.rateLimit,
+      ThrottlingBurstLimit: topology.api.throttle.burstLimit,
+    });
+    const accessLog = props.AccessLogSettings as { DestinationArn: unknown; Format: string };
+    const format = JSON.parse(accessLog.Format) as Record<string, string>;
+    expect(format.requestId).toBe('$context.requestId');
+    const logGroup = resources[refOf(accessLog.DestinationArn)!]!;
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(refOf(logGroup.Properties!.KmsKeyId)).toBe(keyId);
+    expect(logGroup.Properties!.RetentionInDays).toBeGreaterThan(0);
+  });
+});
+
+describe('DynamoDB tables', () => {
+  it.each(Object.entries(topology.tables))(
+    '%s: on demand, PITR, CMK, retained, deletion-protected, GSIs',
+    (name, spec) => {
+      const table = resources[tableId(name)]!;
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+        KeySchema: [
+          { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+          { AttributeName: spec.sortKey, KeyType: 'RANGE' },
+        ],
+      });
+      expect(refOf((table.Properties!.SSESpecification as { KMSMasterKeyId: unknown }).KMSMasterKeyId)).toBe(
+        keyId,
+      );
+      const gsis = (table.Properties!.GlobalSecondaryIndexes ?? []) as Record<string, unknown>[];
+      expect(gsis).toEqual(
+        spec.indexes.map((index) => ({
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      );
+    },
+  );
+
+  it('are all in an AWS Backup plan whose vault uses the CMK', () => {
+    const [, selection] = ofType(resources, 'AWS::Backup::BackupSelection')[0]!;
+    const selected = referencedIds(selection.Properties!.BackupSelection);
+    for (const name of Object.keys(topology.tables)) expect(selected).toContain(tableId(name));
+    template.hasResourceProperties('AWS::Backup::BackupVault', {
+      EncryptionKeyArn: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+  });
+});
+
+describe('SQS queues', () => {
+  const alarms = ofType(resources, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties!);
+  const [topicId, topic] = ofType(resources, 'AWS::SNS::Topic')[0]!;
+
+  it.each(Object.entries(topology.queues))(
+    '%s: CMK, topology timeouts, redrive to its own DLQ',
+    (name, spec) => {
+      const queue = resources[queueId(name)]!.Properties!;
+      expect(refOf(queue.KmsMasterKeyId)).toBe(keyId);
+      expect(queue.VisibilityTimeout).toBe(spec.visibilityTimeoutSeconds);
+      expect(queue.MessageRetentionPeriod).toBe(spec.retentionDays * 86_400);
+      const redrive = queue.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
+      expect(redrive.maxReceiveCount).toBe(spec.maxReceiveCount);
+      const dlqId = refOf(redrive.deadLetterTargetArn)!;
+      expect(dlqId).toBe(queueId(`${name}/dlq`));
+      expect(refOf(resources[dlqId]!.Properties!.KmsMasterKeyId)).toBe(keyId);
+    },
+  );
+
+  it('every queue denies requests without TLS', () => {
+    const queueIds = ofType(resources, 'AWS::SQS::Queue').map(([id]) => id);
+    const policies = ofType(resources, 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties!);
+    for (const id of queueIds) {
+      const policy = policies.find((p) => (p.Queues as unknown[]).some((q) => refOf(q) === id));
+      expect(policy, id).toBeDefined();
+      expect((policy!.PolicyDocument as { Statement: Statement[] }).Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('every dead-letter queue (redrive, Lambda or Scheduler) has an alarm on visible messages > 0 to the topic', () => {
+    const dlqIds = new Set<string>();
+    for (const [, q] of ofType(resources, 'AWS::SQS::Queue')) {
+      const redrive = q.Properties!.RedrivePolicy as { deadLetterTargetArn: unknown } | undefined;
+      if (redrive) dlqIds.add(refOf(redrive.deadLetterTargetArn)!);
+    }
+    for (const [, fn] of ofType(resources, 'AWS::Lambda::Function')) {
+      const dlq = fn.Properties!.DeadLetterConfig as { TargetArn: unknown } | undefined;
+      if (dlq) dlqIds.add(refOf(dlq.TargetArn)!);
+    }
+    for (const [, s] of ofType(resources, 'AWS::Scheduler::Schedule')) {
+      dlqIds.add(
+        refOf((s.Properties!.Target as { DeadLetterConfig: { Arn: unknown } }).DeadLetterConfig.Arn)!,
+      );
+    }
+    const scheduled = Object.values(topology.functions).filter(
+      (f) => 'schedules' in f && f.schedules.length > 0,
+    );
+    expect(dlqIds.size).toBe(Object.keys(topology.queues).length + scheduled.length);
+    for (const dlqId of dlqIds) {
+      const alarm = alarms.find((a) => referencedIds(a.Dimensions).has(dlqId));
+      expect(alarm, dlqId).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        AlarmActions: [{ Ref: topicId }],
+      });
+    }
+    expect(alarms).toHaveLength(dlqIds.size);
+  });
+
+  it('alarms go to a topic encrypted with the CMK that requires TLS', () => {
+    expect(refOf(topic.Properties!.KmsMasterKeyId)).toBe(keyId);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('buckets', () => {
+  it.each(Object.entries(topology.buckets))(
+    '%s: private, TLS only, versioned, CMK, access-logged',
+    (name) => {
+      const id = logicalIdOf(resources, 'AWS::S3::Bucket', `bucket/${name}`);
+      const props = resources[id]!.Properties!;
+      expect(props.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(props.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      const sse = (
+        props.BucketEncryption as {
+          ServerSideEncryptionConfiguration: {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: string; KMSMasterKeyID: unknown };
+          }[];
+        }
+      ).ServerSideEncryptionConfiguration[0]!;
+      expect(sse.ServerSideEncryptionByDefault.SSEAlgorithm).toBe('aws:kms');
+      expect(refOf(sse.ServerSideEncryptionByDefault.KMSMasterKeyID)).toBe(keyId);
+      const logging = props.LoggingConfiguration as { DestinationBucketName: unknown };
+      const logBucket = resources[refOf(logging.DestinationBucketName)!]!;
+      expect(logBucket.Type).toBe('AWS::S3::Bucket');
+      expect(logBucket.Properties!.PublicAccessBlockConfiguration).toBeDefined();
+      template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: id },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    },
+  );
+});
+
+describe('secrets', () => {
+  it.each(Object.entries(topology.secrets))('%s: generated, CMK-encrypted', (name) => {
+    const secret =
+      resources[logicalIdOf(resources, 'AWS::SecretsManager::Secret', `secret/${name}`)]!.Properties!;
+    expect(secret.GenerateSecretString).toBeDefined();
+    expect(refOf(secret.KmsKeyId)).toBe(keyId);
+  });
+});
+
+describe('functions', () => {
+  it.each(Object.entries(topology.functions))(
+    '%s: nodejs24.x on arm64, topology timeout and memory, active tracing, retained KMS log group',
+    (name, spec) => {
+      const fn = resources[functionId(name)]!.Properties!;
+      expect(fn.Runtime).toBe('nodejs24.x');
+      expect(fn.Architectures).toEqual(['arm64']);
+      expect(fn.Timeout).toBe(spec.timeoutSeconds);
+      expect(fn.MemorySize).toBe(spec.memoryMb);
+      expect(fn.Description).toBe(spec.description);
+      expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+      const logGroupId = refOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup)!;
+      const logGroup = resources[logGroupId]!;
+      expect(logGroup.Properties!.RetentionInDays).toBeGreaterThanOrEqual(365);
+      expect(refOf(logGroup.Properties!.KmsKeyId)).toBe(keyId);
+      expect(logGroup.DeletionPolicy).toBe('Retain');
+    },
+  );
+
+  it('scheduled functions send failed asynchronous events to an alarmed DLQ; the others are never async', () => {
+    for (const [name, spec] of Object.entries(topology.functions)) {
+      const dlq = resources[functionId(name)]!.Properties!.DeadLetterConfig;
+      const scheduled = ((spec as { schedules?: unknown[] }).schedules?.length ?? 0) > 0;
+      expect(dlq !== undefined, name).toBe(scheduled);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('no role has a managed policy, and "*" resources carry only X-Ray trace actions', () => {
+    for (const [id, role] of ofType(resources, 'AWS::IAM::Role')) {
+      if (component(role)?.startsWith('function/'))
+        expect(role.Properties!.ManagedPolicyArns, id).toBeUndefined();
+    }
+    for (const [, policy] of ofType(resources, 'AWS::IAM::Policy')) {
+      for (const statement of (policy.Properties!.PolicyDocument as { Statement: Statement[] }).Statement) {
+        if (asArray(statement.Resource).includes('*')) {
+          expect(asArray(statement.Action).sort()).toEqual([
+            'xray:PutTelemetryRecords',
+            'xray:PutTraceSegments',
+          ]);
+        }
+      }
+    }
+  });
+
+  it('the authorizer cannot write the doses table (nor any table)', () => {
+    const statements = functionStatements(resources, topology.api.authorizer);
+    const dosesTable = tableId('doses');
+    for (const statement of statements) expect(referencedIds(statement.Resource)).not.toContain(dosesTable);
+    for (const action of WRITE_ACTIONS) expect(actionsOf(statements)).not.toContain(action);
+  });
+
+  it('the openapi function has no table, queue, bucket or secret access', () => {
+    const actions = actionsOf(functionStatements(resources, 'openapi'));
+    expect(actions.filter((a) => /^(dynamodb|sqs|s3|secretsmanager|kms):/.test(a))).toEqual([]);
+  });
+
+  it.each(Object.entries(topology.functions))(
+    '%s gets exactly the access topology lists',
+    (name, rawSpec) => {
+      const spec = rawSpec as {
+        tables?: Record<string, 'read' | 'write'>;
+        sendsTo?: readonly string[];
+        secrets?: readonly string[];
+      };
+      const statements = functionStatements(resources, name);
+      const touched = (prefix: string, actions?: string[]) =>
+        new Set(
+          statements
+            .filter((s) =>
+              asArray(s.Action).some((a) => a.startsWith(prefix) && (!actions || actions.includes(a))),
+            )
+            .flatMap((s) => [...referencedIds(s.Resource)]),
+        );
+      const tables = Object.entries(spec.tables ?? {});
+      expect([...touched('dynamodb:')].sort()).toEqual(tables.map(([t]) => tableId(t)).sort());
+      expect([...touched('dynamodb:', WRITE_ACTIONS)].sort()).toEqual(
+        tables
+          .filter(([, mode]) => mode === 'write')
+          .map(([t]) => tableId(t))
+          .sort(),
+      );
+      const failureQueue = resources[functionId(name)]!.Properties!.DeadLetterConfig as
+        | { TargetArn: unknown }
+        | undefined;
+      expect([...touched('sqs:')].sort()).toEqual(
+        [
+          ...(spec.sendsTo ?? []).map(queueId),
+          ...(failureQueue ? [refOf(failureQueue.TargetArn)!] : []),
+        ].sort(),
+      );
+      expect(
+        actionsOf(statements).filter(
+          (a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage' && !a.startsWith('sqs:GetQueue'),
+        ),
+      ).toEqual([]);
+      expect([...touched('secretsmanager:')].sort()).toEqual(
+        (spec.secrets ?? [])
+          .map((s) => logicalIdOf(resources, 'AWS::SecretsManager::Secret', `secret/${s}`))
+          .sort(),
+      );
+      for (const id of touched('kms:')) expect(id).toBe(keyId);
+    },
+  );
+});
+
+describe('bucket bindings (a topology that binds the drop bucket)', () => {
+  const extended = synthStack({ topology: extendedTopology() }).resources;
+  const bucketId = logicalIdOf(extended, 'AWS::S3::Bucket', 'bucket/drop');
+  const s3Actions = (name: string) =>
+    actionsOf(
+      functionStatements(extended, name).filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:'))),
+    );
+
+  it('read gets objects only; write gets and puts them; neither lists, deletes or configures', () => {
+    expect(s3Actions('dropReader')).toEqual(['s3:GetObject']);
+    expect(s3Actions('dropWriter').sort()).toEqual([
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+  });
+
+  it('on that bucket’s objects, with only the KMS use the access needs', () => {
+    for (const [name, kms] of [
+      ['dropReader', ['kms:Decrypt']],
+      ['dropWriter', ['kms:Decrypt', 'kms:GenerateDataKey']],
+    ] as const) {
+      const statements = functionStatements(extended, name);
+      for (const s of statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('s3:')))) {
+        expect([...referencedIds(s.Resource)]).toEqual([bucketId]);
+        expect(JSON.stringify(s.Resource)).toContain('/*');
+      }
+      expect(
+        actionsOf(statements.filter((st) => asArray(st.Action).some((a) => a.startsWith('kms:')))),
+      ).toEqual(kms);
+    }
+  });
+});
+
+describe('schedules', () => {
+  const schedules = ofType(resources, 'AWS::Scheduler::Schedule').map(([, s]) => s.Properties!);
+
+  it('run in America/Los_Angeles with the topology expression, input, retries and a DLQ', () => {
+    expect(schedules.length).toBeGreaterThan(0);
+    for (const schedule of schedules) {
+      expect(schedule.ScheduleExpressionTimezone).toBe('America/Los_Angeles');
+      const target = schedule.Target as ScheduleTarget;
+      expect(target.RetryPolicy).toEqual({
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumEventAgeInSeconds: expect.any(Number),
+      });
+      expect(resources[refOf(target.DeadLetterConfig.Arn)!]!.Type).toBe('AWS::SQS::Queue');
+      expect(() => JSON.parse(target.Input)).not.toThrow();
+    }
+  });
+
+  it('each has its own role that can invoke only its function', () => {
+    for (const schedule of schedules) {
+      const target = schedule.Target as ScheduleTarget;
+      const fnId = refOf(target.Arn)!;
+      const roleId = refOf(target.RoleArn)!;
+      const role = resources[roleId]!.Properties!;
+      expect(JSON.stringify(role.AssumeRolePolicyDocument)).toContain('scheduler.amazonaws.com');
+      const statements = statementsOfRole(resources, roleId);
+      const invoke = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('lambda:')));
+      expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
+      for (const statement of invoke) expect([...referencedIds(statement.Resource)]).toEqual([fnId]);
+      const others = actionsOf(statements).filter((a) => !a.startsWith('lambda:'));
+      expect(new Set(others)).toEqual(new Set(['sqs:SendMessage', 'kms:GenerateDataKey', 'kms:Decrypt']));
+    }
+    const roles = schedules.map((s) => refOf((s.Target as Record<string, unknown>).RoleArn));
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+});
+
+describe('SQS triggers', () => {
+  it(`every consumed queue's visibility timeout is at least ${VISIBILITY_TIMEOUT_FACTOR}× its consumer's timeout`, () => {
+    for (const [, mapping] of ofType(resources, 'AWS::Lambda::EventSourceMapping')) {
+      const fn = resources[refOf(mapping.Properties!.FunctionName)!]!.Properties!;
+      const queue = resources[refOf(mapping.Properties!.EventSourceArn)!]!.Properties!;
+      expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+        VISIBILITY_TIMEOUT_FACTOR * (fn.Timeout as number),
+      );
+    }
+    for (const spec of Object.values(topology.functions) as {
+      sqs?: { queue: keyof typeof topology.queues };
+      timeoutSeconds: number;
+    }[]) {
+      if (!spec.sqs) continue;
+      expect(topology.queues[spec.sqs.queue].visibilityTimeoutSeconds).toBeGreaterThanOrEqual(
+        VISIBILITY_TIMEOUT_FACTOR * spec.timeoutSeconds,
+      );
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('give the API URL, table names, queue URLs, secret ARNs', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object);
+    expect(outputs).toContain('ApiUrl');
+    expect(outputs.filter((o) => o.endsWith('TableName'))).toHaveLength(Object.keys(topology.tables).length);
+    expect(outputs.filter((o) => o.endsWith('QueueUrl'))).toHaveLength(Object.keys(topology.queues).length);
+    expect(outputs.filter((o) => o.endsWith('SecretArn'))).toHaveLength(Object.keys(topology.secrets).length);
+  });
+});

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import {
+  headerIdentitySource,
+  type PipelineTopology,
+  parseRoute,
+  pascalCase,
+  TopologyError,
+  topologyProblems,
+} from '../../infra/topology-checks.ts';
+import { topology } from '../../infra/topology.ts';
+import { ofType, refOf, synthStack, withRegistryConsumer } from './helpers.ts';
+
+const withFunctions = (functions: PipelineTopology['functions']): PipelineTopology => ({
+  ...topology,
+  functions: { ...topology.functions, ...functions },
+});
+
+describe('topology checks', () => {
+  it('the real topology is deployable', () => {
+    expect(topologyProblems(topology)).toEqual([]);
+  });
+
+  it('rejects a queue whose visibility timeout is under 6× its consumer’s timeout', () => {
+    // 6 × 61 s = 366 s > the registry queue's 360 s.
+    expect(topologyProblems(withRegistryConsumer(61))).toEqual([
+      'queue registry: visibilityTimeoutSeconds 360 is less than 6 × the 61 s timeout of its consumer registryPublisher (needs ≥ 366)',
+    ]);
+    expect(topologyProblems(withRegistryConsumer(60))).toEqual([]);
+  });
+
+  it('fails synthesis with that message', () => {
+    expect(() => synthStack({ topology: withRegistryConsumer(61) })).toThrow(TopologyError);
+    expect(() => synthStack({ topology: withRegistryConsumer(61) })).toThrow(
+      /infra\/topology\.ts cannot be deployed as written:\n {2}- queue registry: visibilityTimeoutSeconds 360 is less than 6 × the 61 s timeout/,
+    );
+  });
+
+  it('reports undefined references, clashing or malformed routes, bad schedules and limits', () => {
+    const problems = topologyProblems(
+      withFunctions({
+        broken: {
+          entry: 'functions/api/broken.ts',
+          description: 'x',
+          timeoutSeconds: 31,
+          memoryMb: 100,
+          tables: { nope: 'read' } as never,
+          sendsTo: ['nowhere'] as never,
+          routes: ['POST /v1/doses', 'FETCH /v1/x', 'GET v1/y'],
+          schedules: [
+            { expression: 'rate(1 minutes)', timezone: 'America/Los_Angeles', input: {} },
+            { expression: 'cron(0 2 * * ?)', timezone: 'Pacific/Nowhere', input: {} },
+          ],
+          sqs: {
+            queue: 'registry',
+            batchSize: 50,
+            maxBatchingWindowSeconds: 0,
+            reportBatchItemFailures: true,
+            maximumConcurrency: 1,
+          },
+        },
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'function broken: memoryMb 100 is outside 128–10240',
+        'function broken uses table nope, which topology.tables does not define',
+        'function broken sends to queue nowhere, which topology.queues does not define',
+        'route "POST /v1/doses" is served by both doses and broken',
+        'function broken: route "FETCH /v1/x" is not "METHOD /path"',
+        'function broken: route "GET v1/y" is not "METHOD /path"',
+        'function broken serves routes but its timeout (31 s) exceeds the API integration timeout (30 s)',
+        'function broken: schedule "rate(1 minutes)": use "minute/hour/day"',
+        'function broken: schedule "cron(0 2 * * ?)": expected rate(n unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss)',
+        'function broken: "Pacific/Nowhere" is not an IANA time zone',
+        'function broken: a batchSize above 10 needs maxBatchingWindowSeconds ≥ 1',
+        'function broken: maximumConcurrency 1 is outside 2–1000',
+      ]),
+    );
+  });
+
+  it('reports an authorizer that is missing or serves routes', () => {
+    expect(topologyProblems({ ...topology, api: { ...topology.api, authorizer: 'ghost' as never } })).toEqual(
+      ['api.authorizer names ghost, which topology.functions does not define'],
+    );
+    expect(topologyProblems({ ...topology, api: { ...topology.api, authorizer: 'doses' } })).toEqual([
+      'the authorizer function doses must not serve routes itself',
+    ]);
+  });
+});
+
+describe('an SQS trigger from the topology', () => {
+  const { resources } = synthStack({ topology: withRegistryConsumer(60) });
+  const [, mapping] = ofType(resources, 'AWS::Lambda::EventSourceMapping')[0]!;
+
+  it('becomes an event source mapping with batch size, window, partial batch responses, max concurrency', () => {
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('on a queue whose visibility timeout is ≥ 6× the consumer’s timeout', () => {
+    const fn = resources[refOf(mapping.Properties!.FunctionName)!]!.Properties!;
+    const queue = resources[refOf(mapping.Properties!.EventSourceArn)!]!.Properties!;
+    expect(fn.Timeout).toBe(60);
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * 60);
+  });
+});
+
+describe('naming helpers', () => {
+  it('parses routes', () => {
+    expect(parseRoute('GET /v1/doses/{vax_event_id}')).toEqual({
+      routeKey: 'GET /v1/doses/{vax_event_id}',
+      method: 'GET',
+      path: '/v1/doses/{vax_event_id}',
+    });
+    expect(parseRoute('GET /v1/openapi.json')?.path).toBe('/v1/openapi.json');
+    expect(parseRoute('GET /v1/doses/')).toBeUndefined();
+    expect(parseRoute('get /v1')).toBeUndefined();
+  });
+
+  it('derives construct ids and the identity source', () => {
+    expect(pascalCase('outboxSweeper')).toBe('OutboxSweeper');
+    expect(pascalCase('registry-changes')).toBe('RegistryChanges');
+    expect(headerIdentitySource('authorization')).toBe('$request.header.Authorization');
+    expect(headerIdentitySource('x-api-key')).toBe('$request.header.X-Api-Key');
+  });
+});
