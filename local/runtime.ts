@@ -1,0 +1,272 @@
+/**
+ * The local runtime: stand-ins for DynamoDB, SQS and S3 on loopback, the topology's resources provisioned on
+ * them, and the same handler modules that run in AWS wired to an HTTP API, SQS pollers and a scheduler.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageSpyReader, SpyMessage } from 'fauxqs';
+import {
+  type BucketSpec,
+  type QueueSpec,
+  type SecretSpec,
+  type TableSpec,
+  topology,
+} from '../infra/topology.ts';
+import { LOCAL_REGION, localClientConfig } from './clients.ts';
+import {
+  ENDPOINTS_FILE,
+  type EndpointsFile,
+  type LocalEndpoints,
+  processAlive,
+  type QueueDepth,
+  queueDepths,
+  readEndpointsFile,
+} from './endpoints.ts';
+import { createInvoker, type LocalFunctionSpec } from './lambda.ts';
+import { defaultLogger, type Logger } from './log.ts';
+import { type ProvisionedQueue, provision } from './provision.ts';
+import { startDynamo } from './standins/dynamodb.ts';
+import { startSqsS3 } from './standins/sqs-s3.ts';
+import { type ApiSettings, startHttpApi } from './triggers/http-api.ts';
+import { type DstGapPolicy, type Scheduler, startScheduler } from './triggers/scheduler.ts';
+import { type SqsPoller, startSqsPoller } from './triggers/sqs-poller.ts';
+
+/** The parts of the topology the runtime reads (the real one by default; tests pass their own). */
+export interface LocalTopology {
+  tables: Record<string, TableSpec>;
+  queues: Record<string, QueueSpec>;
+  buckets: Record<string, BucketSpec>;
+  secrets?: Record<string, SecretSpec>;
+  functions: Record<string, LocalFunctionSpec>;
+  api: ApiSettings;
+}
+
+export interface LocalRuntimeOptions {
+  /** Persist state under `${dataDir}/dynamodb`, `/sqs`, `/s3` and write `${dataDir}/endpoints.json`; in memory when omitted. */
+  dataDir?: string;
+  /** HTTP API port on 127.0.0.1 (0 or omitted: a free port). */
+  port?: number;
+  /** Extra environment variables for the handlers (applied last). */
+  extraEnv?: Record<string, string>;
+  /** Run the topology's schedules (default true). */
+  schedules?: boolean;
+  /** Defaults to infra/topology.ts. */
+  topology?: LocalTopology;
+  /** Directory that function `entry` paths are relative to (default: the repository root). */
+  rootDir?: string;
+  logger?: Logger;
+  /** SQS poller settings: long-poll wait (default 20 s) and pollers per function without maximumConcurrency (2). */
+  sqs?: { waitTimeSeconds?: number; defaultConcurrency?: number };
+  /** Per-function timeout overrides in seconds. */
+  functionTimeoutSeconds?: Record<string, number>;
+  /** Scheduler policy for a cron time in a spring-forward gap (default 'skip', as EventBridge Scheduler). */
+  dstGap?: DstGapPolicy;
+}
+
+export interface LocalRuntime {
+  apiUrl: string;
+  /** Every variable the runtime set in process.env for the handlers. */
+  env: Record<string, string>;
+  endpoints: LocalEndpoints;
+  queues: ProvisionedQueue[];
+  /** Invokes a function directly (synchronous invocation semantics: JSON round-trip, 6 MB, its timeout). */
+  invoke(functionName: string, event: unknown): Promise<unknown>;
+  /** Depth of every queue and DLQ of the topology. */
+  queueDepths(): Promise<QueueDepth[]>;
+  clearAuthorizerCache(): void;
+  /** Spy on SQS/SNS/S3 events of the SQS/S3 stand-in (S3 uploads: bucket and key). */
+  spy: MessageSpyReader;
+  onSpyMessage(listener: (message: SpyMessage) => void): () => void;
+  stop(): Promise<void>;
+}
+
+const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+function secretValue(dataDir: string | undefined, envVar: string): string {
+  const existing = process.env[envVar];
+  if (existing) return existing;
+  if (!dataDir) return randomBytes(24).toString('base64url');
+  // Keep generated local secrets stable across restarts of the same data directory.
+  const file = join(dataDir, 'secrets.json');
+  const secrets: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  if (!secrets[envVar]) {
+    secrets[envVar] = randomBytes(24).toString('base64url');
+    writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  }
+  return secrets[envVar];
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const logger = options.logger ?? defaultLogger;
+  const topo: LocalTopology = options.topology ?? topology;
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger(`[local] shutdown step failed: ${(err as Error).name}: ${(err as Error).message}`);
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  if (dataDir) {
+    // LevelDB and SQLite allow one owner: a second stack on the same directory would fail obscurely (dynalite
+    // throws from a callback), so refuse it up front.
+    const running = readEndpointsFile(dataDir);
+    if (running && processAlive(running.pid)) {
+      throw new Error(
+        `a local stack is already running on ${dataDir} (pid ${running.pid}, API ${running.endpoints.api})`,
+      );
+    }
+  }
+
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const dynamo = await startDynamo(dataDir ? { dir: join(dataDir, 'dynamodb') } : {});
+    cleanups.push(() => dynamo.stop());
+    const sqsS3 = await startSqsS3(
+      dataDir ? { sqsDir: join(dataDir, 'sqs'), s3Dir: join(dataDir, 's3') } : {},
+    );
+    cleanups.push(() => sqsS3.stop());
+
+    const provisioned = await provision(
+      topo,
+      { dynamodb: dynamo.endpoint, sqs: sqsS3.endpoint, s3: sqsS3.endpoint },
+      logger,
+    );
+
+    // process.env is set before any handler module is imported: module scope reads it once, as in Lambda.
+    const env: Record<string, string> = {
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsS3.endpoint,
+      AWS_ENDPOINT_URL_S3: sqsS3.endpoint,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      ...provisioned.env,
+    };
+    for (const secret of Object.values(topo.secrets ?? {})) {
+      env[secret.envVar] = options.extraEnv?.[secret.envVar] ?? secretValue(dataDir, secret.envVar);
+    }
+    Object.assign(env, options.extraEnv);
+    const previousEnv = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, env);
+    cleanups.push(() => {
+      for (const [k, v] of previousEnv) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+
+    const invoker = createInvoker({
+      rootDir: options.rootDir ?? REPO_ROOT,
+      functions: topo.functions,
+      maxPayloadBytes: topo.api.maxLambdaPayloadBytes,
+      timeoutSeconds: options.functionTimeoutSeconds,
+      logger,
+    });
+    cleanups.push(() => invoker.drain());
+
+    const http = await startHttpApi({
+      functions: topo.functions,
+      api: topo.api,
+      invoker,
+      port: options.port ?? 0,
+      logger,
+    });
+    cleanups.push(() => http.stop());
+
+    const pollers: SqsPoller[] = [];
+    cleanups.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+    for (const [name, spec] of Object.entries(topo.functions)) {
+      if (!spec.sqs) continue;
+      const queue = provisioned.queues.find((q) => q.key === spec.sqs!.queue);
+      if (!queue) throw new Error(`function ${name}: SQS trigger names unknown queue ${spec.sqs.queue}`);
+      pollers.push(
+        await startSqsPoller({
+          functionName: name,
+          trigger: spec.sqs,
+          queueUrl: queue.url,
+          endpoint: sqsS3.endpoint,
+          invoker,
+          interruptLongPolls: sqsS3.interruptLongPolls,
+          waitTimeSeconds: options.sqs?.waitTimeSeconds,
+          defaultConcurrency: options.sqs?.defaultConcurrency,
+          logger,
+        }),
+      );
+    }
+
+    let scheduler: Scheduler | undefined;
+    if (options.schedules ?? true) {
+      scheduler = startScheduler({ functions: topo.functions, invoker, logger, dstGap: options.dstGap });
+      cleanups.push(() => scheduler!.stop());
+    }
+
+    const endpoints: LocalEndpoints = {
+      api: http.url,
+      dynamodb: dynamo.endpoint,
+      sqs: sqsS3.endpoint,
+      s3: sqsS3.endpoint,
+    };
+    const queueList = provisioned.queues.flatMap((q) => [
+      { name: q.name, url: q.url, dlq: false },
+      { name: q.dlqName, url: q.dlqUrl, dlq: true },
+    ]);
+    if (dataDir) {
+      const file = join(dataDir, ENDPOINTS_FILE);
+      const content: EndpointsFile = {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        endpoints,
+        queues: queueList,
+      };
+      writeFileSync(`${file}.tmp`, `${JSON.stringify(content, null, 2)}\n`);
+      renameSync(`${file}.tmp`, file);
+      cleanups.push(() => rmSync(file, { force: true }));
+    }
+
+    const sqsClient = new SQSClient({ ...localClientConfig(sqsS3.endpoint), useQueueUrlAsEndpoint: false });
+    cleanups.push(() => sqsClient.destroy());
+
+    // Cleanups run in reverse: triggers stop first, then in-flight invocations drain, then the stand-ins.
+    let stopping: Promise<void> | undefined;
+    return {
+      apiUrl: http.url,
+      env,
+      endpoints,
+      queues: provisioned.queues,
+      invoke: (functionName, event) => invoker.invoke(functionName, event),
+      queueDepths: () => queueDepths(sqsClient, queueList),
+      clearAuthorizerCache: () => http.clearAuthorizerCache(),
+      spy: sqsS3.spy,
+      onSpyMessage: (listener) => sqsS3.onSpyMessage(listener),
+      stop() {
+        stopping ??= runCleanups();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
+
+export {
+  ENDPOINTS_FILE,
+  type EndpointsFile,
+  type LocalEndpoints,
+  type QueueDepth,
+  queueDepths,
+  readEndpointsFile,
+};
