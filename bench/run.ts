@@ -31,7 +31,8 @@ function table(title: string, rows: (string | number)[][]): void {
   }
 }
 
-const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 // 1. Validation throughput ---------------------------------------------------------------------------------
 function validationBench() {
@@ -79,14 +80,29 @@ function validationBench() {
     ['step', 'ms', 'doses/s', 'ratio to JSON.parse'],
     ['JSON.parse (baseline)', fmt(parseMs, 1), fmt((n / parseMs) * 1000), '1.00'],
     ['parse + normalize + validate', fmt(fullMs, 1), fmt((n / fullMs) * 1000), fmt(fullMs / parseMs, 2)],
-    ['normalize + validate alone', fmt(validateOnlyMs, 1), fmt((n / validateOnlyMs) * 1000), fmt(validateOnlyMs / parseMs, 2)],
+    [
+      'normalize + validate alone',
+      fmt(validateOnlyMs, 1),
+      fmt((n / validateOnlyMs) * 1000),
+      fmt(validateOnlyMs / parseMs, 2),
+    ],
   ]);
   return (n / validateOnlyMs) * 1000;
 }
 
 // 2. Bundle size and cold import --------------------------------------------------------------------------
 async function bundleBench() {
-  const rows: (string | number)[][] = [['handler', 'bundle bytes', 'gzip-free KB', 'cold import ms (median of 7)', 'ratio to empty']];
+  const rows: (string | number)[][] = [
+    [
+      'handler',
+      'bundle KB',
+      'AWS SDK KB',
+      'our code KB',
+      'other libs KB',
+      'cold import ms (median of 7)',
+      'ratio to empty',
+    ],
+  ];
   const empty = join(out, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => ({});\n');
   const coldImport = (file: string) => {
@@ -94,7 +110,11 @@ async function bundleBench() {
     for (let i = 0; i < 7; i++) {
       const res = spawnSync(
         process.execPath,
-        ['--input-type=module', '-e', `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`],
+        [
+          '--input-type=module',
+          '-e',
+          `const t=performance.now();await import(${JSON.stringify(file)});console.log(performance.now()-t)`,
+        ],
         { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'ERROR' } },
       );
       samples.push(Number(res.stdout.trim()));
@@ -102,10 +122,19 @@ async function bundleBench() {
     return samples.sort((a, b) => a - b)[3]!;
   };
   const base = coldImport(empty);
-  rows.push(['(empty module, baseline)', statSync(empty).size, '0', fmt(base, 1), '1.00']);
+  rows.push([
+    '(empty module, baseline)',
+    fmt(statSync(empty).size / 1024, 1),
+    '0',
+    '0',
+    '0',
+    fmt(base, 1),
+    '1.00',
+  ]);
   for (const [name, spec] of functionSpecs()) {
     const file = join(out, `${name}.mjs`);
-    await build({
+    const result = await build({
+      metafile: true,
       entryPoints: [join(root, spec.entry)],
       bundle: true,
       platform: 'node',
@@ -119,14 +148,26 @@ async function bundleBench() {
     });
     const ms = coldImport(file);
     const size = statSync(file).size;
-    rows.push([name, size, fmt(size / 1024, 0), fmt(ms, 1), fmt(ms / base, 2)]);
+    const share = { sdk: 0, own: 0, other: 0 };
+    for (const [input, v] of Object.entries(Object.values(result.metafile.outputs)[0]!.inputs)) {
+      const kind = /node_modules\/(@aws-sdk|@smithy|@aws-crypto|@aws\/)/.test(input)
+        ? 'sdk'
+        : input.includes('node_modules/')
+          ? 'other'
+          : 'own';
+      share[kind] += v.bytesInOutput;
+    }
+    const kb = (n: number) => fmt(n / 1024, 0);
+    rows.push([name, kb(size), kb(share.sdk), kb(share.own), kb(share.other), fmt(ms, 1), fmt(ms / base, 2)]);
   }
   table('Bundled handlers (esbuild, minified ESM, node24, AWS SDK bundled)', rows);
 }
 
 // 3. Local HTTP throughput ----------------------------------------------------------------------------------
 async function httpBench() {
-  const child = spawn(process.execPath, [join(root, 'bench', 'server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'bench', 'server.ts')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const info = await new Promise<{ apiUrl: string; apiKey: string }>((res, rej) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -157,10 +198,18 @@ async function httpBench() {
     );
     const elapsed = (performance.now() - t0) / 1000;
     lat.sort((a, b) => a - b);
-    return { label, rps: lat.length / elapsed, p50: lat[Math.floor(lat.length * 0.5)]!, p99: lat[Math.floor(lat.length * 0.99)]!, errors };
+    return {
+      label,
+      rps: lat.length / elapsed,
+      p50: lat[Math.floor(lat.length * 0.5)]!,
+      p99: lat[Math.floor(lat.length * 0.99)]!,
+      errors,
+    };
   };
   try {
-    const baseline = await drive('GET /v1/openapi.json (baseline)', () => fetch(`${info.apiUrl}/v1/openapi.json`));
+    const baseline = await drive('GET /v1/openapi.json (baseline)', () =>
+      fetch(`${info.apiUrl}/v1/openapi.json`),
+    );
     const post = await drive('POST /v1/doses (1 dose each)', (i) =>
       fetch(`${info.apiUrl}/v1/doses`, {
         method: 'POST',
@@ -170,7 +219,14 @@ async function httpBench() {
     );
     table(`Local API, ${concurrency} concurrent clients for ${seconds} s each (stand-ins in one process)`, [
       ['route', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'throughput ratio to baseline'],
-      ...[baseline, post].map((r) => [r.label, fmt(r.rps), fmt(r.p50, 1), fmt(r.p99, 1), r.errors, fmt(r.rps / baseline.rps, 2)]),
+      ...[baseline, post].map((r) => [
+        r.label,
+        fmt(r.rps),
+        fmt(r.p50, 1),
+        fmt(r.p99, 1),
+        r.errors,
+        fmt(r.rps / baseline.rps, 2),
+      ]),
     ]);
   } finally {
     child.kill('SIGTERM');

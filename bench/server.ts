@@ -3,7 +3,11 @@ import { startLocalRuntime } from '../local/runtime.ts';
 import { demoSite } from '../test/fixtures/doses.ts';
 
 const adminKey = 'bench-admin-key';
-const rt = await startLocalRuntime({ port: 0, schedules: false, extraEnv: { ADMIN_KEY: adminKey, POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+const rt = await startLocalRuntime({
+  port: 0,
+  schedules: false,
+  extraEnv: { ADMIN_KEY: adminKey, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+});
 const res = await fetch(`${rt.apiUrl}/v1/sites`, {
   method: 'POST',
   headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },

@@ -1,4 +1,7 @@
-import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerWithContextResult } from 'aws-lambda';
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from 'aws-lambda';
 import { bearerToken, hashSecret, parseKey, sameSecret } from '../../shared/auth/keys.ts';
 import { getSecret } from '../../shared/clients/secrets.ts';
 import { errorSummary, logger } from '../../shared/observability/logger.ts';
@@ -15,7 +18,8 @@ type Answer = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Answer> => {
   const token = bearerToken(event.identitySource?.[0] ?? event.headers?.authorization);
   if (!token) return none('malformed');
-  if (sameSecret(token, await getSecret('ADMIN_KEY'))) return { isAuthorized: true, context: { role: 'admin' } };
+  if (sameSecret(token, await getSecret('ADMIN_KEY')))
+    return { isAuthorized: true, context: { role: 'admin' } };
   const parsed = parseKey(token);
   if (!parsed) return none('malformed');
   try {

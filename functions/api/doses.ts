@@ -13,7 +13,12 @@ import { type DoseVersion, getHead } from '../../shared/store/doses.ts';
 /** One dose object, or `{"doses": [...]}`. */
 function doseList(body: unknown): Record<string, unknown>[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new HttpError(400, 'REQ005', 'body', 'Send one dose as a JSON object, or several as {"doses": [ … ]}.');
+    throw new HttpError(
+      400,
+      'REQ005',
+      'body',
+      'Send one dose as a JSON object, or several as {"doses": [ … ]}.',
+    );
   if (!('doses' in body)) return [body as Record<string, unknown>];
   const parsed = DoseBatch.safeParse(body);
   if (!parsed.success) {
@@ -25,7 +30,12 @@ function doseList(body: unknown): Record<string, unknown>[] {
         : issue.code === 'too_small'
           ? 'the list is empty'
           : 'each entry of "doses" must be a dose object';
-    throw new HttpError(issue.code === 'too_big' ? 413 : 400, 'REQ005', where, `Invalid ${where}: ${detail}.`);
+    throw new HttpError(
+      issue.code === 'too_big' ? 413 : 400,
+      'REQ005',
+      where,
+      `Invalid ${where}: ${detail}.`,
+    );
   }
   return parsed.data.doses;
 }
@@ -54,7 +64,13 @@ function targetSite(event: ApiEvent, own: string): string {
 
 function eventId(event: ApiEvent): string {
   const id = event.pathParameters?.vax_event_id;
-  if (!id) throw new HttpError(400, 'REQ007', 'vax_event_id', 'The URL must name the dose: /v1/doses/{vax_event_id}.');
+  if (!id)
+    throw new HttpError(
+      400,
+      'REQ007',
+      'vax_event_id',
+      'The URL must name the dose: /v1/doses/{vax_event_id}.',
+    );
   try {
     return decodeURIComponent(id).trim();
   } catch {
@@ -99,18 +115,31 @@ async function read(event: ApiEvent): Promise<Result> {
 function changeAnswer(out: ChangeOutcome, id: string): Result {
   switch (out.kind) {
     case 'changed':
-      return json(200, { ...view(out.version), status: out.version.action === 'D' ? 'deleted' : 'accepted' }, {
-        etag: etag(out.version.version),
-      });
+      return json(
+        200,
+        { ...view(out.version), status: out.version.action === 'D' ? 'deleted' : 'accepted' },
+        {
+          etag: etag(out.version.version),
+        },
+      );
     case 'unchanged':
       return json(200, { ...view(out.version), status: 'duplicate' }, { etag: etag(out.version.version) });
     case 'rejected':
-      return json(422, { message: `The update of ${id} was rejected: fix the errors listed.`, status: 'rejected', issues: out.issues });
+      return json(422, {
+        message: `The update of ${id} was rejected: fix the errors listed.`,
+        status: 'rejected',
+        issues: out.issues,
+      });
     case 'not-found':
     case 'forbidden':
       throw new HttpError(404, 'DOSE404', 'vax_event_id', `No dose ${id} is stored for this site.`);
     case 'gone':
-      throw new HttpError(409, 'DOSE410', 'vax_event_id', `Dose ${id} was deleted (version ${out.version}); report a new event with a new vax_event_id.`);
+      throw new HttpError(
+        409,
+        'DOSE410',
+        'vax_event_id',
+        `Dose ${id} was deleted (version ${out.version}); report a new event with a new vax_event_id.`,
+      );
     case 'precondition-failed':
       throw new HttpError(
         412,
@@ -128,7 +157,13 @@ async function update(event: ApiEvent): Promise<Result> {
   const body = jsonBody(event);
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, 'REQ005', 'body', 'Send the whole corrected dose as one JSON object.');
-  const req = { caller: site, iis_id: targetSite(event, site.iis_id), vax_event_id: id, ifMatch, now: new Date() };
+  const req = {
+    caller: site,
+    iis_id: targetSite(event, site.iis_id),
+    vax_event_id: id,
+    ifMatch,
+    now: new Date(),
+  };
   const out = await updateDose(req, body as Record<string, unknown>);
   logger.info('dose update', { iis_id: req.iis_id, outcome: out.kind });
   return changeAnswer(out, id);

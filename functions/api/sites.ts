@@ -13,7 +13,8 @@ async function enroll(event: ApiEvent) {
   requireAdmin(caller(event));
   const now = new Date();
   const { site, findings } = validateSiteInput(jsonBody(event), now);
-  if (!site) return json(400, { message: 'The site was not enrolled: fix the issues listed.', issues: findings });
+  if (!site)
+    return json(400, { message: 'The site was not enrolled: fix the issues listed.', issues: findings });
   const res = await createSite(site);
   if (!res.created)
     return json(409, {
@@ -28,7 +29,10 @@ async function enroll(event: ApiEvent) {
       ],
     });
   const key = issueKey();
-  await addKey({ keyId: key.keyId, iis_id: site.iis_id, hash: key.hash, status: 'active' }, now.toISOString());
+  await addKey(
+    { keyId: key.keyId, iis_id: site.iis_id, hash: key.hash, status: 'active' },
+    now.toISOString(),
+  );
   logger.info('site enrolled', { iis_id: site.iis_id });
   return json(201, {
     iis_id: site.iis_id,

@@ -1,4 +1,4 @@
-import { toMessage, publishAndClear } from '../../shared/intake/submit.ts';
+import { publishAndClear, toMessage } from '../../shared/outbox/outbox.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { getVersion, OUTBOX_SHARDS, pendingOutbox } from '../../shared/store/doses.ts';
 

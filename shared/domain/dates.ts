@@ -13,7 +13,13 @@ export function isRealDate(y: number, m: number, d: number): boolean {
 }
 
 export function daysInMonth(y: number, m: number): number {
-  return m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31;
+  return m === 2
+    ? y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(m)
+      ? 30
+      : 31;
 }
 
 /**
@@ -21,6 +27,14 @@ export function daysInMonth(y: number, m: number): number {
  * returns ISO. A date-time keeps its written calendar date: converting zones would move late-evening doses.
  */
 export function parseDate(raw: string): DateParse {
+  // Fast path for what nearly every client sends: YYYY-MM-DD.
+  if (raw.length === 10 && raw.charCodeAt(4) === 45 && raw.charCodeAt(7) === 45) {
+    const y = digits(raw, 0, 4);
+    const mo = digits(raw, 5, 7);
+    const d = digits(raw, 8, 10);
+    if (y >= 0 && mo >= 0 && d >= 0)
+      return isRealDate(y, mo, d) ? { ok: true, iso: raw } : { ok: false, reason: 'calendar' };
+  }
   const m = ISO.exec(raw) ?? COMPACT.exec(raw) ?? ISO_DATETIME.exec(raw);
   let y: number;
   let mo: number;
@@ -40,6 +54,17 @@ export function parseDate(raw: string): DateParse {
   return { ok: true, iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
 }
 
+/** The number written in raw[from, to), or -1 if any character is not a digit. */
+function digits(raw: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = raw.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
 /** Whole days from `a` to `b` (ISO dates). */
 export function daysBetween(a: string, b: string): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
@@ -52,7 +77,12 @@ export function addYears(iso: string, years: number): string {
 
 /** Today's calendar date where the pipeline's users are: California. */
 export function localDate(at: Date, timeZone = 'America/Los_Angeles'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
 }
 
 export function isLastDayOfMonth(iso: string): boolean {

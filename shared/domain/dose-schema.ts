@@ -9,10 +9,12 @@ export const MAX_DOSES_PER_REQUEST = 1000;
 
 const describe = (name: string): string => {
   if (name === 'iis_id')
-    return 'CAIR Org Code of the administering site. Defaults to the caller\'s site; a sending facility names its client site here.';
+    return "CAIR Org Code of the administering site. Defaults to the caller's site; a sending facility names its client site here.";
   const f = spec.find((s) => s.name === name);
   const req = REQUIREMENTS.find((r) => r.field === name);
-  return f ? `${f.label}. ${f.description} Administered: ${req?.vaccination}; refusal: ${req?.refusal}. HL7: ${f.hl7}.` : name;
+  return f
+    ? `${f.label}. ${f.description} Administered: ${req?.vaccination}; refusal: ${req?.refusal}. HL7: ${f.hl7}.`
+    : name;
 };
 
 /** A field value: text, or a number for codes (CVX 207, admin_type 1); null or "" means absent. */
@@ -22,9 +24,7 @@ const value = (description: string) =>
     .register(z.globalRegistry, { description });
 
 /** One dose as submitted: CVRS variable names, every field optional at this layer (the rules decide). */
-export const DoseInput = z.looseObject(
-  Object.fromEntries(DOSE_FIELDS.map((f) => [f, value(describe(f))])),
-);
+export const DoseInput = z.looseObject(Object.fromEntries(DOSE_FIELDS.map((f) => [f, value(describe(f))])));
 
 export const DoseBatch = z.object({
   doses: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1), z.maxLength(MAX_DOSES_PER_REQUEST)),

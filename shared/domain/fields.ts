@@ -103,7 +103,11 @@ export const IDENTIFYING_FIELDS = [
   'recip_address_city',
 ] as const satisfies readonly CvrsField[];
 
-export const DATE_FIELDS = ['recip_dob', 'admin_date', 'vax_expiration'] as const satisfies readonly CvrsField[];
+export const DATE_FIELDS = [
+  'recip_dob',
+  'admin_date',
+  'vax_expiration',
+] as const satisfies readonly CvrsField[];
 
 /** Values compared case-insensitively by CDC; stored upper-cased. */
 export const CODE_FIELDS = [

@@ -20,7 +20,11 @@ export function checkLotNumber(lot: string): Finding[] {
   }
   if (lot.length <= 4)
     out.push(
-      finding('DQ004', 'lot_number', `Lot number "${lot}" is very short. Check that the whole lot number was entered.`),
+      finding(
+        'DQ004',
+        'lot_number',
+        `Lot number "${lot}" is very short. Check that the whole lot number was entered.`,
+      ),
     );
   const prefix = JUNK_PREFIXES.find((p) => lot.startsWith(p) && lot.length > p.length);
   const suffix = JUNK_SUFFIXES.find((s) => lot.endsWith(s) && lot.length > s.length);

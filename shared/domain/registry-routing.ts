@@ -21,10 +21,15 @@ export function routingTable(env: Record<string, string | undefined> = process.e
 }
 
 /** The registry serving a county on a date (ISO). The first matching route wins. */
-export function registryFor(county: string | undefined, date: string, table: RoutingTable = routingTable()): string {
+export function registryFor(
+  county: string | undefined,
+  date: string,
+  table: RoutingTable = routingTable(),
+): string {
   if (county) {
     for (const r of table.routes) {
-      if (r.county === county && (!r.from || date >= r.from) && (!r.until || date < r.until)) return r.registry;
+      if (r.county === county && (!r.from || date >= r.from) && (!r.until || date < r.until))
+        return r.registry;
     }
   }
   return table.default;

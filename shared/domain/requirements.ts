@@ -41,6 +41,8 @@ export const REQUIREMENTS: readonly FieldRequirement[] = spec.map((f) => ({
   label: f.label,
 }));
 
-export const REQUIRED_FOR_VACCINATION = REQUIREMENTS.filter((r) => r.vaccination === 'required').map((r) => r.field);
+export const REQUIRED_FOR_VACCINATION = REQUIREMENTS.filter((r) => r.vaccination === 'required').map(
+  (r) => r.field,
+);
 export const REQUIRED_FOR_REFUSAL = REQUIREMENTS.filter((r) => r.refusal === 'required').map((r) => r.field);
 export const EMPTY_FOR_REFUSAL = REQUIREMENTS.filter((r) => r.refusal === 'empty').map((r) => r.field);

@@ -63,23 +63,45 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
     enrolled_at: now.toISOString(),
   } as Site;
   if (!IIS_ID.test(site.iis_id))
-    findings.push(finding('DATA005', 'iis_id', 'iis_id (CAIR Org Code) may contain only letters, digits and hyphens.'));
+    findings.push(
+      finding('DATA005', 'iis_id', 'iis_id (CAIR Org Code) may contain only letters, digits and hyphens.'),
+    );
   if (site.vtrcks_prov_pin && !/^[A-Z0-9]{6}$/.test(site.vtrcks_prov_pin))
-    findings.push(finding('DATA005', 'vtrcks_prov_pin', 'vtrcks_prov_pin is the 6-character VTrckS provider PIN.'));
+    findings.push(
+      finding('DATA005', 'vtrcks_prov_pin', 'vtrcks_prov_pin is the 6-character VTrckS provider PIN.'),
+    );
   if (site.sending_facility_iis_id === site.iis_id)
-    findings.push(finding('DATA005', 'sending_facility_iis_id', 'A site cannot be its own sending facility.'));
+    findings.push(
+      finding('DATA005', 'sending_facility_iis_id', 'A site cannot be its own sending facility.'),
+    );
   if (!codes.adminType(site.admin_type))
-    findings.push(finding('DATA007', 'admin_type', `admin_type "${site.admin_type}" must be a CVRS admin_type 1–28.`));
+    findings.push(
+      finding('DATA007', 'admin_type', `admin_type "${site.admin_type}" must be a CVRS admin_type 1–28.`),
+    );
   if (!codes.state(site.admin_address_state))
-    findings.push(finding('DATA007', 'admin_address_state', 'admin_address_state must be a USPS state code.'));
+    findings.push(
+      finding('DATA007', 'admin_address_state', 'admin_address_state must be a USPS state code.'),
+    );
   const county = codes.county(site.admin_address_county);
   if (!county)
-    findings.push(finding('DATA007', 'admin_address_county', 'admin_address_county must be a 5-digit county FIPS code.'));
+    findings.push(
+      finding('DATA007', 'admin_address_county', 'admin_address_county must be a 5-digit county FIPS code.'),
+    );
   else if (county.state !== site.admin_address_state)
     findings.push(
-      finding('BUSR001', 'admin_address_county', `County ${county.fips} is in ${county.state}, not ${site.admin_address_state}.`),
+      finding(
+        'BUSR001',
+        'admin_address_county',
+        `County ${county.fips} is in ${county.state}, not ${site.admin_address_state}.`,
+      ),
     );
   if (site.admin_address_zip && !codes.zipInState(site.admin_address_zip, site.admin_address_state))
-    findings.push(finding('BUSR002', 'admin_address_zip', `ZIP ${site.admin_address_zip} is not in ${site.admin_address_state}.`));
+    findings.push(
+      finding(
+        'BUSR002',
+        'admin_address_zip',
+        `ZIP ${site.admin_address_zip} is not in ${site.admin_address_state}.`,
+      ),
+    );
   return findings.some((f) => f.severity === 'error') ? { findings } : { site, findings };
 }

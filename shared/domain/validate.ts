@@ -48,7 +48,9 @@ function checkPresence(dose: Partial<Dose>, refusal: boolean, out: Finding[]): v
   const event = refusal ? 'a refusal' : 'an administered dose';
   for (const field of required) {
     if (dose[field] === undefined)
-      out.push(finding('REQD001', field, `${field} is required for ${event}. Fill it in and send the dose again.`));
+      out.push(
+        finding('REQD001', field, `${field} is required for ${event}. Fill it in and send the dose again.`),
+      );
   }
   if (refusal) {
     for (const field of EMPTY_FOR_REFUSAL) {
@@ -66,7 +68,13 @@ function checkPresence(dose: Partial<Dose>, refusal: boolean, out: Finding[]): v
     for (const field of IDENTIFYING_FIELDS) {
       const v = dose[field];
       if (v !== undefined && v.toUpperCase() !== 'REDACTED')
-        out.push(finding('DATA006', field, `ext_type is D (de-identified), so ${field} must be the word "Redacted".`));
+        out.push(
+          finding(
+            'DATA006',
+            field,
+            `ext_type is D (de-identified), so ${field} must be the word "Redacted".`,
+          ),
+        );
     }
   }
 }
@@ -80,7 +88,11 @@ const VALUE_SETS: [keyof Dose, Lookup, string][] = [
     codes.race,
     'a race code such as 2106-3 (White), 2054-5 (Black or African American), 2028-9 (Asian), UNK or POL',
   ]),
-  ['recip_ethnicity', codes.ethnicity, '2135-2 (Hispanic or Latino), 2186-5 (Not Hispanic or Latino), UNK or POL'],
+  [
+    'recip_ethnicity',
+    codes.ethnicity,
+    '2135-2 (Hispanic or Latino), 2186-5 (Not Hispanic or Latino), UNK or POL',
+  ],
   ['recip_address_state', codes.state, 'a two-letter USPS state code such as CA'],
   ['admin_address_state', codes.state, 'a two-letter USPS state code such as CA'],
   ['recip_address_county', codes.county, 'a 5-digit county FIPS code such as 06037'],
@@ -143,30 +155,41 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
     );
 }
 
+const ADDRESSES = [
+  { state: 'recip_address_state', county: 'recip_address_county', zip: 'recip_address_zip' },
+  { state: 'admin_address_state', county: 'admin_address_county', zip: 'admin_address_zip' },
+] as const;
+
 function checkAddresses(dose: Partial<Dose>, out: Finding[]): void {
-  for (const prefix of ['recip_address', 'admin_address'] as const) {
-    const st = dose[`${prefix}_state`];
+  for (const a of ADDRESSES) {
+    const st = dose[a.state];
     if (!st || !codes.state(st)) continue;
-    const county = dose[`${prefix}_county`];
+    const county = dose[a.county];
     const c = county ? codes.county(county) : undefined;
     if (c && c.state !== st)
       out.push(
         finding(
           'BUSR001',
-          `${prefix}_county`,
+          a.county,
           `County ${county} (${c.name}, ${c.state}) is not in ${st}. Check the county code or the state.`,
         ),
       );
-    const zip = dose[`${prefix}_zip`];
+    const zip = dose[a.zip];
     if (zip && !codes.zipInState(zip, st))
-      out.push(finding('BUSR002', `${prefix}_zip`, `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`));
+      out.push(
+        finding('BUSR002', a.zip, `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`),
+      );
   }
 }
 
 function checkCvx(cvx: string, admin: string | undefined, out: Finding[]): codes.CvxEntry | undefined {
   if (codes.isPlaceholder('cvx', cvx)) {
     out.push(
-      finding('DQ013', 'cvx', `CVX ${cvx} is a CDC test placeholder, not a real vaccine. Use the CVX of the vaccine given.`),
+      finding(
+        'DQ013',
+        'cvx',
+        `CVX ${cvx} is a CDC test placeholder, not a real vaccine. Use the CVX of the vaccine given.`,
+      ),
     );
     return undefined;
   }
@@ -180,7 +203,11 @@ function checkCvx(cvx: string, admin: string | undefined, out: Finding[]): codes
             'cvx',
             `CVX ${cvx} (${other}) is not a COVID-19 vaccine. Report only COVID-19 vaccinations here, e.g. CVX 207 (Moderna) or 208 (Pfizer).`,
           )
-        : finding('DATA007', 'cvx', `CVX ${cvx} is not a known vaccine code. Check the CVX on the product, e.g. 208 for Pfizer.`),
+        : finding(
+            'DATA007',
+            'cvx',
+            `CVX ${cvx} is not a known vaccine code. Check the CVX on the product, e.g. 208 for Pfizer.`,
+          ),
     );
     return undefined;
   }
@@ -219,7 +246,13 @@ function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
   let ndcEntry: codes.NdcEntry | undefined;
   if (dose.ndc) {
     if (codes.isPlaceholder('ndc', dose.ndc))
-      out.push(finding('DQ013', 'ndc', `NDC ${dose.ndc} is a CDC sample code, not a real product. Use the NDC on the vial.`));
+      out.push(
+        finding(
+          'DQ013',
+          'ndc',
+          `NDC ${dose.ndc} is a CDC sample code, not a real product. Use the NDC on the vial.`,
+        ),
+      );
     else {
       ndcEntry = codes.ndc(dose.ndc);
       if (!ndcEntry)
@@ -247,7 +280,11 @@ function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
               `NDC ${dose.ndc} is CVX ${ndcEntry.cvx}, but the dose says CVX ${dose.cvx}. Correct whichever is wrong.`,
             ),
           );
-        if (dose.admin_date && codes.productWindow(ndcEntry, dose.admin_date) !== 'in' && codes.productWindow(ndcEntry, dose.admin_date) !== 'not-expected')
+        if (
+          dose.admin_date &&
+          codes.productWindow(ndcEntry, dose.admin_date) !== 'in' &&
+          codes.productWindow(ndcEntry, dose.admin_date) !== 'not-expected'
+        )
           out.push(
             finding(
               'DQ019',
@@ -260,10 +297,16 @@ function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
   }
   if (dose.mvx) {
     if (codes.isPlaceholder('mvx', dose.mvx))
-      out.push(finding('DQ013', 'mvx', `MVX ${dose.mvx} is a CDC test placeholder, not a real manufacturer.`));
+      out.push(
+        finding('DQ013', 'mvx', `MVX ${dose.mvx} is a CDC test placeholder, not a real manufacturer.`),
+      );
     else if (!codes.mvx(dose.mvx))
       out.push(
-        finding('DATA007', 'mvx', `MVX ${dose.mvx} is not a known manufacturer code, e.g. MOD (Moderna), PFR (Pfizer).`),
+        finding(
+          'DATA007',
+          'mvx',
+          `MVX ${dose.mvx} is not a known manufacturer code, e.g. MOD (Moderna), PFR (Pfizer).`,
+        ),
       );
     else {
       const makers = ndcEntry ? [ndcEntry.mvx] : cvxEntry?.mvx;
@@ -282,12 +325,20 @@ function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
 function checkLot(dose: Partial<Dose>, out: Finding[]): void {
   if (!dose.lot_number)
     out.push(
-      finding('DQ006', 'lot_number', 'An administered dose needs its lot number. Copy it from the vial or the box.'),
+      finding(
+        'DQ006',
+        'lot_number',
+        'An administered dose needs its lot number. Copy it from the vial or the box.',
+      ),
     );
   else out.push(...checkLotNumber(dose.lot_number));
   if (!dose.vax_expiration)
     out.push(
-      finding('DQ006', 'vax_expiration', 'An administered dose needs the lot’s expiration date. Copy it from the vial.'),
+      finding(
+        'DQ006',
+        'vax_expiration',
+        'An administered dose needs the lot’s expiration date. Copy it from the vial.',
+      ),
     );
   else if (dose.admin_date && dose.admin_date >= dose.vax_expiration)
     out.push(

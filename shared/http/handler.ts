@@ -16,7 +16,12 @@ export function httpHandler(fn: (event: ApiEvent, context: Context) => Promise<R
       return;
     }
     logger.error('request failed', { ...errorSummary(err), requestId: request.context.awsRequestId });
-    request.response = problem(500, 'SRV001', 'request', 'Something went wrong on our side. Send the request again: doses already stored are recognized as duplicates.');
+    request.response = problem(
+      500,
+      'SRV001',
+      'request',
+      'Something went wrong on our side. Send the request again: doses already stored are recognized as duplicates.',
+    );
   });
 }
 

@@ -1,25 +1,42 @@
 import * as z from 'zod/mini';
-import { DoseBatch, DoseInput, ErrorResponse, MAX_DOSES_PER_REQUEST, SubmitResponse } from '../domain/dose-schema.ts';
+import {
+  DoseBatch,
+  DoseInput,
+  ErrorResponse,
+  MAX_DOSES_PER_REQUEST,
+  SubmitResponse,
+} from '../domain/dose-schema.ts';
 import { RULES } from '../domain/findings.ts';
 import { SiteInput } from '../domain/site.ts';
 import { MAX_BODY_BYTES } from './request.ts';
 
 const schema = (s: z.core.$ZodType) => {
-  const { $schema: _, ...rest } = z.toJSONSchema(s, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _, ...rest } = z.toJSONSchema(s, {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest;
 };
 
-const jsonContent = (ref: string) => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } });
+const jsonContent = (ref: string) => ({
+  'application/json': { schema: { $ref: `#/components/schemas/${ref}` } },
+});
 const error = (description: string) => ({ description, content: jsonContent('Error') });
 const eventIdParam = { name: 'vax_event_id', in: 'path', required: true, schema: { type: 'string' } };
 const siteParam = {
   name: 'iis_id',
   in: 'query',
   required: false,
-  description: 'A client site of the caller (sending facilities only); defaults to the caller\'s site.',
+  description: "A client site of the caller (sending facilities only); defaults to the caller's site.",
   schema: { type: 'string' },
 };
-const ifMatch = { name: 'If-Match', in: 'header', required: true, description: 'ETag of the version being changed.', schema: { type: 'string' } };
+const ifMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: true,
+  description: 'ETag of the version being changed.',
+  schema: { type: 'string' },
+};
 const common = { '401': error('No or invalid key'), '403': error('Not allowed for this key') };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the handlers use. */
@@ -34,7 +51,9 @@ export function openApiDocument(serverUrl?: string) {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Site key (cak_…) or the admin key' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'Site key (cak_…) or the admin key' },
+      },
       schemas: {
         Dose: schema(DoseInput),
         DoseBatch: schema(DoseBatch),
@@ -51,7 +70,9 @@ export function openApiDocument(serverUrl?: string) {
             required: true,
             content: {
               'application/json': {
-                schema: { oneOf: [{ $ref: '#/components/schemas/Dose' }, { $ref: '#/components/schemas/DoseBatch' }] },
+                schema: {
+                  oneOf: [{ $ref: '#/components/schemas/Dose' }, { $ref: '#/components/schemas/DoseBatch' }],
+                },
               },
             },
           },
@@ -68,7 +89,11 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           summary: 'Read the current version of a dose with its report status (ETag = version)',
           parameters: [eventIdParam, siteParam],
-          responses: { '200': { description: 'The dose' }, '404': error('No such dose for this site'), ...common },
+          responses: {
+            '200': { description: 'The dose' },
+            '404': error('No such dose for this site'),
+            ...common,
+          },
         },
         put: {
           summary: 'Update a dose (HL7 action U)',
@@ -96,13 +121,27 @@ export function openApiDocument(serverUrl?: string) {
         },
       },
       '/v1/sites/{iis_id}': {
-        get: { summary: 'Read a site (admin)', parameters: [{ ...siteParam, in: 'path', required: true }], responses: common },
+        get: {
+          summary: 'Read a site (admin)',
+          parameters: [{ ...siteParam, in: 'path', required: true }],
+          responses: common,
+        },
       },
       '/v1/sites/{iis_id}/keys': {
-        post: { summary: 'Rotate: issue a new key, revoke the others (admin)', parameters: [{ ...siteParam, in: 'path', required: true }], responses: common },
-        delete: { summary: 'Revoke every key of the site (admin)', parameters: [{ ...siteParam, in: 'path', required: true }], responses: common },
+        post: {
+          summary: 'Rotate: issue a new key, revoke the others (admin)',
+          parameters: [{ ...siteParam, in: 'path', required: true }],
+          responses: common,
+        },
+        delete: {
+          summary: 'Revoke every key of the site (admin)',
+          parameters: [{ ...siteParam, in: 'path', required: true }],
+          responses: common,
+        },
       },
-      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/v1/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
     },
   };
 }

@@ -6,7 +6,9 @@ import { HttpError } from './response.ts';
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
-  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
+  requestContext: APIGatewayProxyEventV2['requestContext'] & {
+    authorizer?: { lambda?: Record<string, unknown> };
+  };
 };
 
 /** Parses a JSON body, or says exactly what is wrong with it. */
@@ -28,7 +30,8 @@ export function jsonBody(event: ApiEvent): unknown {
       'body',
       `The body is larger than ${MAX_BODY_BYTES} bytes. Split the doses into several requests.`,
     );
-  if (text.trim() === '') throw new HttpError(400, 'REQ001', 'body', 'The body is empty; send a JSON object.');
+  if (text.trim() === '')
+    throw new HttpError(400, 'REQ001', 'body', 'The body is empty; send a JSON object.');
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -41,9 +44,15 @@ function where(text: string, err: unknown): string {
   const msg = err instanceof Error ? err.message : '';
   const lc = /line (\d+) column (\d+)/.exec(msg);
   const pos = /position (\d+)/.exec(msg);
-  const reason = msg.replace(/ in JSON at position.*$/, '').replace(/^(?:Unexpected|Expected)/, (m) => m.toLowerCase());
+  const reason = msg
+    .replace(/ in JSON at position.*$/, '')
+    .replace(/^(?:Unexpected|Expected)/, (m) => m.toLowerCase());
   // V8 quotes a snippet of the input in some messages; keep only the reason so no dose content is echoed.
-  const safe = reason.split(',')[0]?.replace(/"[^"]*"/g, '').trim() || 'syntax error';
+  const safe =
+    reason
+      .split(',')[0]
+      ?.replace(/"[^"]*"/g, '')
+      .trim() || 'syntax error';
   if (lc) return `${safe} at line ${lc[1]}, column ${lc[2]}`;
   if (pos) {
     const p = Number(pos[1]);
@@ -73,13 +82,23 @@ const UNAUTHORIZED: Record<string, string> = {
 
 export function requireSite(c: Caller): Caller & { iis_id: string } {
   if (c.role !== 'site' || !c.iis_id)
-    throw new HttpError(403, 'AUTH002', 'authorization', 'Doses are submitted and read with a site key, not the admin key.');
+    throw new HttpError(
+      403,
+      'AUTH002',
+      'authorization',
+      'Doses are submitted and read with a site key, not the admin key.',
+    );
   return c as Caller & { iis_id: string };
 }
 
 export function requireAdmin(c: Caller): void {
   if (c.role !== 'admin')
-    throw new HttpError(403, 'AUTH003', 'authorization', 'This operation needs the admin key; a site key cannot do it.');
+    throw new HttpError(
+      403,
+      'AUTH003',
+      'authorization',
+      'This operation needs the admin key; a site key cannot do it.',
+    );
 }
 
 /** `If-Match: "3"` (or W/"3", or 3) → 3. */
@@ -93,6 +112,7 @@ export function ifMatchVersion(event: ApiEvent): number {
       'Send the header If-Match with the ETag from GET /v1/doses/{vax_event_id}, so a change cannot overwrite one you have not seen.',
     );
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(raw.trim());
-  if (!m) throw new HttpError(400, 'REQ006', 'if-match', `If-Match "${raw}" is not an ETag we issued, e.g. "1".`);
+  if (!m)
+    throw new HttpError(400, 'REQ006', 'if-match', `If-Match "${raw}" is not an ETag we issued, e.g. "1".`);
   return Number(m[1]);
 }

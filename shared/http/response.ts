@@ -13,7 +13,13 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
  * Request-level errors share the shape of dose findings, so a client handles one format: a message for
  * people and `issues` with code, severity, field and message for programs.
  */
-export function problem(statusCode: number, code: string, field: string, message: string, extra: object = {}): Result {
+export function problem(
+  statusCode: number,
+  code: string,
+  field: string,
+  message: string,
+  extra: object = {},
+): Result {
   const issue: Finding = { code, severity: 'error', field, message };
   return json(statusCode, { message, issues: [issue], ...extra });
 }

@@ -22,7 +22,8 @@ export async function resolveSites(
   const sites = new Map<string, Site>();
   for (const id of new Set(iisIds)) {
     const site = caller.iis_id ? await lookup(id) : undefined;
-    if (!site || (id !== caller.iis_id && site.sending_facility_iis_id !== caller.iis_id)) return { ok: false, iis_id: id };
+    if (!site || (id !== caller.iis_id && site.sending_facility_iis_id !== caller.iis_id))
+      return { ok: false, iis_id: id };
     sites.set(id, site);
   }
   return { ok: true, sites };

@@ -7,7 +7,8 @@ import type { Site } from '../domain/site.ts';
 import { validateDose } from '../domain/validate.ts';
 import * as store from '../store/doses.ts';
 import { type Caller, resolveSites } from './access.ts';
-import { defaultDeps, fillFromSite, type IntakeDeps, publishAndClear, toMessage } from './submit.ts';
+import { publishAndClear, toMessage } from '../outbox/outbox.ts';
+import { defaultDeps, fillFromSite, type IntakeDeps } from './submit.ts';
 
 /**
  * Updates (HL7 action U) and deletes (D) of a stored dose. Each carries the version it changes (the ETag the
@@ -48,10 +49,7 @@ async function base(req: ChangeRequest): Promise<ChangeOutcome | Base> {
   return { current: read, site: access.sites.get(req.iis_id)! };
 }
 
-async function writeSuccessor(
-  next: store.DoseVersion,
-  deps: IntakeDeps,
-): Promise<ChangeOutcome | undefined> {
+async function writeSuccessor(next: store.DoseVersion, deps: IntakeDeps): Promise<ChangeOutcome | undefined> {
   const res = await deps.insertVersion(next);
   if (!res.stored) return { kind: 'precondition-failed', current: res.existing?.version };
   await publishAndClear([toMessage(next)], deps);
@@ -69,10 +67,20 @@ export async function updateDose(
   const { dose, findings } = normalizeDose(input);
   if (dose.vax_event_id !== undefined && dose.vax_event_id !== req.vax_event_id)
     findings.push(
-      finding('DQ018', 'vax_event_id', `The body's vax_event_id ${dose.vax_event_id} differs from the one in the URL (${req.vax_event_id}).`),
+      finding(
+        'DQ018',
+        'vax_event_id',
+        `The body's vax_event_id ${dose.vax_event_id} differs from the one in the URL (${req.vax_event_id}).`,
+      ),
     );
   if (dose.iis_id !== undefined && dose.iis_id !== req.iis_id)
-    findings.push(finding('DQ018', 'iis_id', `A dose cannot move to another site (${dose.iis_id}); delete it and report it there.`));
+    findings.push(
+      finding(
+        'DQ018',
+        'iis_id',
+        `A dose cannot move to another site (${dose.iis_id}); delete it and report it there.`,
+      ),
+    );
   dose.vax_event_id = req.vax_event_id;
   dose.iis_id = req.iis_id;
   fillFromSite(dose, site);

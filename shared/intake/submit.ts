@@ -5,7 +5,8 @@ import { type Finding, finding, hasError } from '../domain/findings.ts';
 import { normalizeDose } from '../domain/normalize.ts';
 import type { Site } from '../domain/site.ts';
 import { type EarlierDose, validateDose } from '../domain/validate.ts';
-import { type ChangeMessage, changeId, publishChanges } from '../outbox/publish.ts';
+import { type OutboxDeps, publishAndClear, toMessage } from '../outbox/outbox.ts';
+import { type ChangeMessage, publishChanges } from '../outbox/publish.ts';
 import * as store from '../store/doses.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { type Caller, resolveSites } from './access.ts';
@@ -25,11 +26,9 @@ export interface PreparedDose {
 }
 
 /** The collaborators that touch AWS, replaceable in tests (e.g. a publish step that dies). */
-export interface IntakeDeps {
+export interface IntakeDeps extends OutboxDeps {
   insertVersion: typeof store.insertVersion;
   recipientDoses: typeof store.recipientDoses;
-  clearOutbox: typeof store.clearOutbox;
-  publish: typeof publishChanges;
 }
 
 export const defaultDeps: IntakeDeps = {
@@ -47,7 +46,10 @@ export function fillFromSite(dose: Partial<Dose>, site: Site): void {
 }
 
 /** Normalizes a batch and applies the rules that need the whole batch (duplicate vax_event_id). */
-export function prepareBatch(inputs: readonly Record<string, unknown>[], callerIisId: string): PreparedDose[] {
+export function prepareBatch(
+  inputs: readonly Record<string, unknown>[],
+  callerIisId: string,
+): PreparedDose[] {
   const firstSeen = new Map<string, number>();
   return inputs.map((input, index) => {
     const { dose, findings } = normalizeDose(input);
@@ -82,7 +84,12 @@ async function earlierDoses(
     const list = byRecipient.get(key) ?? [];
     byRecipient.set(key, list);
     if (dose.admin_date && dose.vax_refusal !== 'YES' && dose.vax_event_id)
-      list.push({ vax_event_id: dose.vax_event_id, admin_date: dose.admin_date, cvx: dose.cvx, mvx: dose.mvx });
+      list.push({
+        vax_event_id: dose.vax_event_id,
+        admin_date: dose.admin_date,
+        cvx: dose.cvx,
+        mvx: dose.mvx,
+      });
   }
   await mapLimit([...byRecipient.keys()], WRITE_CONCURRENCY, async (key) => {
     const [iis, ...rest] = key.split('#');
@@ -125,62 +132,45 @@ export async function submitDoses(
 
   const storedAt = now.toISOString();
   const changes: ChangeMessage[] = [];
-  const results = await mapLimit(prepared, WRITE_CONCURRENCY, async ({ dose, findings }): Promise<DoseResult> => {
-    const id = dose.vax_event_id ?? null;
-    if (hasError(findings) || !id) return { vax_event_id: id, status: 'rejected', issues: findings };
-    const version: store.DoseVersion = {
-      iis_id: dose.iis_id!,
-      vax_event_id: id,
-      version: 1,
-      action: 'A',
-      content_hash: contentHash(dose),
-      dose: dose as Dose,
-      findings,
-      stored_at: storedAt,
-      submitted_by: callerIis,
-      outbox: true,
-    };
-    const res = await deps.insertVersion(version);
-    if (res.stored) {
-      changes.push(toMessage(version));
-      return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
-    }
-    if (res.existing?.content_hash === version.content_hash)
-      return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
-    return {
-      vax_event_id: id,
-      status: 'rejected',
-      issues: [
-        ...findings,
-        finding(
-          'DQ017',
-          'vax_event_id',
-          `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
-        ),
-      ],
-    };
-  });
+  const results = await mapLimit(
+    prepared,
+    WRITE_CONCURRENCY,
+    async ({ dose, findings }): Promise<DoseResult> => {
+      const id = dose.vax_event_id ?? null;
+      if (hasError(findings) || !id) return { vax_event_id: id, status: 'rejected', issues: findings };
+      const version: store.DoseVersion = {
+        iis_id: dose.iis_id!,
+        vax_event_id: id,
+        version: 1,
+        action: 'A',
+        content_hash: contentHash(dose),
+        dose: dose as Dose,
+        findings,
+        stored_at: storedAt,
+        submitted_by: callerIis,
+        outbox: true,
+      };
+      const res = await deps.insertVersion(version);
+      if (res.stored) {
+        changes.push(toMessage(version));
+        return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
+      }
+      if (res.existing?.content_hash === version.content_hash)
+        return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
+      return {
+        vax_event_id: id,
+        status: 'rejected',
+        issues: [
+          ...findings,
+          finding(
+            'DQ017',
+            'vax_event_id',
+            `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
+          ),
+        ],
+      };
+    },
+  );
   await publishAndClear(changes, deps);
   return { ok: true, results };
-}
-
-export function toMessage(v: store.DoseVersion): ChangeMessage {
-  return {
-    type: 'dose.change',
-    schema: 1,
-    iis_id: v.iis_id,
-    vax_event_id: v.vax_event_id,
-    version: v.version,
-    action: v.action,
-    stored_at: v.stored_at,
-  };
-}
-
-/** Publishes and clears the outbox marks of what reached every queue; the rest waits for the sweeper. */
-export async function publishAndClear(changes: readonly ChangeMessage[], deps: IntakeDeps = defaultDeps): Promise<number> {
-  if (changes.length === 0) return 0;
-  const published = await deps.publish(changes);
-  const done = changes.filter((c) => published.has(changeId(c)));
-  await mapLimit(done, WRITE_CONCURRENCY, (c) => deps.clearOutbox(c.iis_id, c.vax_event_id, c.version));
-  return changes.length - done.length;
 }

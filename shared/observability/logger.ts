@@ -8,5 +8,7 @@ export const logger = new Logger({ serviceName: 'dose-pipeline' });
 
 /** The loggable part of an error: its class and message, never attached data. */
 export function errorSummary(err: unknown): { error: string; message: string } {
-  return err instanceof Error ? { error: err.name, message: err.message.slice(0, 200) } : { error: 'Unknown', message: '' };
+  return err instanceof Error
+    ? { error: err.name, message: err.message.slice(0, 200) }
+    : { error: 'Unknown', message: '' };
 }

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { requiredEnv, sqs } from '../clients/aws.ts';
+import { requiredEnv } from '../clients/env.ts';
+import { sqs } from '../clients/sqs.ts';
 import type { Action } from '../store/doses.ts';
 
 /**

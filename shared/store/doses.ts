@@ -6,7 +6,8 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { dynamodb, requiredEnv } from '../clients/aws.ts';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { requiredEnv } from '../clients/env.ts';
 import type { Dose } from '../domain/fields.ts';
 import type { Finding } from '../domain/findings.ts';
 import type { EarlierDose } from '../domain/validate.ts';
@@ -108,12 +109,18 @@ export async function insertVersion(v: DoseVersion): Promise<InsertResult> {
     return { stored: true };
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    const existing = err.Item?.pk ? fromItem(err.Item) : await getVersion(v.iis_id, v.vax_event_id, v.version);
+    const existing = err.Item?.pk
+      ? fromItem(err.Item)
+      : await getVersion(v.iis_id, v.vax_event_id, v.version);
     return { stored: false, existing };
   }
 }
 
-export async function getVersion(iisId: string, eventId: string, version: number): Promise<DoseVersion | undefined> {
+export async function getVersion(
+  iisId: string,
+  eventId: string,
+  version: number,
+): Promise<DoseVersion | undefined> {
   const res = await dynamodb.send(
     new GetItemCommand({
       TableName: table(),
@@ -163,7 +170,12 @@ export async function recipientDoses(iisId: string, recipId: string): Promise<Ea
   const out: EarlierDose[] = [];
   for (const v of latest.values()) {
     if (v.action === 'D' || v.dose.vax_refusal === 'YES' || !v.dose.admin_date) continue;
-    out.push({ vax_event_id: v.vax_event_id, admin_date: v.dose.admin_date, cvx: v.dose.cvx, mvx: v.dose.mvx });
+    out.push({
+      vax_event_id: v.vax_event_id,
+      admin_date: v.dose.admin_date,
+      cvx: v.dose.cvx,
+      mvx: v.dose.mvx,
+    });
   }
   return out;
 }

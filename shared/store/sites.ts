@@ -6,7 +6,8 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { dynamodb, requiredEnv } from '../clients/aws.ts';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { requiredEnv } from '../clients/env.ts';
 import type { Site } from '../domain/site.ts';
 
 /**
@@ -26,7 +27,9 @@ export interface StoredKey {
   status: 'active' | 'revoked';
 }
 
-export async function createSite(site: Site): Promise<{ created: true } | { created: false; existing: Site }> {
+export async function createSite(
+  site: Site,
+): Promise<{ created: true } | { created: false; existing: Site }> {
   try {
     await dynamodb.send(
       new PutItemCommand({
@@ -92,7 +95,12 @@ export async function getKey(keyId: string): Promise<StoredKey | undefined> {
   );
   const i = res.Item;
   if (!i?.iis_id?.S || !i.hash?.S) return undefined;
-  return { keyId, iis_id: i.iis_id.S, hash: i.hash.S, status: i.status?.S === 'active' ? 'active' : 'revoked' };
+  return {
+    keyId,
+    iis_id: i.iis_id.S,
+    hash: i.hash.S,
+    status: i.status?.S === 'active' ? 'active' : 'revoked',
+  };
 }
 
 /** Revokes every active key of a site except `keep`; answers how many were revoked. */

@@ -32,7 +32,9 @@ describe('POST /v1/doses', () => {
     const read = await api.call('GET', '/v1/doses/MUST-SHOW-1', { key: site.api_key });
     // Assess
     expect(first.status).toBe(200);
-    expect(first.json.results).toEqual([{ vax_event_id: 'MUST-SHOW-1', status: 'accepted', version: 1, issues: [] }]);
+    expect(first.json.results).toEqual([
+      { vax_event_id: 'MUST-SHOW-1', status: 'accepted', version: 1, issues: [] },
+    ]);
     expect(again.json.results[0].status).toBe('duplicate');
     expect(read.status).toBe(200);
     expect(read.headers.get('etag')).toBe('"1"');
@@ -41,12 +43,19 @@ describe('POST /v1/doses', () => {
       iis_id: site.iis_id,
       version: 1,
       deleted: false,
-      dose: { cvx: '207', ndc: '80777-0273-10', mvx: 'MOD', admin_name: 'Oakland Community Vaccination Clinic' },
+      dose: {
+        cvx: '207',
+        ndc: '80777-0273-10',
+        mvx: 'MOD',
+        admin_name: 'Oakland Community Vaccination Clinic',
+      },
       reports: { registry: { registry: 'CAIR2', status: 'pending' }, cdc: { status: 'pending' } },
     });
     const reg = (await drain(registryUrl)).filter((m) => m.vax_event_id === 'MUST-SHOW-1');
     const cdc = (await drain(cdcUrl)).filter((m) => m.vax_event_id === 'MUST-SHOW-1');
-    expect(reg).toEqual([expect.objectContaining({ type: 'dose.change', version: 1, action: 'A', iis_id: site.iis_id })]);
+    expect(reg).toEqual([
+      expect.objectContaining({ type: 'dose.change', version: 1, action: 'A', iis_id: site.iis_id }),
+    ]);
     expect(cdc).toHaveLength(1);
     // Pointer messages: no health information on the queues.
     expect(JSON.stringify(reg)).not.toContain('Gonzalez');
@@ -55,7 +64,13 @@ describe('POST /v1/doses', () => {
   it('rejects an admin date before birth and an unknown CVX with error findings on those fields', async () => {
     const res = await api.call('POST', '/v1/doses', {
       key: site.api_key,
-      body: modernaDose({ vax_event_id: 'BAD-1', admin_date: '1950-06-07', cvx: '1234', ndc: null, mvx: null }),
+      body: modernaDose({
+        vax_event_id: 'BAD-1',
+        admin_date: '1950-06-07',
+        cvx: '1234',
+        ndc: null,
+        mvx: null,
+      }),
     });
     expect(res.status).toBe(200);
     const [r] = res.json.results;
@@ -78,7 +93,10 @@ describe('POST /v1/doses', () => {
     expect(res.status).toBe(200);
     expect(res.json.results).toHaveLength(500);
     expect(res.json.results.slice(0, 499).every((r: any) => r.status === 'accepted')).toBe(true);
-    expect(res.json.results[499]).toMatchObject({ status: 'rejected', issues: [expect.objectContaining({ code: 'BUSR005' })] });
+    expect(res.json.results[499]).toMatchObject({
+      status: 'rejected',
+      issues: [expect.objectContaining({ code: 'BUSR005' })],
+    });
     expect((await drain(registryUrl)).length).toBe(499);
     await drain(cdcUrl);
   });
@@ -92,7 +110,11 @@ describe('POST /v1/doses', () => {
     expect(bad.status).toBe(400);
     expect(bad.json.issues[0]).toMatchObject({ code: 'REQ001', severity: 'error', field: 'body' });
     expect(bad.json.message).toMatch(/line 3, column \d+/);
-    const text = await api.call('POST', '/v1/doses', { key: site.api_key, raw: 'vax_event_id=1', headers: { 'content-type': 'text/plain' } });
+    const text = await api.call('POST', '/v1/doses', {
+      key: site.api_key,
+      raw: 'vax_event_id=1',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
     const empty = await api.call('POST', '/v1/doses', { key: site.api_key, body: { doses: [] } });
     expect(empty.status).toBe(400);
@@ -123,7 +145,10 @@ describe('authentication and access', () => {
   it('401 without a key or with a bad one; the admin key cannot submit doses', async () => {
     const none = await api.call('POST', '/v1/doses', { key: null, body: modernaDose() });
     expect(none.status).toBe(401);
-    const wrong = await api.call('POST', '/v1/doses', { key: 'cak_0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', body: modernaDose() });
+    const wrong = await api.call('POST', '/v1/doses', {
+      key: 'cak_0123456789abcdef.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      body: modernaDose(),
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.json.issues[0].code).toBe('AUTH001');
     const admin = await api.call('POST', '/v1/doses', { body: modernaDose() });
@@ -141,7 +166,9 @@ describe('authentication and access', () => {
     expect(res.status).toBe(403);
     expect(res.json.message).toContain(other.iis_id);
     expect((await api.call('GET', '/v1/doses/MUST-SHOW-1', { key: other.api_key })).status).toBe(404);
-    expect((await api.call('GET', `/v1/doses/MUST-SHOW-1?iis_id=${site.iis_id}`, { key: other.api_key })).status).toBe(404);
+    expect(
+      (await api.call('GET', `/v1/doses/MUST-SHOW-1?iis_id=${site.iis_id}`, { key: other.api_key })).status,
+    ).toBe(404);
   });
 
   it('a sending facility submits for and reads its client site', async () => {
@@ -166,13 +193,24 @@ describe('sites', () => {
     });
     expect(again.status).toBe(409);
     expect(again.json.message).toContain('already enrolled: keep using your existing Org Code');
-    expect((await enroll(api, { admin_address_county: '06077', admin_address_zip: '95202' })).registry).toBe('RIDE');
-    expect((await enroll(api, { admin_address_county: '06073', admin_address_zip: '92101' })).registry).toBe('CAIR2');
+    expect((await enroll(api, { admin_address_county: '06077', admin_address_zip: '95202' })).registry).toBe(
+      'RIDE',
+    );
+    expect((await enroll(api, { admin_address_county: '06073', admin_address_zip: '92101' })).registry).toBe(
+      'CAIR2',
+    );
   });
 
   it('rejects an enrollment with bad codes, naming the fields', async () => {
     const res = await api.call('POST', '/v1/sites', {
-      body: { iis_id: 'BADSITE1', admin_name: 'X', admin_type: 99, admin_address_county: '36061', admin_address_state: 'CA', responsible_org: 'Y' },
+      body: {
+        iis_id: 'BADSITE1',
+        admin_name: 'X',
+        admin_type: 99,
+        admin_address_county: '36061',
+        admin_address_state: 'CA',
+        responsible_org: 'Y',
+      },
     });
     expect(res.status).toBe(400);
     expect(res.json.issues.map((i: any) => `${i.code}:${i.field}`)).toEqual(
@@ -199,7 +237,10 @@ describe('updates and deletes', () => {
   it('updates with If-Match, refuses stale versions (412), and deletes logically', async () => {
     const id = 'CHANGE-1';
     await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: id }) });
-    const noMatch = await api.call('PUT', `/v1/doses/${id}`, { key: site.api_key, body: modernaDose({ vax_event_id: id }) });
+    const noMatch = await api.call('PUT', `/v1/doses/${id}`, {
+      key: site.api_key,
+      body: modernaDose({ vax_event_id: id }),
+    });
     expect(noMatch.status).toBe(428);
     const upd = await api.call('PUT', `/v1/doses/${id}`, {
       key: site.api_key,
@@ -225,7 +266,10 @@ describe('updates and deletes', () => {
       ),
     );
     expect(race.map((r) => r.status).sort()).toEqual([200, 412]);
-    const del = await api.call('DELETE', `/v1/doses/${id}`, { key: site.api_key, headers: { 'if-match': '"3"' } });
+    const del = await api.call('DELETE', `/v1/doses/${id}`, {
+      key: site.api_key,
+      headers: { 'if-match': '"3"' },
+    });
     expect(del.status).toBe(200);
     expect(del.json).toMatchObject({ status: 'deleted', version: 4, deleted: true, action: 'D' });
     const read = await api.call('GET', `/v1/doses/${id}`, { key: site.api_key });
@@ -256,7 +300,10 @@ describe('nothing is lost between storing and publishing', () => {
     process.env.CDC_QUEUE_URL = good.replace(/[^/]+$/, 'no-such-queue');
     let res: Awaited<ReturnType<Client['call']>>;
     try {
-      res = await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: 'OUTBOX-1' }) });
+      res = await api.call('POST', '/v1/doses', {
+        key: site.api_key,
+        body: modernaDose({ vax_event_id: 'OUTBOX-1' }),
+      });
     } finally {
       process.env.CDC_QUEUE_URL = good;
     }
@@ -282,7 +329,11 @@ describe('GET /v1/openapi.json', () => {
     const res = await api.call('GET', '/v1/openapi.json', { key: null });
     expect(res.status).toBe(200);
     expect(res.json.openapi).toBe('3.1.0');
-    expect(Object.keys(res.json.paths)).toEqual(expect.arrayContaining(['/v1/doses', '/v1/doses/{vax_event_id}', '/v1/sites']));
-    expect(res.json.components.schemas.Dose.properties.vax_event_id.description).toMatch(/Vaccination event ID/);
+    expect(Object.keys(res.json.paths)).toEqual(
+      expect.arrayContaining(['/v1/doses', '/v1/doses/{vax_event_id}', '/v1/sites']),
+    );
+    expect(res.json.components.schemas.Dose.properties.vax_event_id.description).toMatch(
+      /Vaccination event ID/,
+    );
   });
 });

@@ -16,7 +16,11 @@ export async function startPipeline(): Promise<Runtime> {
 }
 
 export interface Client {
-  call(method: string, path: string, opts?: { key?: string | null; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<{
+  call(
+    method: string,
+    path: string,
+    opts?: { key?: string | null; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> },
+  ): Promise<{
     status: number;
     headers: Headers;
     json: any;

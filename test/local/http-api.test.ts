@@ -88,7 +88,6 @@ async function echo(path: string, init: RequestInit = {}) {
     headers: { ...GOOD, ...(init.headers as Record<string, string>) },
   });
   expect(res.status).toBe(200);
-  // biome-ignore lint/suspicious/noExplicitAny: inspecting an arbitrary event
   return JSON.parse(res.text) as { event: any; remainingMs: number };
 }
 
@@ -134,7 +133,6 @@ describe('payload format 2.0 event', () => {
     const res = await fetch(`${server.url}/echo/a%20b?x=1&y=2&x=3&flag&enc=%2B%26`, {
       headers: { ...GOOD, 'X-Custom': 'Value', cookie: 'c1=v1; c2=v2', 'user-agent': 'tester/1' },
     });
-    // biome-ignore lint/suspicious/noExplicitAny: inspecting an arbitrary event
     const { event, remainingMs } = (await res.json()) as { event: Record<string, any>; remainingMs: number };
     expect(res.headers.get('x-function')).toBe('api');
     expect(res.headers.get('apigw-requestid')).toBe(event.requestContext.requestId);

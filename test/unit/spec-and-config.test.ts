@@ -7,7 +7,10 @@ import spec from '../../shared/domain/data/cvrs-spec.json' with { type: 'json' }
 import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
 import { registryFor } from '../../shared/domain/registry-routing.ts';
 
-const reference = new URL('../../../shared/reference/cvrs/CVRS_spec_v2_with_HL7_mapping.csv', import.meta.url);
+const reference = new URL(
+  '../../../shared/reference/cvrs/CVRS_spec_v2_with_HL7_mapping.csv',
+  import.meta.url,
+);
 
 describe('CVRS specification data', () => {
   it('lists the 45 CVRS variables in the order the dose model uses', () => {

@@ -112,7 +112,8 @@ describe('validateDose', () => {
           dose.iis_id = site.iis_id;
           const all = [...findings, ...validateDose(dose, { today: TODAY })];
           for (const f of all) expect(Object.keys(RULES)).toContain(f.code);
-          if (!dose.vax_event_id) expect(all.some((f) => f.code === 'REQD001' && f.field === 'vax_event_id')).toBe(true);
+          if (!dose.vax_event_id)
+            expect(all.some((f) => f.code === 'REQD001' && f.field === 'vax_event_id')).toBe(true);
         },
       ),
     );
@@ -121,8 +122,16 @@ describe('validateDose', () => {
 
 describe('prepareBatch', () => {
   it('flags every repeat of a vax_event_id after its first use', () => {
-    const batch = prepareBatch([modernaDose(), modernaDose(), modernaDose({ vax_event_id: 'EVT-2' }), modernaDose()], 'S1');
-    expect(batch.map((p) => codesOf(p.findings))).toEqual([[], ['BUSR005:vax_event_id'], [], ['BUSR005:vax_event_id']]);
+    const batch = prepareBatch(
+      [modernaDose(), modernaDose(), modernaDose({ vax_event_id: 'EVT-2' }), modernaDose()],
+      'S1',
+    );
+    expect(batch.map((p) => codesOf(p.findings))).toEqual([
+      [],
+      ['BUSR005:vax_event_id'],
+      [],
+      ['BUSR005:vax_event_id'],
+    ]);
   });
 
   it('defaults iis_id to the caller and fills site fields the dose left out', () => {
