@@ -20,12 +20,20 @@ const rt = await startLocalRuntime({ dataDir, port });
 const adminKey = process.env.ADMIN_KEY ?? '';
 const credentialsFile = join(dataDir, 'credentials.json');
 
+const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+
+/**
+ * Enrolls the demo site. If it is already enrolled (credentials.json was deleted, or a start died between
+ * enrolling and writing the file), its key is rotated instead: the old key was never shown to anyone.
+ */
 async function enrollDemoSite(): Promise<Credentials> {
-  const res = await fetch(`${rt.apiUrl}/v1/sites`, {
+  let res = await fetch(`${rt.apiUrl}/v1/sites`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+    headers: admin,
     body: JSON.stringify(demoSite),
   });
+  if (res.status === 409)
+    res = await fetch(`${rt.apiUrl}/v1/sites/${demoSite.iis_id}/keys`, { method: 'POST', headers: admin });
   const body = (await res.json()) as { api_key?: string; message?: string };
   if (res.status !== 201 || !body.api_key)
     throw new Error(`Could not enroll the demo site: ${res.status} ${body.message}`);

@@ -28,9 +28,10 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
     if (key.status !== 'active') return none('revoked');
     return { isAuthorized: true, context: { role: 'site', iis_id: key.iis_id } };
   } catch (err) {
-    // Failing closed: an authorizer error must never let a request through.
+    // Fail closed, and uncached: a thrown authorizer error is a 500 that API Gateway does not cache, where a
+    // deny would be cached for the TTL and lock the site out after the fault has passed.
     logger.error('authorizer lookup failed', errorSummary(err));
-    return { isAuthorized: false, context: { role: 'none', reason: 'error' } };
+    throw err;
   }
 };
 

@@ -8,6 +8,7 @@ import { resolveSites } from '../../shared/intake/access.ts';
 import { type ChangeOutcome, deleteDose, updateDose } from '../../shared/intake/change.ts';
 import { submitDoses } from '../../shared/intake/submit.ts';
 import { logger } from '../../shared/observability/logger.ts';
+import type { Site } from '../../shared/domain/site.ts';
 import { type DoseVersion, getHead } from '../../shared/store/doses.ts';
 
 /** One dose object, or `{"doses": [...]}`. */
@@ -71,17 +72,13 @@ function eventId(event: ApiEvent): string {
       'vax_event_id',
       'The URL must name the dose: /v1/doses/{vax_event_id}.',
     );
-  try {
-    return decodeURIComponent(id).trim();
-  } catch {
-    return id.trim();
-  }
+  // API Gateway hands path parameters over already decoded.
+  return id.trim();
 }
 
 const etag = (v: number) => `"${v}"`;
 
-function view(v: DoseVersion) {
-  const today = localDate(new Date());
+function view(v: DoseVersion, site?: Site) {
   return {
     vax_event_id: v.vax_event_id,
     iis_id: v.iis_id,
@@ -93,7 +90,7 @@ function view(v: DoseVersion) {
     issues: v.findings,
     reports: {
       registry: {
-        registry: registryFor(v.dose.admin_address_county, today),
+        registry: v.registry ?? registryFor(site?.admin_address_county, localDate(new Date())),
         status: v.registry_status ?? 'pending',
       },
       cdc: { status: v.cdc_status ?? 'pending' },
@@ -108,8 +105,9 @@ async function read(event: ApiEvent): Promise<Result> {
   const access = await resolveSites(site, [iisId]);
   const head = access.ok ? await getHead(iisId, id) : undefined;
   // Another site's dose is indistinguishable from one that does not exist.
-  if (!head) throw new HttpError(404, 'DOSE404', 'vax_event_id', `No dose ${id} is stored for ${iisId}.`);
-  return json(200, view(head), { etag: etag(head.version) });
+  if (!head || !access.ok)
+    throw new HttpError(404, 'DOSE404', 'vax_event_id', `No dose ${id} is stored for ${iisId}.`);
+  return json(200, view(head, access.sites.get(iisId)), { etag: etag(head.version) });
 }
 
 function changeAnswer(out: ChangeOutcome, id: string): Result {

@@ -13,7 +13,14 @@ async function enroll(event: ApiEvent) {
   requireAdmin(caller(event));
   const now = new Date();
   const { site, findings } = validateSiteInput(jsonBody(event), now);
-  if (!site)
+  if (site?.sending_facility_iis_id && !(await getSite(site.sending_facility_iis_id)))
+    findings.push({
+      code: 'DATA007',
+      severity: 'error',
+      field: 'sending_facility_iis_id',
+      message: `Sending facility ${site.sending_facility_iis_id} is not enrolled. Enroll the HIE or vendor first, then this site.`,
+    });
+  if (!site || findings.some((f) => f.severity === 'error'))
     return json(400, { message: 'The site was not enrolled: fix the issues listed.', issues: findings });
   const res = await createSite(site);
   if (!res.created)

@@ -188,6 +188,23 @@ export const RULES = {
       'The NDC is not listed for use on the administration date (NDC dates in the code base are less reliable than CVX dates, so this only warns).',
     source: 'Registry data quality',
   },
+  DQ020: {
+    severity: 'error',
+    summary:
+      'The vax_event_id belongs to a dose that was deleted; a deleted dose cannot come back under the same ID.',
+    source: 'Pipeline',
+  },
+  DQ021: {
+    severity: 'error',
+    summary: 'The CVX is a COVID-19 vaccine not authorized in the United States (210, 225, 226, 500–521).',
+    source: 'Registry data quality',
+  },
+  DQ022: {
+    severity: 'error',
+    summary:
+      'CVX 213 (unspecified) is for historical records only, not for a dose the site gave (a refusal may use it).',
+    source: 'Registry data quality',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;

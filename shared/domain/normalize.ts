@@ -6,17 +6,21 @@ import { type Finding, finding } from './findings.ts';
 /** Longest value we keep for any field: HL7 ST fields stop at 199 characters. */
 export const MAX_FIELD_LENGTH = 199;
 
-type Kind = 'text' | 'code' | 'date' | 'ndc' | 'zip' | 'county';
+type Kind = 'text' | 'code' | 'date' | 'ndc' | 'zip' | 'county' | 'event-id';
 /** One lookup per field on the hot path, instead of a chain of set tests. */
 const KIND = new Map<string, Kind>(DOSE_FIELDS.map((f) => [f, 'text']));
 for (const f of CODE_FIELDS) KIND.set(f, 'code');
 for (const f of DATE_FIELDS) KIND.set(f, 'date');
 KIND.set('ndc', 'ndc');
+KIND.set('vax_event_id', 'event-id');
 KIND.set('recip_address_zip', 'zip');
 KIND.set('admin_address_zip', 'zip');
 KIND.set('recip_address_county', 'county');
 KIND.set('admin_address_county', 'county');
 const CONTROL = /[\t\r\n]/;
+/** Printable ASCII without what cannot sit in a URL path segment or clashes with HL7 delimiters. */
+const EVENT_ID = /^[\x21-\x7E]+$/;
+const EVENT_ID_FORBIDDEN = /[/?#%\\|^&~]/;
 const ZIP = /^(\d{5})(?:-?(\d{4}))?$/;
 const FIPS = /^\d{5}$/;
 
@@ -96,6 +100,17 @@ function normalizeValue(kind: Kind, field: DoseField, text: string, findings: Fi
             field,
             `${field} "${text}" is not a real calendar date. Check the day and month.`,
           ),
+    );
+    return undefined;
+  }
+  if (kind === 'event-id') {
+    if (EVENT_ID.test(text) && !EVENT_ID_FORBIDDEN.test(text)) return text;
+    findings.push(
+      finding(
+        'DATA005',
+        field,
+        'vax_event_id may contain letters, digits and punctuation, but no spaces, accents or any of / ? # % \\ | ^ & ~.',
+      ),
     );
     return undefined;
   }

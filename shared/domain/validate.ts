@@ -4,6 +4,7 @@ import { type Dose, IDENTIFYING_FIELDS, RACE_FIELDS } from './fields.ts';
 import { type Finding, finding } from './findings.ts';
 import { minimumIntervalDays } from './intervals.ts';
 import { checkLotNumber } from './lot-number.ts';
+import { HISTORICAL_ONLY_CVX, NOT_US_AUTHORIZED_CVX } from './products.ts';
 import { EMPTY_FOR_REFUSAL, REQUIRED_FOR_REFUSAL, REQUIRED_FOR_VACCINATION } from './requirements.ts';
 
 export interface EarlierDose {
@@ -38,8 +39,8 @@ export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Findi
   if (!refusal) {
     checkProduct(dose, out);
     checkLot(dose, out);
-    checkInterval(dose, ctx, out);
-  } else if (dose.cvx) checkCvx(dose.cvx, dose.admin_date, out);
+    if (ctx.earlierDoses?.length) out.push(...intervalFindings(dose, ctx.earlierDoses));
+  } else if (dose.cvx) checkCvx(dose.cvx, dose.admin_date, out, true);
   return out;
 }
 
@@ -127,24 +128,22 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
         `The administration date ${admin} is after today (${ctx.today}). Report doses once given, with the day they were given.`,
       ),
     );
-  if (dob && admin) {
-    if (admin < dob)
-      out.push(
-        finding(
-          'BUSR003',
-          'admin_date',
-          `The administration date ${admin} is before the date of birth ${dob}. One of the two dates is wrong.`,
-        ),
-      );
-    else if (dob < addYears(admin, -MAX_AGE_YEARS))
-      out.push(
-        finding(
-          'DQ001',
-          'recip_dob',
-          `The date of birth ${dob} makes the recipient more than ${MAX_AGE_YEARS} years old on ${admin}. Check the year of birth.`,
-        ),
-      );
-  }
+  if (dob && admin && admin < dob)
+    out.push(
+      finding(
+        'BUSR003',
+        'admin_date',
+        `The administration date ${admin} is before the date of birth ${dob}. One of the two dates is wrong.`,
+      ),
+    );
+  if (dob && dob < addYears(ctx.today, -MAX_AGE_YEARS))
+    out.push(
+      finding(
+        'DQ001',
+        'recip_dob',
+        `The date of birth ${dob} is more than ${MAX_AGE_YEARS} years ago. Check the year of birth.`,
+      ),
+    );
   if (admin && (admin.endsWith('-01') || admin.endsWith('-15') || isLastDayOfMonth(admin)))
     out.push(
       finding(
@@ -182,7 +181,12 @@ function checkAddresses(dose: Partial<Dose>, out: Finding[]): void {
   }
 }
 
-function checkCvx(cvx: string, admin: string | undefined, out: Finding[]): codes.CvxEntry | undefined {
+function checkCvx(
+  cvx: string,
+  admin: string | undefined,
+  out: Finding[],
+  refusal = false,
+): codes.CvxEntry | undefined {
   if (codes.isPlaceholder('cvx', cvx)) {
     out.push(
       finding(
@@ -211,7 +215,28 @@ function checkCvx(cvx: string, admin: string | undefined, out: Finding[]): codes
     );
     return undefined;
   }
-  if (admin) checkWindow('cvx', `CVX ${cvx}`, entry, admin, out);
+  if (NOT_US_AUTHORIZED_CVX.has(cvx)) {
+    out.push(
+      finding(
+        'DQ021',
+        'cvx',
+        `CVX ${cvx} (${entry.label}) is not authorized in the United States, so a California site cannot have given it. Use the CVX of the vaccine given.`,
+      ),
+    );
+    return undefined;
+  }
+  // A refusal may name the unspecified code: the person refused COVID-19 vaccination, not a product.
+  if (!refusal && HISTORICAL_ONLY_CVX.has(cvx)) {
+    out.push(
+      finding(
+        'DQ022',
+        'cvx',
+        `CVX ${cvx} (unspecified formulation) is only for historical records. For a dose your site gave, use the CVX of the product, e.g. 207 (Moderna) or 208 (Pfizer).`,
+      ),
+    );
+    return undefined;
+  }
+  if (admin && !refusal) checkWindow('cvx', `CVX ${cvx}`, entry, admin, out);
   return entry;
 }
 
@@ -350,17 +375,19 @@ function checkLot(dose: Partial<Dose>, out: Finding[]): void {
     );
 }
 
-function checkInterval(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[]): void {
+/** The minimum-interval rule against the recipient's other doses (separate: it needs them looked up first). */
+export function intervalFindings(dose: Partial<Dose>, earlierDoses: readonly EarlierDose[]): Finding[] {
+  const out: Finding[] = [];
   const admin = dose.admin_date;
-  if (!admin || !ctx.earlierDoses?.length) return;
+  if (!admin || dose.vax_refusal === 'YES') return out;
   let previous: EarlierDose | undefined;
-  for (const e of ctx.earlierDoses) {
+  for (const e of earlierDoses) {
     if (e.vax_event_id === dose.vax_event_id || e.admin_date >= admin) continue;
     if (!previous || e.admin_date > previous.admin_date) previous = e;
   }
-  if (!previous) return;
+  if (!previous) return out;
   const interval = minimumIntervalDays(previous, dose);
-  if (interval === undefined) return;
+  if (interval === undefined) return out;
   const gap = daysBetween(previous.admin_date, admin);
   if (gap < interval - GRACE_DAYS)
     out.push(
@@ -370,4 +397,5 @@ function checkInterval(dose: Partial<Dose>, ctx: ValidationContext, out: Finding
         `This dose came ${gap} days after the recipient's dose of ${previous.admin_date}; the minimum is ${interval} days (${interval - GRACE_DAYS} with the grace period). The dose is recorded but may need to be repeated.`,
       ),
     );
+  return out;
 }

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { errorSummary, logger } from '../observability/logger.ts';
+import { errorName, logger } from '../observability/logger.ts';
 import type { ApiEvent } from './request.ts';
 import { HttpError, problem, type Result } from './response.ts';
 
@@ -15,7 +15,7 @@ export function httpHandler(fn: (event: ApiEvent, context: Context) => Promise<R
       request.response = problem(err.statusCode, err.code, err.field, err.message);
       return;
     }
-    logger.error('request failed', { ...errorSummary(err), requestId: request.context.awsRequestId });
+    logger.error('request failed', { error: errorName(err), requestId: request.context.awsRequestId });
     request.response = problem(
       500,
       'SRV001',

@@ -7,7 +7,8 @@ import type { Site } from '../domain/site.ts';
 import { validateDose } from '../domain/validate.ts';
 import * as store from '../store/doses.ts';
 import { type Caller, resolveSites } from './access.ts';
-import { publishAndClear, toMessage } from '../outbox/outbox.ts';
+import { freshDelivery, publishAndClear } from '../outbox/outbox.ts';
+import { REPORTING_QUEUES } from '../outbox/publish.ts';
 import { defaultDeps, fillFromSite, type IntakeDeps } from './submit.ts';
 
 /**
@@ -49,11 +50,20 @@ async function base(req: ChangeRequest): Promise<ChangeOutcome | Base> {
   return { current: read, site: access.sites.get(req.iis_id)! };
 }
 
-async function writeSuccessor(next: store.DoseVersion, deps: IntakeDeps): Promise<ChangeOutcome | undefined> {
+/**
+ * Writes the successor of the version the client read. If that successor exists and is this very change (a
+ * retry after a timeout or a 500), the retry succeeds without writing again; anything else is a lost race.
+ */
+async function writeSuccessor(next: store.DoseVersion, deps: IntakeDeps): Promise<ChangeOutcome> {
   const res = await deps.insertVersion(next);
-  if (!res.stored) return { kind: 'precondition-failed', current: res.existing?.version };
-  await publishAndClear([toMessage(next)], deps);
-  return undefined;
+  if (!res.stored) {
+    const same = res.existing?.content_hash === next.content_hash && res.existing.action === next.action;
+    if (same) return { kind: 'changed', version: res.existing!, issues: res.existing!.findings };
+    const head = await store.getHead(next.iis_id, next.vax_event_id);
+    return { kind: 'precondition-failed', current: head?.version };
+  }
+  await publishAndClear([freshDelivery(next)], deps);
+  return { kind: 'changed', version: next, issues: next.findings };
 }
 
 export async function updateDose(
@@ -88,7 +98,13 @@ export async function updateDose(
   findings.push(...validateDose(dose, { today: localDate(req.now), earlierDoses: earlier }));
   if (hasError(findings)) return { kind: 'rejected', issues: findings };
   const hash = contentHash(dose);
-  if (hash === current.content_hash) return { kind: 'unchanged', version: current };
+  if (hash === current.content_hash) {
+    // Unchanged only if the client's version is still the head; otherwise its view is stale.
+    const later = await store.getHead(req.iis_id, req.vax_event_id);
+    return later && later.version !== current.version
+      ? { kind: 'precondition-failed', current: later.version }
+      : { kind: 'unchanged', version: current };
+  }
   const next: store.DoseVersion = {
     ...current,
     version: current.version + 1,
@@ -98,11 +114,11 @@ export async function updateDose(
     findings,
     stored_at: req.now.toISOString(),
     submitted_by: req.caller.iis_id ?? '',
-    outbox: true,
+    outboxQueues: [...REPORTING_QUEUES],
     registry_status: undefined,
     cdc_status: undefined,
   };
-  return (await writeSuccessor(next, deps)) ?? { kind: 'changed', version: next, issues: findings };
+  return writeSuccessor(next, deps);
 }
 
 export async function deleteDose(req: ChangeRequest, deps: IntakeDeps = defaultDeps): Promise<ChangeOutcome> {
@@ -116,9 +132,9 @@ export async function deleteDose(req: ChangeRequest, deps: IntakeDeps = defaultD
     findings: [],
     stored_at: req.now.toISOString(),
     submitted_by: req.caller.iis_id ?? '',
-    outbox: true,
+    outboxQueues: [...REPORTING_QUEUES],
     registry_status: undefined,
     cdc_status: undefined,
   };
-  return (await writeSuccessor(next, deps)) ?? { kind: 'changed', version: next, issues: [] };
+  return writeSuccessor(next, deps);
 }

@@ -4,9 +4,10 @@ import { type Dose, SITE_FILLED_FIELDS } from '../domain/fields.ts';
 import { type Finding, finding, hasError } from '../domain/findings.ts';
 import { normalizeDose } from '../domain/normalize.ts';
 import type { Site } from '../domain/site.ts';
-import { type EarlierDose, validateDose } from '../domain/validate.ts';
-import { type OutboxDeps, publishAndClear, toMessage } from '../outbox/outbox.ts';
-import { type ChangeMessage, publishChanges } from '../outbox/publish.ts';
+import { type EarlierDose, intervalFindings, validateDose } from '../domain/validate.ts';
+import { defaultOutboxDeps, freshDelivery, type OutboxDeps, publishAndClear } from '../outbox/outbox.ts';
+import { type Delivery, REPORTING_QUEUES } from '../outbox/publish.ts';
+import { registryFor } from '../domain/registry-routing.ts';
 import * as store from '../store/doses.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { type Caller, resolveSites } from './access.ts';
@@ -34,8 +35,7 @@ export interface IntakeDeps extends OutboxDeps {
 export const defaultDeps: IntakeDeps = {
   insertVersion: store.insertVersion,
   recipientDoses: store.recipientDoses,
-  clearOutbox: store.clearOutbox,
-  publish: publishChanges,
+  ...defaultOutboxDeps,
 };
 
 const WRITE_CONCURRENCY = 16;
@@ -72,7 +72,7 @@ export function prepareBatch(
   });
 }
 
-/** Earlier doses of each recipient in the batch: stored ones, plus the batch's own administered doses. */
+/** Earlier doses of each recipient in the batch: stored ones, plus the batch's own valid administered doses. */
 async function earlierDoses(
   prepared: readonly PreparedDose[],
   deps: IntakeDeps,
@@ -124,14 +124,16 @@ export async function submitDoses(
   for (const p of prepared) fillFromSite(p.dose, access.sites.get(p.dose.iis_id!)!);
 
   const today = localDate(now);
+  for (const p of prepared) p.findings.push(...validateDose(p.dose, { today }));
+  // The interval rule needs the recipient's other doses, which only count if they are valid themselves.
   const history = await earlierDoses(prepared, deps);
   for (const p of prepared) {
     const earlier = p.dose.recip_id ? history.get(`${p.dose.iis_id}#${p.dose.recip_id}`) : undefined;
-    p.findings.push(...validateDose(p.dose, { today, earlierDoses: earlier }));
+    if (earlier && !hasError(p.findings)) p.findings.push(...intervalFindings(p.dose, earlier));
   }
 
   const storedAt = now.toISOString();
-  const changes: ChangeMessage[] = [];
+  const deliveries: Delivery[] = [];
   const results = await mapLimit(
     prepared,
     WRITE_CONCURRENCY,
@@ -148,15 +150,31 @@ export async function submitDoses(
         findings,
         stored_at: storedAt,
         submitted_by: callerIis,
-        outbox: true,
+        registry: registryFor(access.sites.get(dose.iis_id!)!.admin_address_county, today),
+        outboxQueues: [...REPORTING_QUEUES],
       };
       const res = await deps.insertVersion(version);
       if (res.stored) {
-        changes.push(toMessage(version));
+        deliveries.push(freshDelivery(version));
         return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
       }
-      if (res.existing?.content_hash === version.content_hash)
-        return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
+      if (res.existing?.content_hash === version.content_hash) {
+        const head = await store.getHead(version.iis_id, id);
+        if (head?.action !== 'D')
+          return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
+        return {
+          vax_event_id: id,
+          status: 'rejected',
+          issues: [
+            ...findings,
+            finding(
+              'DQ020',
+              'vax_event_id',
+              `vax_event_id ${id} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
+            ),
+          ],
+        };
+      }
       return {
         vax_event_id: id,
         status: 'rejected',
@@ -171,6 +189,6 @@ export async function submitDoses(
       };
     },
   );
-  await publishAndClear(changes, deps);
+  await publishAndClear(deliveries, deps);
   return { ok: true, results };
 }

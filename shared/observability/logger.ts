@@ -6,9 +6,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
  */
 export const logger = new Logger({ serviceName: 'dose-pipeline' });
 
-/** The loggable part of an error: its class and message, never attached data. */
-export function errorSummary(err: unknown): { error: string; message: string } {
-  return err instanceof Error
-    ? { error: err.name, message: err.message.slice(0, 200) }
-    : { error: 'Unknown', message: '' };
+/**
+ * The loggable part of an error: its class only. Messages are not logged: parsers and SDKs quote their input
+ * in them, and that input may be a dose.
+ */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : 'Unknown';
+}
+
+export function errorSummary(err: unknown): { error: string } {
+  return { error: errorName(err) };
 }

@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { requiredEnv } from '../clients/env.ts';
+import { type QueueName, topology } from '../../infra/topology.ts';
 import { sqs } from '../clients/sqs.ts';
 import type { Action } from '../store/doses.ts';
 
@@ -18,41 +18,54 @@ export interface ChangeMessage {
   stored_at: string;
 }
 
-export const QUEUE_ENV_VARS = ['REGISTRY_QUEUE_URL', 'CDC_QUEUE_URL'] as const;
+/** Every stored change goes to each of these queues (named as in the topology). */
+export const REPORTING_QUEUES = ['registry', 'cdc'] as const satisfies readonly QueueName[];
+export type ReportingQueue = (typeof REPORTING_QUEUES)[number];
+
+export interface Delivery {
+  message: ChangeMessage;
+  /** The queues this change still has to reach. */
+  queues: readonly ReportingQueue[];
+}
+
 const BATCH = 10;
 
 export const changeId = (c: { iis_id: string; vax_event_id: string; version: number }) =>
   `${c.iis_id}#${c.vax_event_id}#${c.version}`;
 
 /**
- * Sends every change to every reporting queue. Answers the ids of the changes that reached all of them; the
- * others stay in the outbox for the sweeper. Never throws for a queue failure: the changes are already stored.
+ * Sends each change to the queues it still has to reach. Answers, per change id, the queues that took it.
+ * Never throws for a queue failure: the changes are already stored and the outbox keeps the rest.
  */
-export async function publishChanges(changes: readonly ChangeMessage[]): Promise<Set<string>> {
-  const failed = new Set<string>();
+export async function publishChanges(
+  deliveries: readonly Delivery[],
+): Promise<Map<string, ReportingQueue[]>> {
+  const delivered = new Map<string, ReportingQueue[]>();
   await Promise.all(
-    QUEUE_ENV_VARS.map(async (envVar) => {
-      const url = requiredEnv(envVar);
-      for (let i = 0; i < changes.length; i += BATCH) {
-        const chunk = changes.slice(i, i + BATCH);
+    REPORTING_QUEUES.map(async (queue) => {
+      const pending = deliveries.filter((d) => d.queues.includes(queue)).map((d) => d.message);
+      for (let i = 0; i < pending.length; i += BATCH) {
+        const chunk = pending.slice(i, i + BATCH);
         try {
+          const url = process.env[topology.queues[queue].envVar];
+          if (!url) throw new Error(`No URL for queue ${queue}`);
           const res = await sqs.send(
             new SendMessageBatchCommand({
               QueueUrl: url,
               Entries: chunk.map((c, j) => ({ Id: String(j), MessageBody: JSON.stringify(c) })),
             }),
           );
-          for (const f of res.Failed ?? []) {
-            const c = chunk[Number(f.Id)];
-            if (c) failed.add(changeId(c));
-          }
+          const failed = new Set((res.Failed ?? []).map((f) => Number(f.Id)));
+          chunk.forEach((c, j) => {
+            if (failed.has(j)) return;
+            const id = changeId(c);
+            delivered.set(id, [...(delivered.get(id) ?? []), queue]);
+          });
         } catch {
-          for (const c of chunk) failed.add(changeId(c));
+          // Left in the outbox: the sweeper sends it again.
         }
       }
     }),
   );
-  const ok = new Set<string>();
-  for (const c of changes) if (!failed.has(changeId(c))) ok.add(changeId(c));
-  return ok;
+  return delivered;
 }

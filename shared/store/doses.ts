@@ -36,8 +36,10 @@ export interface DoseVersion {
   findings: Finding[];
   stored_at: string;
   submitted_by: string;
-  /** Set while the change is not yet confirmed on both queues. */
-  outbox?: boolean;
+  /** The regional registry for the site's county when the change was stored. */
+  registry?: string;
+  /** The reporting queues this change has not yet been confirmed on; empty once fanned out. */
+  outboxQueues?: string[];
   registry_status?: string;
   cdc_status?: string;
 }
@@ -65,13 +67,15 @@ function toItem(v: DoseVersion): Record<string, AttributeValue> {
     stored_at: { S: v.stored_at },
     submitted_by: { S: v.submitted_by },
   };
+  if (v.registry) item.registry = { S: v.registry };
   if (v.dose.recip_id && v.dose.admin_date) {
     item.recip_key = { S: `${v.iis_id}#${v.dose.recip_id}` };
     item.admin_date = { S: v.dose.admin_date };
   }
-  if (v.outbox) {
+  if (v.outboxQueues?.length) {
     item.outbox_pk = { S: outboxShard(v.iis_id, v.vax_event_id) };
     item.outbox_at = { S: v.stored_at };
+    item.outbox_queues = { SS: v.outboxQueues };
   }
   return item;
 }
@@ -87,7 +91,8 @@ export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
     findings: JSON.parse(i.findings?.S ?? '[]') as Finding[],
     stored_at: i.stored_at!.S!,
     submitted_by: i.submitted_by!.S!,
-    outbox: i.outbox_pk !== undefined,
+    registry: i.registry?.S,
+    outboxQueues: i.outbox_pk !== undefined ? (i.outbox_queues?.SS ?? []) : [],
     registry_status: i.registry_status?.S,
     cdc_status: i.cdc_status?.S,
   };
@@ -180,15 +185,32 @@ export async function recipientDoses(iisId: string, recipId: string): Promise<Ea
   return out;
 }
 
-/** Marks a change as published on every queue: it leaves the outbox index. */
-export async function clearOutbox(iisId: string, eventId: string, version: number): Promise<void> {
+/**
+ * Records that a change reached some of its queues ('all': every queue it still had to reach, so it leaves
+ * the outbox index in the same write). The pending set only ever shrinks, so concurrent clears are safe.
+ */
+export async function clearOutbox(
+  iisId: string,
+  eventId: string,
+  version: number,
+  reached: 'all' | readonly string[],
+): Promise<void> {
+  const key = { pk: { S: doseKey(iisId, eventId) }, sk: { S: versionKey(version) } };
   await dynamodb.send(
-    new UpdateItemCommand({
-      TableName: table(),
-      Key: { pk: { S: doseKey(iisId, eventId) }, sk: { S: versionKey(version) } },
-      UpdateExpression: 'REMOVE outbox_pk, outbox_at',
-      ConditionExpression: 'attribute_exists(pk)',
-    }),
+    reached === 'all'
+      ? new UpdateItemCommand({
+          TableName: table(),
+          Key: key,
+          UpdateExpression: 'REMOVE outbox_pk, outbox_at, outbox_queues',
+          ConditionExpression: 'attribute_exists(pk)',
+        })
+      : new UpdateItemCommand({
+          TableName: table(),
+          Key: key,
+          UpdateExpression: 'DELETE outbox_queues :q',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':q': { SS: [...reached] } },
+        }),
   );
 }
 

@@ -1,4 +1,7 @@
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitDoses } from '../../shared/intake/submit.ts';
+import { defaultDeps } from '../../shared/intake/submit.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
 
@@ -7,6 +10,7 @@ let api: Client;
 let site: { iis_id: string; api_key: string };
 let registryUrl: string;
 let cdcUrl: string;
+let dynamo: DynamoDBClient;
 
 beforeAll(async () => {
   rt = await startPipeline();
@@ -14,6 +18,7 @@ beforeAll(async () => {
   site = await enroll(api);
   registryUrl = rt.env.REGISTRY_QUEUE_URL!;
   cdcUrl = rt.env.CDC_QUEUE_URL!;
+  dynamo = new DynamoDBClient({});
   await drain(registryUrl);
   await drain(cdcUrl);
 });
@@ -57,6 +62,14 @@ describe('POST /v1/doses', () => {
       expect.objectContaining({ type: 'dose.change', version: 1, action: 'A', iis_id: site.iis_id }),
     ]);
     expect(cdc).toHaveLength(1);
+    const items = await dynamo.send(
+      new QueryCommand({
+        TableName: rt.env.DOSES_TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `DOSE#${site.iis_id}#MUST-SHOW-1` } },
+      }),
+    );
+    expect(items.Count).toBe(1);
     // Pointer messages: no health information on the queues.
     expect(JSON.stringify(reg)).not.toContain('Gonzalez');
   });
@@ -98,7 +111,7 @@ describe('POST /v1/doses', () => {
       issues: [expect.objectContaining({ code: 'BUSR005' })],
     });
     expect((await drain(registryUrl)).length).toBe(499);
-    await drain(cdcUrl);
+    expect((await drain(cdcUrl)).length).toBe(499);
   });
 
   it('says where malformed JSON breaks, and refuses non-JSON, empty and oversized bodies', async () => {
@@ -279,6 +292,59 @@ describe('updates and deletes', () => {
     await drain(cdcUrl);
   });
 
+  it('a retried update or delete answers as the first did; a stale If-Match with old content is 412', async () => {
+    const id = 'RETRY-1';
+    await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: id }) });
+    const put = () =>
+      api.call('PUT', `/v1/doses/${id}`, {
+        key: site.api_key,
+        headers: { 'if-match': '"1"' },
+        body: modernaDose({ vax_event_id: id, lot_number: '050B21A' }),
+      });
+    const first = await put();
+    const retried = await put();
+    expect([first.status, retried.status]).toEqual([200, 200]);
+    expect(retried.json.version).toBe(2);
+    const stale = await api.call('PUT', `/v1/doses/${id}`, {
+      key: site.api_key,
+      headers: { 'if-match': '"1"' },
+      body: modernaDose({ vax_event_id: id }),
+    });
+    expect(stale.status).toBe(412);
+    const del = () =>
+      api.call('DELETE', `/v1/doses/${id}`, { key: site.api_key, headers: { 'if-match': '"2"' } });
+    expect((await del()).status).toBe(200);
+    expect((await del()).json).toMatchObject({ status: 'deleted', version: 3 });
+    const msgs = (await drain(registryUrl)).filter((m) => m.vax_event_id === id);
+    expect(msgs.map((m) => `${m.version}${m.action}`)).toEqual(['1A', '2U', '3D']);
+    await drain(cdcUrl);
+    // Posting the deleted dose again does not resurrect it or pass as a duplicate.
+    const again = await api.call('POST', '/v1/doses', {
+      key: site.api_key,
+      body: modernaDose({ vax_event_id: id }),
+    });
+    expect(again.json.results[0]).toMatchObject({
+      status: 'rejected',
+      issues: [expect.objectContaining({ code: 'DQ020' })],
+    });
+  });
+
+  it('another site cannot update or delete a dose: 404, and the dose is unchanged', async () => {
+    const other = await enroll(api);
+    const put = await api.call('PUT', '/v1/doses/MUST-SHOW-1', {
+      key: other.api_key,
+      headers: { 'if-match': '"1"' },
+      body: modernaDose({ vax_event_id: 'MUST-SHOW-1', lot_number: '999Z99Z' }),
+    });
+    const del = await api.call('DELETE', `/v1/doses/MUST-SHOW-1?iis_id=${site.iis_id}`, {
+      key: other.api_key,
+      headers: { 'if-match': '"1"' },
+    });
+    expect([put.status, del.status]).toEqual([404, 404]);
+    const read = await api.call('GET', '/v1/doses/MUST-SHOW-1', { key: site.api_key });
+    expect(read.json).toMatchObject({ version: 1, deleted: false, dose: { lot_number: '039K20A' } });
+  });
+
   it('rejects an update that breaks a rule with 422 and stores nothing', async () => {
     const id = 'CHANGE-2';
     await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: id }) });
@@ -318,9 +384,35 @@ describe('nothing is lost between storing and publishing', () => {
     expect((await drain(cdcUrl)).filter((m) => m.vax_event_id === 'OUTBOX-1')).toEqual([
       expect.objectContaining({ version: 1, action: 'A' }),
     ]);
-    // The registry queue got it at intake and again from the sweeper: same version, so consumers dedupe.
+    // The registry queue got it at intake; the sweeper sends only to the queue that missed it.
     const reg = (await drain(registryUrl)).filter((m) => m.vax_event_id === 'OUTBOX-1');
-    expect(new Set(reg.map((m) => m.version))).toEqual(new Set([1]));
+    expect(reg).toHaveLength(1);
+  });
+
+  it('a process that dies right after storing loses nothing: the sweeper publishes once to each queue', async () => {
+    const died = new Error('process died after PutItem');
+    const outcome = await submitDoses(
+      [modernaDose({ vax_event_id: 'CRASH-1' })],
+      { role: 'site', iis_id: site.iis_id },
+      new Date(),
+      {
+        ...defaultDeps,
+        publish: async () => {
+          throw died;
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ ok: true, results: [{ status: 'accepted' }] });
+    expect((await drain(registryUrl)).filter((m) => m.vax_event_id === 'CRASH-1')).toEqual([]);
+    // A client retrying the request is told it is a duplicate, and nothing is published twice.
+    const retry = await api.call('POST', '/v1/doses', {
+      key: site.api_key,
+      body: modernaDose({ vax_event_id: 'CRASH-1' }),
+    });
+    expect(retry.json.results[0].status).toBe('duplicate');
+    await rt.invoke('outboxSweeper', { olderThanSeconds: 0 });
+    expect((await drain(registryUrl)).filter((m) => m.vax_event_id === 'CRASH-1')).toHaveLength(1);
+    expect((await drain(cdcUrl)).filter((m) => m.vax_event_id === 'CRASH-1')).toHaveLength(1);
   });
 });
 

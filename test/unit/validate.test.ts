@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../shared/domain/findings.ts';
+import { REQUIRED_FOR_VACCINATION } from '../../shared/domain/requirements.ts';
 import { normalizeDose } from '../../shared/domain/normalize.ts';
 import { type EarlierDose, validateDose } from '../../shared/domain/validate.ts';
 import { fillFromSite, prepareBatch } from '../../shared/intake/submit.ts';
@@ -57,6 +58,12 @@ describe('validateDose', () => {
     [{ ext_type: 'D' }, 'DATA006:recip_first_name'],
     [{ vax_route: 'XX' }, 'DATA007:vax_route'],
     [{ admin_type: '29' }, 'DATA007:admin_type'],
+    [{ cvx: '210', ndc: undefined, mvx: undefined }, 'DQ021:cvx'],
+    [{ cvx: '510', ndc: undefined, mvx: undefined }, 'DQ021:cvx'],
+    [{ cvx: '213', ndc: undefined, mvx: undefined }, 'DQ022:cvx'],
+    [{ lot_number: 'LOT 039K20A' }, 'DQ005:lot_number'],
+    [{ vax_event_id: 'A/B' }, 'DATA005:vax_event_id'],
+    [{ vax_event_id: 'A%41' }, 'DATA005:vax_event_id'],
   ])('%o → %s', (overrides, expected) => {
     const findings = check(overrides);
     expect(codesOf(findings)).toContain(expected);
@@ -98,6 +105,45 @@ describe('validateDose', () => {
     expect(check({ dose_num: '2', admin_date: '2021-03-12' }, [first])).toEqual([]);
     // A later dose does not count as "earlier"
     expect(check({}, [{ ...first, admin_date: '2021-03-20' }])).toEqual([]);
+  });
+
+  it('measures the 120-year limit from today, not from the admin date', () => {
+    expect(codesOf(check({ recip_dob: '1905-01-02', admin_date: '2021-03-10' }))).toContain(
+      'DQ001:recip_dob',
+    );
+    expect(codesOf(check({ recip_dob: '1907-01-02', admin_date: '2021-03-10' }))).not.toContain(
+      'DQ001:recip_dob',
+    );
+  });
+
+  it('lets a refusal name CVX 213 (refused COVID-19 vaccination, no product)', () => {
+    const refusal = {
+      vax_refusal: 'YES',
+      cvx: '213',
+      ndc: undefined,
+      mvx: undefined,
+      lot_number: undefined,
+      vax_expiration: undefined,
+      vax_admin_site: undefined,
+      vax_route: undefined,
+      dose_num: undefined,
+      vax_series_complete: undefined,
+    };
+    expect(check(refusal)).toEqual([]);
+  });
+
+  it('reports REQD001 for every required field that is missing, and never accepts such a dose (property)', () => {
+    fc.assert(
+      fc.property(fc.subarray([...REQUIRED_FOR_VACCINATION], { minLength: 1 }), (missing) => {
+        const { dose } = normalizeDose(modernaDose());
+        dose.iis_id = site.iis_id;
+        fillFromSite(dose, site);
+        for (const f of missing) delete dose[f];
+        const findings = validateDose(dose, { today: TODAY });
+        for (const f of missing) expect(codesOf(findings)).toContain(`REQD001:${f}`);
+        expect(findings.some((f) => f.severity === 'error')).toBe(true);
+      }),
+    );
   });
 
   it('never throws and never accepts a dose missing a required field, whatever the input (property)', () => {

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { functionSpecs } from '../../infra/topology.ts';
+import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
+
+/** Every authorized route of the topology, with a concrete path. */
+const routes = functionSpecs().flatMap(([, spec]) =>
+  (spec.routes ?? []).map((r) => {
+    const [method, path] = r.split(' ') as [string, string];
+    return {
+      route: r,
+      method,
+      path: path.replace('{vax_event_id}', 'ANY-1').replace('{iis_id}', 'NOSUCHSITE'),
+    };
+  }),
+);
+const adminOnly = (r: string) => r.includes('/v1/sites');
+
+let rt: Runtime;
+let api: Client;
+let siteKey: string;
+
+beforeAll(async () => {
+  rt = await startPipeline();
+  api = client(rt);
+  siteKey = (await enroll(api)).api_key;
+});
+afterAll(async () => rt?.stop());
+
+describe('every route enforces its credential', () => {
+  it.each(routes)('$route', async ({ route, method, path }) => {
+    const body = method === 'GET' || method === 'DELETE' ? undefined : {};
+    const headers = { 'if-match': '"1"' };
+    const none = await api.call(method, path, { key: null, body, headers });
+    const bad = await api.call(method, path, {
+      key: 'cak_0123456789abcdef.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+      body,
+      headers,
+    });
+    const malformed = await api.call(method, path, { key: 'not-a-key', body, headers });
+    const wrongRole = await api.call(method, path, {
+      key: adminOnly(route) ? siteKey : undefined,
+      body,
+      headers,
+    });
+    expect([none.status, bad.status, malformed.status, wrongRole.status]).toEqual([401, 401, 401, 403]);
+    expect(bad.json.issues[0]).toMatchObject({ code: 'AUTH001', severity: 'error', field: 'authorization' });
+  });
+
+  it('covers every authorized route of the topology', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(8);
+  });
+});
