@@ -54,6 +54,7 @@ function validationBench() {
   const today = localDate(new Date());
   const rounds = 5;
   const time = (fn: () => void) => {
+    fn(); // warm-up round: let the JIT settle before measuring
     const samples: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const t = performance.now();

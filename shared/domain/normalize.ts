@@ -72,7 +72,9 @@ export function normalizeDose(input: Record<string, unknown>): Normalized {
       );
       continue;
     }
-    if (CONTROL.test(text)) text = text.replace(/[\t\r\n]+/g, ' ');
+    // Only free text can carry tabs or line breaks worth keeping (as spaces); in a code or date they make
+    // the value invalid, which the value checks report.
+    if (kind === 'text' && CONTROL.test(text)) text = text.replace(/[\t\r\n]+/g, ' ');
     const value =
       kind === 'text'
         ? text
