@@ -1,0 +1,61 @@
+/**
+ * Locally every function runs in one process and sees every environment variable, so a handler that reads a
+ * variable its topology entry does not bind would work on a laptop and fail in AWS. This test closes that gap:
+ * it follows each handler's imports (esbuild's metafile) and checks that every variable our code reads is one
+ * the topology binds to that function.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../infra/stack.ts';
+import { type FunctionSpec, topology } from '../../infra/topology.ts';
+import { REPORTING_QUEUES } from '../../shared/outbox/publish.ts';
+
+/** Variables that are not bindings: set by Lambda itself, or optional configuration with a default. */
+const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING$)/;
+
+function bound(spec: FunctionSpec): Set<string> {
+  const env = new Set<string>();
+  for (const t of Object.keys(spec.tables ?? {}))
+    env.add(topology.tables[t as keyof typeof topology.tables].envVar);
+  for (const q of spec.sendsTo ?? []) env.add(topology.queues[q].envVar);
+  for (const b of Object.keys(spec.buckets ?? {}))
+    env.add(topology.buckets[b as keyof typeof topology.buckets].envVar);
+  for (const s of spec.secrets ?? []) env.add(topology.secrets[s].envVar);
+  return env;
+}
+
+async function readsOf(entry: string): Promise<Set<string>> {
+  const res = await build({
+    entryPoints: [join(ROOT_DIR, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    outfile: '/dev/null',
+    logLevel: 'silent',
+  });
+  const reads = new Set<string>();
+  for (const input of Object.keys(res.metafile.inputs)) {
+    if (input.includes('node_modules') || !/\.ts$/.test(input)) continue;
+    const src = readFileSync(join(ROOT_DIR, input), 'utf8');
+    for (const m of src.matchAll(/(?:requiredEnv|getSecret)\('([A-Z0-9_]+)'\)|process\.env\.([A-Z0-9_]+)/g))
+      reads.add((m[1] ?? m[2])!);
+    // The publisher looks its queues up by name: it reads the URL of every reporting queue.
+    if (src.includes('topology.queues[queue].envVar'))
+      for (const q of REPORTING_QUEUES) reads.add(topology.queues[q].envVar);
+  }
+  return reads;
+}
+
+describe('environment bindings', () => {
+  it.each(Object.entries(topology.functions) as [string, FunctionSpec][])(
+    '%s reads only variables its topology entry binds',
+    async (_name, spec) => {
+      const unbound = [...(await readsOf(spec.entry))].filter((v) => !AMBIENT.test(v) && !bound(spec).has(v));
+      expect(unbound).toEqual([]);
+    },
+  );
+});
