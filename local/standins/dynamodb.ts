@@ -3,8 +3,8 @@
  * Not supported by dynalite: transactions, PartiQL, UpdateTimeToLive, Streams (see local-stack.md).
  */
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
+import { listenLoopback } from '../listen.ts';
 
 export interface DynamoStandin {
   endpoint: string;
@@ -20,14 +20,7 @@ export async function startDynamo(options: { dir?: string; port?: number } = {})
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server, options.port ?? 0);
   let stopped: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../clients.ts';
 import type { Invoker, LocalFunctionSpec } from '../lambda.ts';
 import { defaultLogger, type Logger } from '../log.ts';
+import { listenLoopback } from '../listen.ts';
 
 export interface ApiSettings {
   /** Function that authorizes every non-public route. */
@@ -458,14 +458,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       } else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLoopback(server, options.port ?? 0);
   let stopped: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}`,

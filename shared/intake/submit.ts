@@ -101,6 +101,10 @@ async function earlierDoses(
   return byRecipient;
 }
 
+function rejected(id: string, findings: Finding[], reason: Finding): DoseResult {
+  return { vax_event_id: id, status: 'rejected', issues: [...findings, reason] };
+}
+
 export type SubmitOutcome = { ok: true; results: DoseResult[] } | { ok: false; forbidden: string };
 
 /**
@@ -162,31 +166,25 @@ export async function submitDoses(
         const head = await store.getHead(version.iis_id, id);
         if (head?.action !== 'D')
           return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
-        return {
-          vax_event_id: id,
-          status: 'rejected',
-          issues: [
-            ...findings,
-            finding(
-              'DQ020',
-              'vax_event_id',
-              `vax_event_id ${id} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
-            ),
-          ],
-        };
-      }
-      return {
-        vax_event_id: id,
-        status: 'rejected',
-        issues: [
-          ...findings,
+        return rejected(
+          id,
+          findings,
           finding(
-            'DQ017',
+            'DQ020',
             'vax_event_id',
-            `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
+            `vax_event_id ${id} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
           ),
-        ],
-      };
+        );
+      }
+      return rejected(
+        id,
+        findings,
+        finding(
+          'DQ017',
+          'vax_event_id',
+          `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
+        ),
+      );
     },
   );
   await publishAndClear(deliveries, deps);

@@ -17,6 +17,20 @@ function check(overrides: Record<string, unknown> = {}, earlierDoses?: EarlierDo
   fillFromSite(dose, site);
   return [...findings, ...validateDose(dose, { today: TODAY, earlierDoses })];
 }
+/** A refusal: the product, lot, site, route and dose fields of the fixture emptied. */
+const REFUSAL = Object.fromEntries([
+  ['vax_refusal', 'YES'],
+  ...[
+    'ndc',
+    'mvx',
+    'lot_number',
+    'vax_expiration',
+    'vax_admin_site',
+    'vax_route',
+    'dose_num',
+    'vax_series_complete',
+  ].map((f) => [f, undefined]),
+]);
 const codesOf = (fs: { code: string; field: string }[]) => fs.map((f) => `${f.code}:${f.field}`);
 
 describe('validateDose', () => {
@@ -79,17 +93,7 @@ describe('validateDose', () => {
   });
 
   it('accepts a refusal without product fields and rejects one that carries them', () => {
-    const refusal = {
-      vax_refusal: 'YES',
-      ndc: undefined,
-      mvx: undefined,
-      lot_number: undefined,
-      vax_expiration: undefined,
-      vax_admin_site: undefined,
-      vax_route: undefined,
-      dose_num: undefined,
-      vax_series_complete: undefined,
-    };
+    const refusal = REFUSAL;
     expect(check(refusal)).toEqual([]);
     expect(codesOf(check({ ...refusal, lot_number: '039K20A', mvx: 'MOD' }))).toEqual([
       'DATA004:mvx',
@@ -117,18 +121,7 @@ describe('validateDose', () => {
   });
 
   it('lets a refusal name CVX 213 (refused COVID-19 vaccination, no product)', () => {
-    const refusal = {
-      vax_refusal: 'YES',
-      cvx: '213',
-      ndc: undefined,
-      mvx: undefined,
-      lot_number: undefined,
-      vax_expiration: undefined,
-      vax_admin_site: undefined,
-      vax_route: undefined,
-      dose_num: undefined,
-      vax_series_complete: undefined,
-    };
+    const refusal = { ...REFUSAL, cvx: '213' };
     expect(check(refusal)).toEqual([]);
   });
 
