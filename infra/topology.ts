@@ -27,9 +27,26 @@ export interface QueueSpec {
   retentionDays: number;
 }
 
+export interface BucketNotification {
+  /** Only keys under this prefix notify: objects the pipeline writes elsewhere must never re-trigger it. */
+  prefix: string;
+  suffix?: string;
+  events: ('s3:ObjectCreated:*' | 's3:ObjectCreated:Put' | 's3:ObjectCreated:CompleteMultipartUpload')[];
+  /** S3 → SQS (never S3 → Lambda directly): the queue's DLQ and retries cover a failing consumer. */
+  queue: QueueName;
+}
+
+export interface LifecycleRule {
+  prefix: string;
+  /** Objects under the prefix are deleted this many days after creation. */
+  expireDays: number;
+}
+
 export interface BucketSpec {
   name: string;
   envVar: string;
+  notifications?: BucketNotification[];
+  lifecycle?: LifecycleRule[];
 }
 
 export interface SqsTrigger {
@@ -82,6 +99,16 @@ const tables = {
     sortKey: 'sk',
     indexes: [],
   },
+  uploads: {
+    name: 'uploads',
+    envVar: 'UPLOADS_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // Uploads by status, oldest first: "what is stuck in processing", "list failed uploads".
+      { name: 'by-status', partitionKey: 'status_pk', sortKey: 'updated_at' },
+    ],
+  },
   doses: {
     name: 'doses',
     envVar: 'DOSES_TABLE',
@@ -97,6 +124,22 @@ const tables = {
 } as const satisfies Record<string, TableSpec>;
 
 const queues = {
+  // S3 notifications of files dropped under incoming/.
+  ingestFiles: {
+    name: 'ingest-files',
+    envVar: 'INGEST_FILES_QUEUE_URL',
+    visibilityTimeoutSeconds: 1800,
+    maxReceiveCount: 5,
+    retentionDays: 14,
+  },
+  // One message per chunk of rows of a planned file (and assembly tasks).
+  ingestChunks: {
+    name: 'ingest-chunks',
+    envVar: 'INGEST_CHUNKS_QUEUE_URL',
+    visibilityTimeoutSeconds: 1800,
+    maxReceiveCount: 5,
+    retentionDays: 14,
+  },
   registry: {
     name: 'registry-changes',
     envVar: 'REGISTRY_QUEUE_URL',
@@ -114,7 +157,16 @@ const queues = {
 } as const satisfies Record<string, QueueSpec>;
 
 const buckets = {
-  drop: { name: 'drop', envVar: 'DROP_BUCKET' },
+  drop: {
+    name: 'drop',
+    envVar: 'DROP_BUCKET',
+    notifications: [{ prefix: 'incoming/', events: ['s3:ObjectCreated:*'], queue: 'ingestFiles' }],
+    lifecycle: [
+      { prefix: 'incoming/', expireDays: 30 },
+      { prefix: 'work/', expireDays: 30 },
+      { prefix: 'results/', expireDays: 400 },
+    ],
+  },
 } as const satisfies Record<string, BucketSpec>;
 
 const secrets = {
@@ -168,6 +220,45 @@ const functions = {
     timeoutSeconds: 5,
     memoryMb: 256,
     publicRoutes: ['GET /v1/openapi.json'],
+  },
+  uploads: {
+    entry: 'functions/api/uploads.ts',
+    description: 'Issues presigned upload URLs and reports upload progress and results',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    tables: { sites: 'read', uploads: 'write' },
+    buckets: { drop: 'write' },
+    routes: ['POST /v1/uploads', 'GET /v1/uploads/{upload_id}'],
+  },
+  ingestPlanner: {
+    entry: 'functions/ingest/planner.ts',
+    description: 'Reads a dropped file once: format, header, content hash, duplicate IDs; plans its chunks',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    tables: { sites: 'read', uploads: 'write' },
+    buckets: { drop: 'write' },
+    sendsTo: ['ingestChunks'],
+    sqs: { queue: 'ingestFiles', batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maximumConcurrency: 2 },
+  },
+  ingestWorker: {
+    entry: 'functions/ingest/worker.ts',
+    description: 'Validates, stores and publishes one chunk of a file; assembles the results when the last is done',
+    timeoutSeconds: 300,
+    memoryMb: 1024,
+    tables: { sites: 'read', uploads: 'write', doses: 'write' },
+    buckets: { drop: 'write' },
+    sendsTo: ['registry', 'cdc'],
+    sqs: { queue: 'ingestChunks', batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maximumConcurrency: 4 },
+  },
+  uploadsSweeper: {
+    entry: 'functions/scheduled/uploads-sweeper.ts',
+    description: 'Picks up uploads stuck in received or processing past their timeout',
+    timeoutSeconds: 50,
+    memoryMb: 256,
+    tables: { uploads: 'write' },
+    buckets: { drop: 'read' },
+    sendsTo: ['ingestFiles', 'ingestChunks'],
+    schedules: [{ expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } }],
   },
   outboxSweeper: {
     entry: 'functions/scheduled/outbox-sweeper.ts',

@@ -205,6 +205,11 @@ export const RULES = {
       'CVX 213 (unspecified) is for historical records only, not for a dose the site gave (a refusal may use it).',
     source: 'Registry data quality',
   },
+  DQ023: {
+    severity: 'error',
+    summary: 'A file row names a site (iis_id) the uploading site may not submit for.',
+    source: 'Pipeline',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;

@@ -17,6 +17,8 @@ export interface EarlierDose {
 export interface ValidationContext {
   /** The submission's local date (America/Los_Angeles): nothing can have happened after it. */
   today: string;
+  /** Fields whose absence is not reported: the site's enrollment fills them in later (offline checks). */
+  filledLater?: ReadonlySet<string>;
   /** The recipient's other administered doses known to us (stored, or earlier in the same submission). */
   earlierDoses?: readonly EarlierDose[];
 }
@@ -32,7 +34,7 @@ const MAX_AGE_YEARS = 120;
 export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Finding[] {
   const out: Finding[] = [];
   const refusal = dose.vax_refusal === 'YES';
-  checkPresence(dose, refusal, out);
+  checkPresence(dose, refusal, out, ctx.filledLater);
   checkValueSets(dose, out);
   checkDates(dose, ctx, out);
   checkAddresses(dose, out);
@@ -44,11 +46,16 @@ export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Findi
   return out;
 }
 
-function checkPresence(dose: Partial<Dose>, refusal: boolean, out: Finding[]): void {
+function checkPresence(
+  dose: Partial<Dose>,
+  refusal: boolean,
+  out: Finding[],
+  filledLater?: ReadonlySet<string>,
+): void {
   const required = refusal ? REQUIRED_FOR_REFUSAL : REQUIRED_FOR_VACCINATION;
   const event = refusal ? 'a refusal' : 'an administered dose';
   for (const field of required) {
-    if (dose[field] === undefined)
+    if (dose[field] === undefined && !filledLater?.has(field))
       out.push(
         finding('REQD001', field, `${field} is required for ${event}. Fill it in and send the dose again.`),
       );

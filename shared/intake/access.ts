@@ -10,21 +10,29 @@ export interface Caller {
 
 export type SiteAccess = { ok: true; sites: Map<string, Site> } | { ok: false; iis_id: string };
 
-/**
- * The sites a caller may act for among `iisIds`: its own, and those that name it as their sending facility.
- * Anything else is refused as a whole: a batch is not half-authorized.
- */
+/** The sites among `iisIds` a caller may act for (its own, and those naming it as sending facility), and the rest. */
+export async function permittedSites(
+  caller: Caller,
+  iisIds: Iterable<string>,
+  lookup: (iisId: string) => Promise<Site | undefined> = getSite,
+): Promise<{ sites: Map<string, Site>; forbidden: Set<string> }> {
+  const sites = new Map<string, Site>();
+  const forbidden = new Set<string>();
+  for (const id of new Set(iisIds)) {
+    const site = caller.iis_id ? await lookup(id) : undefined;
+    if (!site || (id !== caller.iis_id && site.sending_facility_iis_id !== caller.iis_id)) forbidden.add(id);
+    else sites.set(id, site);
+  }
+  return { sites, forbidden };
+}
+
+/** Like permittedSites, but a single forbidden site refuses the whole request: a batch is not half-authorized. */
 export async function resolveSites(
   caller: Caller,
   iisIds: Iterable<string>,
   lookup: (iisId: string) => Promise<Site | undefined> = getSite,
 ): Promise<SiteAccess> {
-  const sites = new Map<string, Site>();
-  for (const id of new Set(iisIds)) {
-    const site = caller.iis_id ? await lookup(id) : undefined;
-    if (!site || (id !== caller.iis_id && site.sending_facility_iis_id !== caller.iis_id))
-      return { ok: false, iis_id: id };
-    sites.set(id, site);
-  }
-  return { ok: true, sites };
+  const { sites, forbidden } = await permittedSites(caller, iisIds, lookup);
+  const [first] = forbidden;
+  return first === undefined ? { ok: true, sites } : { ok: false, iis_id: first };
 }

@@ -3,14 +3,15 @@ import { localDate } from '../domain/dates.ts';
 import { type Dose, SITE_FILLED_FIELDS } from '../domain/fields.ts';
 import { type Finding, finding, hasError } from '../domain/findings.ts';
 import { normalizeDose } from '../domain/normalize.ts';
+import { registryFor } from '../domain/registry-routing.ts';
 import type { Site } from '../domain/site.ts';
 import { type EarlierDose, intervalFindings, validateDose } from '../domain/validate.ts';
 import { defaultOutboxDeps, freshDelivery, type OutboxDeps, publishAndClear } from '../outbox/outbox.ts';
 import { type Delivery, REPORTING_QUEUES } from '../outbox/publish.ts';
-import { registryFor } from '../domain/registry-routing.ts';
+import { getSite } from '../store/sites.ts';
 import * as store from '../store/doses.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { type Caller, resolveSites } from './access.ts';
+import { type Caller, permittedSites } from './access.ts';
 
 export type DoseStatus = 'accepted' | 'rejected' | 'duplicate';
 
@@ -30,15 +31,39 @@ export interface PreparedDose {
 export interface IntakeDeps extends OutboxDeps {
   insertVersion: typeof store.insertVersion;
   recipientDoses: typeof store.recipientDoses;
+  getHead: typeof store.getHead;
+  getSite: typeof getSite;
 }
 
 export const defaultDeps: IntakeDeps = {
   insertVersion: store.insertVersion,
   recipientDoses: store.recipientDoses,
+  getHead: store.getHead,
+  getSite,
   ...defaultOutboxDeps,
 };
 
+/** How a batch is taken: the API's defaults, or a file's. */
+export interface SubmitOptions {
+  /** Findings known before the rules run, per input (a file row's column count, BUSR005 across the file). */
+  extraFindings?: readonly (readonly Finding[])[];
+  /** Where each input came from ("upload:<id>:<row>"); a version stored from the same source is this one's retry. */
+  sources?: readonly string[];
+  /** 'request' (API): one input naming a forbidden site refuses the whole batch. 'row' (files): only that row. */
+  forbidden?: 'request' | 'row';
+  /** Validate only: nothing is read from or written to storage (offline pre-flight checks). */
+  dryRun?: boolean;
+  /** The site's enrollment is not at hand (offline): site fields a row leaves out are not reported missing. */
+  siteUnknown?: boolean;
+  /**
+   * Files: a row whose only error is repeating an earlier row's vax_event_id (BUSR005) counts as a duplicate,
+   * as a re-sent dose would, so a file's summary adds up to accepted + rejected + duplicates.
+   */
+  repeatsAreDuplicates?: boolean;
+}
+
 const WRITE_CONCURRENCY = 16;
+const SITE_FILLED: ReadonlySet<string> = new Set(SITE_FILLED_FIELDS);
 
 /** Site fields a dose left out come from the site's enrollment. */
 export function fillFromSite(dose: Partial<Dose>, site: Site): void {
@@ -76,6 +101,7 @@ export function prepareBatch(
 async function earlierDoses(
   prepared: readonly PreparedDose[],
   deps: IntakeDeps,
+  dryRun: boolean,
 ): Promise<Map<string, EarlierDose[]>> {
   const byRecipient = new Map<string, EarlierDose[]>();
   for (const { dose, findings } of prepared) {
@@ -91,6 +117,7 @@ async function earlierDoses(
         mvx: dose.mvx,
       });
   }
+  if (dryRun) return byRecipient;
   await mapLimit([...byRecipient.keys()], WRITE_CONCURRENCY, async (key) => {
     const [iis, ...rest] = key.split('#');
     const stored = await deps.recipientDoses(iis!, rest.join('#'));
@@ -101,36 +128,56 @@ async function earlierDoses(
   return byRecipient;
 }
 
-function rejected(id: string, findings: Finding[], reason: Finding): DoseResult {
-  return { vax_event_id: id, status: 'rejected', issues: [...findings, reason] };
+function rejected(id: string | null, findings: Finding[], reason?: Finding): DoseResult {
+  return { vax_event_id: id, status: 'rejected', issues: reason ? [...findings, reason] : findings };
 }
 
 export type SubmitOutcome = { ok: true; results: DoseResult[] } | { ok: false; forbidden: string };
 
 /**
- * POST /v1/doses: validate every dose, store the valid ones exactly once, publish each stored change to the
- * reporting queues. A change is written with its outbox mark; the mark is cleared only once every queue has
- * it, so a crash between store and publish leaves it for the sweeper instead of losing it.
+ * Validates every dose, stores the valid ones exactly once and publishes each stored change to the reporting
+ * queues. A change is written with its outbox mark; the mark is cleared only once every queue has it, so a
+ * crash between store and publish leaves it for the sweeper instead of losing it. The API and dropped files
+ * both come through here; files pass their row findings and sources in `options`.
  */
 export async function submitDoses(
   inputs: readonly Record<string, unknown>[],
   caller: Caller,
   now: Date,
   deps: IntakeDeps = defaultDeps,
+  options: SubmitOptions = {},
 ): Promise<SubmitOutcome> {
   const callerIis = caller.iis_id ?? '';
+  const dryRun = options.dryRun ?? false;
   const prepared = prepareBatch(inputs, callerIis);
-  const access = await resolveSites(
+  options.extraFindings?.forEach((extra, i) => prepared[i]?.findings.push(...extra));
+  const { sites, forbidden } = await permittedSites(
     caller,
     prepared.map((p) => p.dose.iis_id!),
+    deps.getSite,
   );
-  if (!access.ok) return { ok: false, forbidden: access.iis_id };
-  for (const p of prepared) fillFromSite(p.dose, access.sites.get(p.dose.iis_id!)!);
+  if (forbidden.size > 0 && options.forbidden !== 'row') return { ok: false, forbidden: [...forbidden][0]! };
 
   const today = localDate(now);
-  for (const p of prepared) p.findings.push(...validateDose(p.dose, { today }));
+  for (const p of prepared) {
+    const site = sites.get(p.dose.iis_id!);
+    if (!site) {
+      p.findings.push(
+        finding(
+          'DQ023',
+          'iis_id',
+          `This file may hold doses of ${callerIis} and the sites that name it as their sending facility, not of ${p.dose.iis_id}.`,
+        ),
+      );
+      continue;
+    }
+    fillFromSite(p.dose, site);
+    p.findings.push(
+      ...validateDose(p.dose, { today, filledLater: options.siteUnknown ? SITE_FILLED : undefined }),
+    );
+  }
   // The interval rule needs the recipient's other doses, which only count if they are valid themselves.
-  const history = await earlierDoses(prepared, deps);
+  const history = await earlierDoses(prepared, deps, dryRun);
   for (const p of prepared) {
     const earlier = p.dose.recip_id ? history.get(`${p.dose.iis_id}#${p.dose.recip_id}`) : undefined;
     if (earlier && !hasError(p.findings)) p.findings.push(...intervalFindings(p.dose, earlier));
@@ -141,9 +188,15 @@ export async function submitDoses(
   const results = await mapLimit(
     prepared,
     WRITE_CONCURRENCY,
-    async ({ dose, findings }): Promise<DoseResult> => {
+    async ({ dose, findings }, i): Promise<DoseResult> => {
       const id = dose.vax_event_id ?? null;
-      if (hasError(findings) || !id) return { vax_event_id: id, status: 'rejected', issues: findings };
+      if (hasError(findings) || !id) {
+        const onlyRepeat = findings.every((f) => f.severity !== 'error' || f.code === 'BUSR005');
+        return options.repeatsAreDuplicates && id && onlyRepeat
+          ? { vax_event_id: id, status: 'duplicate', issues: findings }
+          : rejected(id, findings);
+      }
+      if (dryRun) return { vax_event_id: id, status: 'accepted', issues: findings };
       const version: store.DoseVersion = {
         iis_id: dose.iis_id!,
         vax_event_id: id,
@@ -154,7 +207,8 @@ export async function submitDoses(
         findings,
         stored_at: storedAt,
         submitted_by: callerIis,
-        registry: registryFor(access.sites.get(dose.iis_id!)!.admin_address_county, today),
+        registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, today),
+        source: options.sources?.[i],
         outboxQueues: [...REPORTING_QUEUES],
       };
       const res = await deps.insertVersion(version);
@@ -162,8 +216,12 @@ export async function submitDoses(
         deliveries.push(freshDelivery(version));
         return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
       }
+      // Stored before by this very row (a retried chunk): the same answer as the first time. Its outbox mark,
+      // if still set, is the sweeper's.
+      if (version.source && res.existing?.source === version.source)
+        return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
       if (res.existing?.content_hash === version.content_hash) {
-        const head = await store.getHead(version.iis_id, id);
+        const head = await deps.getHead(version.iis_id, id);
         if (head?.action !== 'D')
           return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
         return rejected(

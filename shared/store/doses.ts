@@ -36,6 +36,8 @@ export interface DoseVersion {
   findings: Finding[];
   stored_at: string;
   submitted_by: string;
+  /** Where an add came from when it came from a file ("upload:<id>:<row>"), so a retried chunk knows its own rows. */
+  source?: string;
   /** The regional registry for the site's county when the change was stored. */
   registry?: string;
   /** The reporting queues this change has not yet been confirmed on; empty once fanned out. */
@@ -68,6 +70,7 @@ function toItem(v: DoseVersion): Record<string, AttributeValue> {
     submitted_by: { S: v.submitted_by },
   };
   if (v.registry) item.registry = { S: v.registry };
+  if (v.source) item.source = { S: v.source };
   if (v.dose.recip_id && v.dose.admin_date) {
     item.recip_key = { S: `${v.iis_id}#${v.dose.recip_id}` };
     item.admin_date = { S: v.dose.admin_date };
@@ -92,6 +95,7 @@ export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
     stored_at: i.stored_at!.S!,
     submitted_by: i.submitted_by!.S!,
     registry: i.registry?.S,
+    source: i.source?.S,
     outboxQueues: i.outbox_pk !== undefined ? (i.outbox_queues?.SS ?? []) : [],
     registry_status: i.registry_status?.S,
     cdc_status: i.cdc_status?.S,

@@ -1,0 +1,30 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { planUpload } from '../../shared/ingest/plan-upload.ts';
+import { logger } from '../../shared/observability/logger.ts';
+
+const processor = new BatchProcessor(EventType.SQS);
+
+interface S3EventRecord {
+  eventName?: string;
+  s3?: { bucket?: { name?: string }; object?: { key?: string } };
+}
+
+/**
+ * Consumer of the drop bucket's notifications (S3 → SQS). The body is S3's event JSON: a test event when the
+ * notification is configured (no Records), or Records whose keys are URL-encoded with '+' for spaces.
+ * A failed record goes back to the queue (partial batch response) and, after its retries, to the DLQ.
+ */
+async function handleRecord(record: SQSRecord): Promise<void> {
+  const body = JSON.parse(record.body) as { Event?: string; Records?: S3EventRecord[] };
+  if (body.Event === 's3:TestEvent' || !body.Records) return;
+  for (const r of body.Records) {
+    if (!r.eventName?.startsWith('ObjectCreated:') || !r.s3?.object?.key) continue;
+    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const outcome = await planUpload(key, new Date());
+    logger.info('dropped file', { outcome });
+  }
+}
+
+export const handler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, handleRecord, processor, { context });

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Finding } from '../domain/findings.ts';
+import {
+  CHUNK_ROWS,
+  type FileFormat,
+  fileFinding,
+  type Header,
+  MAX_BYTES,
+  MAX_ROWS,
+  readHeader,
+  sniff,
+} from './format.ts';
+import { isParseError, readRecords } from './reader.ts';
+
+export interface Chunk {
+  n: number;
+  /** Byte range [start, end) of the chunk's records in the file. */
+  start: number;
+  end: number;
+  /** Spreadsheet row of the chunk's first record (the header is row 1). */
+  firstRow: number;
+  rows: number;
+}
+
+/** Everything the workers need, from one streaming pass over the file; no row content is kept. */
+export interface FilePlan {
+  format: FileFormat;
+  header: Header;
+  sha256: string;
+  bytes: number;
+  rows: number;
+  chunks: Chunk[];
+  /** Row → the earlier row that used the same vax_event_id (for BUSR005). */
+  duplicates: Record<number, number>;
+}
+
+export type ScanResult = { ok: true; plan: FilePlan } | { ok: false; problem: Finding; sha256?: string };
+
+const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * Reads a file once, in constant memory apart from the set of vax_event_ids (bounded by MAX_ROWS): hashes
+ * it, checks it is UTF-8 text within the limits, reads its header, counts rows, cuts it into chunks on record
+ * boundaries and finds repeated vax_event_ids. `defaultIisId` is the site a row without iis_id belongs to.
+ */
+export async function scanFile(
+  body: AsyncIterable<Uint8Array>,
+  defaultIisId: string,
+  chunkRows = CHUNK_ROWS,
+): Promise<ScanResult> {
+  const hash = createHash('sha256');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let bytes = 0;
+  let problem: Finding | undefined;
+  const it = body[Symbol.asyncIterator]();
+
+  // Sniff the head before parsing: empty, binary, delimiter.
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  while (headBytes < SNIFF_BYTES) {
+    const next = await it.next();
+    if (next.done) break;
+    head.push(Buffer.from(next.value));
+    headBytes += next.value.length;
+  }
+  const sniffed = sniff(Buffer.concat(head).subarray(0, SNIFF_BYTES));
+  const tap = (chunk: Buffer): boolean => {
+    bytes += chunk.length;
+    hash.update(chunk);
+    if (problem) return false;
+    if (bytes > MAX_BYTES)
+      problem = fileFinding(
+        'FILE004',
+        `The file is larger than ${MAX_BYTES / 1024 / 1024} MB. Split it into several files of at most ${MAX_ROWS.toLocaleString('en-US')} rows.`,
+      );
+    else if (chunk.includes(0))
+      problem = fileFinding(
+        'FILE003',
+        'The file contains binary data (NUL bytes), so it is not a text export. Save it as CSV or CVRS text.',
+      );
+    else {
+      try {
+        utf8.decode(chunk, { stream: true });
+      } catch {
+        problem = fileFinding(
+          'FILE001',
+          'The file is not UTF-8 text (it may be Excel or Windows-1252 encoded). Save or export it as UTF-8.',
+        );
+      }
+    }
+    return problem === undefined;
+  };
+  if ('problem' in sniffed) {
+    for (const h of head) tap(h);
+    for (let n = await it.next(); !n.done; n = await it.next()) tap(Buffer.from(n.value));
+    return { ok: false, problem: sniffed.problem, sha256: hash.digest('hex') };
+  }
+
+  const source = Readable.from(
+    (async function* () {
+      for (const h of head) if (tap(h)) yield h;
+      for (let n = await it.next(); !n.done; n = await it.next()) {
+        const b = Buffer.from(n.value);
+        if (tap(b)) yield b;
+        else break;
+      }
+    })(),
+  );
+
+  let header: Header | undefined;
+  const chunks: Chunk[] = [];
+  const duplicates: Record<number, number> = {};
+  const firstRowOf = new Map<string, number>();
+  let rows = 0;
+  let chunkStart = 0;
+  let chunkRowsSoFar = 0;
+  let lastEnd = 0;
+  let idCol = -1;
+  let iisCol = -1;
+  try {
+    for await (const rec of readRecords(source, sniffed.format)) {
+      if (!header) {
+        const h = readHeader(rec.cells, sniffed.format);
+        if ('problem' in h) {
+          problem = h.problem;
+          break;
+        }
+        header = h;
+        idCol = h.columns.indexOf('vax_event_id');
+        iisCol = h.columns.indexOf('iis_id');
+        chunkStart = rec.end;
+        lastEnd = rec.end;
+        continue;
+      }
+      rows++;
+      if (rows > MAX_ROWS) {
+        problem = fileFinding(
+          'FILE004',
+          `The file has more than ${MAX_ROWS.toLocaleString('en-US')} rows, CDC's per-file maximum. Split it into several files.`,
+        );
+        break;
+      }
+      const row = rows + 1;
+      const id = rec.cells[idCol]?.trim();
+      if (id) {
+        const key = `${(iisCol >= 0 && rec.cells[iisCol]?.trim().toUpperCase()) || defaultIisId}#${id}`;
+        const first = firstRowOf.get(key);
+        if (first === undefined) firstRowOf.set(key, row);
+        else duplicates[row] = first;
+      }
+      chunkRowsSoFar++;
+      lastEnd = rec.end;
+      if (chunkRowsSoFar === chunkRows) {
+        chunks.push({
+          n: chunks.length,
+          start: chunkStart,
+          end: rec.end,
+          firstRow: row - chunkRows + 1,
+          rows: chunkRows,
+        });
+        chunkStart = rec.end;
+        chunkRowsSoFar = 0;
+      }
+    }
+  } catch (err) {
+    if (!isParseError(err)) throw err;
+    problem ??= fileFinding(
+      'FILE010',
+      `The file could not be read as ${sniffed.format === 'csv' ? 'CSV' : 'CVRS'}: ${err.message.replace(/"[^"]*"/g, '').slice(0, 120)}. Check the quoting around line ${err.lines ?? '?'}.`,
+    );
+  }
+  // Drain the rest so the hash covers the whole file even when reading stopped early.
+  for (let n = await it.next(); !n.done; n = await it.next()) tap(Buffer.from(n.value));
+  const sha256 = hash.digest('hex');
+  if (problem) return { ok: false, problem, sha256 };
+  if (!header) return { ok: false, problem: fileFinding('FILE002', 'The file has no header line.'), sha256 };
+  if (chunkRowsSoFar > 0)
+    chunks.push({
+      n: chunks.length,
+      start: chunkStart,
+      end: lastEnd,
+      firstRow: rows + 2 - chunkRowsSoFar,
+      rows: chunkRowsSoFar,
+    });
+  return { ok: true, plan: { format: sniffed.format, header, sha256, bytes, rows, chunks, duplicates } };
+}

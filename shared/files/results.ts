@@ -1,0 +1,81 @@
+import { stringify } from 'csv-stringify/sync';
+import type { Finding } from '../domain/findings.ts';
+import type { DoseResult } from '../intake/submit.ts';
+import type { ChunkCounts } from '../store/uploads.ts';
+
+/**
+ * The results file a site gets back: one row per input row, in order. `row` is the spreadsheet row (the header
+ * is row 1), so a clinic can find the line in the file it sent.
+ */
+export const RESULT_COLUMNS = ['row', 'vax_event_id', 'status', 'codes', 'messages'];
+
+/**
+ * Spreadsheets run a cell that starts with = + - @ (or a tab or CR before one) as a formula; a leading
+ * apostrophe makes it text (OWASP CSV injection guidance). Values come from the submitted file.
+ */
+export function neutralize(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+export function resultRows(firstRow: number, results: readonly DoseResult[]): string {
+  return stringify(
+    results.map((r, i) => [
+      String(firstRow + i),
+      neutralize(r.vax_event_id ?? ''),
+      r.status,
+      r.issues.map((f) => f.code).join(' '),
+      neutralize(r.issues.map((f) => `${f.severity} ${f.code} ${f.field}: ${f.message}`).join(' | ')),
+    ]),
+  );
+}
+
+export const resultHeader = () => stringify([RESULT_COLUMNS]);
+
+/** The results file of a file rejected as a whole: the header and one line saying why. */
+export function fileProblemResults(problem: Finding): string {
+  return (
+    resultHeader() +
+    stringify([
+      [
+        'file',
+        '',
+        'rejected',
+        problem.code,
+        neutralize(`${problem.severity} ${problem.code}: ${problem.message}`),
+      ],
+    ])
+  );
+}
+
+export function countResults(results: readonly DoseResult[]): ChunkCounts {
+  const c: ChunkCounts = {
+    rows: results.length,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    warnings: 0,
+    byCode: {},
+  };
+  for (const r of results) {
+    if (r.status === 'accepted') c.accepted++;
+    else if (r.status === 'rejected') c.rejected++;
+    else c.duplicates++;
+    if (r.status !== 'rejected' && r.issues.some((f) => f.severity === 'warning')) c.warnings++;
+    for (const f of r.issues) c.byCode[f.code] = (c.byCode[f.code] ?? 0) + 1;
+  }
+  return c;
+}
+
+export function addCounts(all: readonly ChunkCounts[]): ChunkCounts {
+  const total: ChunkCounts = { rows: 0, accepted: 0, rejected: 0, duplicates: 0, warnings: 0, byCode: {} };
+  for (const c of all) {
+    total.rows += c.rows;
+    total.accepted += c.accepted;
+    total.rejected += c.rejected;
+    total.duplicates += c.duplicates;
+    total.warnings += c.warnings;
+    for (const [code, n] of Object.entries(c.byCode)) total.byCode[code] = (total.byCode[code] ?? 0) + n;
+  }
+  total.byCode = Object.fromEntries(Object.entries(total.byCode).sort(([a], [b]) => a.localeCompare(b)));
+  return total;
+}

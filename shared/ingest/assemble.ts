@@ -1,0 +1,66 @@
+import { PassThrough } from 'node:stream';
+import type { FilePlan } from '../files/plan.ts';
+import { addCounts, resultHeader } from '../files/results.ts';
+import { partKey, readObject, resultsKey, summaryKey, writeObject, writeStream } from '../files/storage.ts';
+import { logger } from '../observability/logger.ts';
+import * as uploads from '../store/uploads.ts';
+
+/**
+ * Builds the one results file from the chunks' parts, in order, streaming (never the whole file in memory),
+ * and the summary; then completes the upload. Running it again writes the same bytes: it is what a retry or
+ * the sweeper does when an assembly was interrupted.
+ */
+export async function assembleResults(upload: uploads.Upload, plan: FilePlan, now: Date): Promise<void> {
+  const results = resultsKey(upload.iis_id, upload.name);
+  const summaryPath = summaryKey(upload.iis_id, upload.name);
+  const out = new PassThrough();
+  const writing = writeStream(results, out, 'text/csv; charset=utf-8');
+  try {
+    out.write(resultHeader());
+    for (const c of plan.chunks) {
+      for await (const piece of await readObject(partKey(upload.upload_id, c.n))) {
+        if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
+      }
+    }
+    out.end();
+  } catch (err) {
+    out.destroy(err as Error);
+    await writing.catch(() => undefined);
+    throw err;
+  }
+  await writing;
+  const total = addCounts(await uploads.chunkCounts(upload.upload_id));
+  const summary = {
+    upload_id: upload.upload_id,
+    file: upload.name,
+    iis_id: upload.iis_id,
+    format: plan.format,
+    status: 'completed',
+    rows: total.rows,
+    accepted: total.accepted,
+    rejected: total.rejected,
+    duplicates: total.duplicates,
+    warnings: total.warnings,
+    by_code: total.byCode,
+    file_findings: plan.header.notes,
+    timings: {
+      received_at: upload.created_at,
+      completed_at: now.toISOString(),
+      total_ms: now.getTime() - Date.parse(upload.created_at),
+      plan_ms: (upload.summary as { plan_ms?: number } | undefined)?.plan_ms,
+    },
+  };
+  await writeObject(summaryPath, JSON.stringify(summary, null, 2), 'application/json');
+  await uploads.transition(
+    upload,
+    ['processing'],
+    'completed',
+    { results_key: results, summary_key: summaryPath, summary },
+    now.toISOString(),
+  );
+  logger.info('upload completed', {
+    upload_id: upload.upload_id,
+    rows: total.rows,
+    accepted: total.accepted,
+  });
+}

@@ -1,0 +1,103 @@
+import type { Finding } from '../domain/findings.ts';
+import { finding } from '../domain/findings.ts';
+import { rowToInput } from '../files/format.ts';
+import type { FilePlan } from '../files/plan.ts';
+import { readRecords } from '../files/reader.ts';
+import { countResults, resultRows } from '../files/results.ts';
+import { partKey, planKey, readObject, readText, writeObject } from '../files/storage.ts';
+import { defaultDeps, type IntakeDeps, type SubmitOptions, submitDoses } from '../intake/submit.ts';
+import * as uploads from '../store/uploads.ts';
+import { assembleResults } from './assemble.ts';
+
+// Plans are immutable once written: keep the last few per container for the chunks that follow.
+const plans = new Map<string, FilePlan>();
+
+export async function loadPlan(uploadId: string): Promise<FilePlan> {
+  const hit = plans.get(uploadId);
+  if (hit) return hit;
+  const plan = JSON.parse(await readText(planKey(uploadId))) as FilePlan;
+  if (plans.size >= 8) plans.delete(plans.keys().next().value!);
+  plans.set(uploadId, plan);
+  return plan;
+}
+
+/** The rows of a chunk as inputs for the intake, with what the file itself says about each. */
+export async function chunkInputs(
+  rows: AsyncIterable<{ cells: string[] }>,
+  plan: FilePlan,
+  firstRow: number,
+  uploadId: string,
+): Promise<{ inputs: Record<string, unknown>[]; options: SubmitOptions }> {
+  const inputs: Record<string, unknown>[] = [];
+  const extraFindings: Finding[][] = [];
+  const sources: string[] = [];
+  let row = firstRow;
+  for await (const rec of rows) {
+    const { input, findings } = rowToInput(rec.cells, plan.header);
+    const first = plan.duplicates[row];
+    if (first !== undefined)
+      findings.push(
+        finding(
+          'BUSR005',
+          'vax_event_id',
+          `vax_event_id ${String(input.vax_event_id ?? '').trim()} was already used in row ${first} of this file. Every vaccination event needs its own ID.`,
+        ),
+      );
+    inputs.push(input);
+    extraFindings.push(findings);
+    sources.push(`upload:${uploadId}:${row}`);
+    row++;
+  }
+  return { inputs, options: { extraFindings, sources, forbidden: 'row', repeatsAreDuplicates: true } };
+}
+
+/**
+ * One chunk of an upload: read its byte range, run every row through the same intake as the API (validate,
+ * store once, publish), write the chunk's part of the results and count it done. The last chunk to finish
+ * assembles the results. A retried chunk stores nothing twice (rows carry their source) and writes the same
+ * part; a chunk already counted is skipped.
+ */
+export async function processChunk(
+  uploadId: string,
+  n: number,
+  now: Date,
+  deps: IntakeDeps = defaultDeps,
+): Promise<void> {
+  const upload = await uploads.getUpload(uploadId);
+  if (upload?.status !== 'processing') return;
+  const plan = await loadPlan(uploadId);
+  const chunk = plan.chunks[n];
+  if (!chunk) throw new Error(`Upload ${uploadId} has no chunk ${n}`);
+  const already = await uploads.chunksDone(uploadId);
+  let done = already.size;
+  if (!already.has(n)) {
+    const body = await readObject(upload.key, { start: chunk.start, end: chunk.end });
+    const { inputs, options } = await chunkInputs(
+      readRecords(body, plan.format, chunk.start),
+      plan,
+      chunk.firstRow,
+      uploadId,
+    );
+    if (inputs.length !== chunk.rows)
+      throw new Error(`Chunk ${n} of ${uploadId} read ${inputs.length} rows, planned ${chunk.rows}`);
+    const outcome = await submitDoses(inputs, { role: 'site', iis_id: upload.iis_id }, now, deps, options);
+    if (!outcome.ok) throw new Error('file rows are never refused as a whole');
+    await writeObject(
+      partKey(uploadId, n),
+      resultRows(chunk.firstRow, outcome.results),
+      'text/csv; charset=utf-8',
+    );
+    await uploads.putChunkCounts(uploadId, n, countResults(outcome.results));
+    done = await uploads.markChunkDone(uploadId, n, chunk.rows);
+  }
+  if (done >= plan.chunks.length) await assembleResults(upload, plan, new Date());
+}
+
+/** Assembles an upload whose chunks are all done (the sweeper's and the empty file's path). */
+export async function assembleIfDone(uploadId: string, now: Date): Promise<void> {
+  const upload = await uploads.getUpload(uploadId);
+  if (upload?.status !== 'processing') return;
+  const plan = await loadPlan(uploadId);
+  if ((await uploads.chunksDone(uploadId)).size >= plan.chunks.length)
+    await assembleResults(upload, plan, now);
+}

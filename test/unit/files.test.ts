@@ -1,0 +1,184 @@
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sniff, readHeader, rowToInput } from '../../shared/files/format.ts';
+import { scanFile } from '../../shared/files/plan.ts';
+import { readRecords } from '../../shared/files/reader.ts';
+import { neutralize, resultRows } from '../../shared/files/results.ts';
+import { parseIncomingKey, safeName } from '../../shared/ingest/keys.ts';
+import { doseFile, mixedKinds } from '../fixtures/files.ts';
+
+const stream = (text: string | Buffer, pieces = 3) => {
+  const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
+  const size = Math.ceil(buf.length / pieces) || 1;
+  return Readable.from(
+    Array.from({ length: Math.ceil(buf.length / size) }, (_, i) => buf.subarray(i * size, (i + 1) * size)),
+  );
+};
+
+describe('format recognition', () => {
+  it('recognizes CVRS and CSV by content, tolerates a BOM, and refuses empty, binary and headerless files', () => {
+    expect(sniff(Buffer.from('vax_event_id\tcvx\n1\t207\n'))).toEqual({ format: 'cvrs' });
+    expect(sniff(Buffer.from('\uFEFFvax_event_id,cvx\n'))).toEqual({ format: 'csv' });
+    expect(sniff(Buffer.from(''))).toMatchObject({ problem: { code: 'FILE002' } });
+    expect(sniff(Buffer.from('\uFEFF  \n'))).toMatchObject({ problem: { code: 'FILE002' } });
+    expect(sniff(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x01]))).toMatchObject({
+      problem: { code: 'FILE003' },
+    });
+    expect(sniff(Buffer.from('hello world\n'))).toMatchObject({ problem: { code: 'FILE005' } });
+  });
+
+  it('names the required columns a header lacks, and reports extra columns without failing', () => {
+    const missing = readHeader(['vax_event_id', 'recip_id', 'recip_first_name'], 'cvrs');
+    expect(missing).toMatchObject({ problem: { code: 'FILE006' } });
+    expect((missing as { problem: { message: string } }).problem.message).toMatch(/admin_date.*cvx/);
+    const cols = doseFile([]).split('\n')[0]!.split('\t');
+    const ok = readHeader([...cols, 'Clinic Notes'], 'cvrs');
+    expect(ok).toMatchObject({ format: 'cvrs', notes: [{ code: 'FILE008', severity: 'warning' }] });
+  });
+
+  it('maps columns in any order and flags short rows', () => {
+    const header = readHeader(
+      [
+        'cvx',
+        'vax_event_id',
+        'junk',
+        'recip_id',
+        'admin_date',
+        'recip_dob',
+        'recip_first_name',
+        'recip_last_name',
+        'recip_sex',
+        'recip_race_1',
+        'recip_ethnicity',
+        'dose_num',
+        'vax_series_complete',
+        'vax_refusal',
+        'cmorbid_status',
+        'serology',
+      ],
+      'csv',
+    );
+    if ('problem' in header) throw new Error(header.problem.message);
+    expect(rowToInput(['207', 'E1', 'x', 'R1'], header)).toMatchObject({
+      input: { cvx: '207', vax_event_id: 'E1', recip_id: 'R1' },
+      findings: [{ code: 'DATA005', field: 'row' }],
+    });
+  });
+});
+
+describe('reading records', () => {
+  it('reads RFC 4180 CSV: embedded commas, quotes, line breaks, CRLF', async () => {
+    const text = 'a,b\r\n"x, y","say ""hi"""\r\n"multi\nline",z\r\n';
+    const recs = [];
+    for await (const r of readRecords(stream(text), 'csv')) recs.push(r);
+    expect(recs.map((r) => r.cells)).toEqual([
+      ['a', 'b'],
+      ['x, y', 'say "hi"'],
+      ['multi\nline', 'z'],
+    ]);
+    expect(recs.at(-1)!.end).toBe(Buffer.byteLength(text));
+  });
+
+  it('reads CVRS without quoting: a quote is data', async () => {
+    const recs = [];
+    for await (const r of readRecords(stream('a\tb\n"q\tz\n'), 'cvrs')) recs.push(r.cells);
+    expect(recs).toEqual([
+      ['a', 'b'],
+      ['"q', 'z'],
+    ]);
+  });
+});
+
+describe('scanFile (the planner pass)', () => {
+  it('cuts any file into chunks on record boundaries that together read back every row exactly once (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 1, max: 17 }),
+        fc.constantFrom('cvrs', 'csv'),
+        fc.integer({ min: 1, max: 9 }),
+        async (n, chunkRows, format, pieces) => {
+          const text = doseFile(mixedKinds(n), format as 'cvrs' | 'csv');
+          const res = await scanFile(stream(text, pieces), 'SITE1', chunkRows);
+          if (!res.ok) throw new Error(res.problem.message);
+          const { plan } = res;
+          expect(plan.rows).toBe(n);
+          expect(plan.chunks.reduce((s, c) => s + c.rows, 0)).toBe(n);
+          const buf = Buffer.from(text);
+          let row = 2;
+          for (const c of plan.chunks) {
+            expect(c.firstRow).toBe(row);
+            const got = [];
+            for await (const r of readRecords(stream(buf.subarray(c.start, c.end)), plan.format, c.start))
+              got.push(r);
+            expect(got.length).toBe(c.rows);
+            row += c.rows;
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('finds repeated vax_event_ids across the whole file, and hashes the content', async () => {
+    const kinds = mixedKinds(60);
+    const res = await scanFile(stream(doseFile(kinds)), 'SITE1', 7);
+    if (!res.ok) throw new Error(res.problem.message);
+    const repeats = kinds.flatMap((k, i) => (k === 'repeat' ? [i + 2] : []));
+    expect(Object.keys(res.plan.duplicates).map(Number)).toEqual(repeats);
+    expect(res.plan.duplicates[repeats[0]!]).toBe(repeats[0]! - 1);
+    expect(res.plan.sha256).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  it.each([
+    ['binary', Buffer.concat([Buffer.from('vax_event_id\tcvx\n'), Buffer.from([0, 1, 2, 0])]), 'FILE003'],
+    [
+      'Windows-1252',
+      Buffer.concat([
+        Buffer.from(doseFile(mixedKinds(3), 'csv')),
+        Buffer.from('E1,Jos'),
+        Buffer.from([0xe9]),
+        Buffer.from('\n'),
+      ]),
+      'FILE001',
+    ],
+    ['empty', Buffer.alloc(0), 'FILE002'],
+    ['missing columns', Buffer.from('vax_event_id\trecip_id\nE1\tR1\n'), 'FILE006'],
+    ['unclosed quote', Buffer.from(`${doseFile([], 'csv')}"E1,R1\n`), 'FILE010'],
+  ])('rejects a %s file as a whole', async (_name, content, code) => {
+    const res = await scanFile(stream(content), 'SITE1');
+    expect(res).toMatchObject({ ok: false, problem: { code, severity: 'error', field: 'file' } });
+  });
+});
+
+describe('results', () => {
+  it('neutralizes spreadsheet formulas in cells taken from the file', () => {
+    expect(neutralize('=HYPERLINK("x")')).toBe('\'=HYPERLINK("x")');
+    expect(neutralize('+1')).toBe("'+1");
+    expect(neutralize('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(neutralize('E-1')).toBe('E-1');
+    const line = resultRows(2, [{ vax_event_id: '=cmd', status: 'rejected', issues: [] }]);
+    expect(line).toBe("2,'=cmd,rejected,,\n");
+  });
+});
+
+describe('dropped keys', () => {
+  it('attributes keys to sites and uploads; ignores keys outside incoming/<site>/', () => {
+    expect(parseIncomingKey('incoming/SITE1/up_0123456789abcdef0123/day.csv', 'e')).toEqual({
+      iis_id: 'SITE1',
+      upload_id: 'up_0123456789abcdef0123',
+      name: 'day.csv',
+    });
+    const direct = parseIncomingKey('incoming/site1/2021/03/day one.txt', 'etag1')!;
+    expect(direct).toMatchObject({ iis_id: 'SITE1', name: 'day one.txt' });
+    expect(direct.upload_id).toBe(parseIncomingKey('incoming/site1/2021/03/day one.txt', 'etag1')!.upload_id);
+    expect(direct.upload_id).not.toBe(
+      parseIncomingKey('incoming/site1/2021/03/day one.txt', 'etag2')!.upload_id,
+    );
+    expect(parseIncomingKey('results/SITE1/x.csv', 'e')).toBeUndefined();
+    expect(parseIncomingKey('incoming/x.csv', 'e')).toBeUndefined();
+    expect(safeName('../etc/passwd')).toBeUndefined();
+    expect(safeName('clinic day.csv')).toBe('clinic day.csv');
+  });
+});
