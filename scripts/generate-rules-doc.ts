@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULES } from '../shared/domain/findings.ts';
 import { REQUIREMENTS } from '../shared/domain/requirements.ts';
+import { FILE_RULES } from '../shared/files/format.ts';
 
 export function rulesMarkdown(): string {
   const lines = [
@@ -21,6 +22,14 @@ export function rulesMarkdown(): string {
     '| code | severity | source | what it checks |',
     '| --- | --- | --- | --- |',
     ...Object.entries(RULES).map(([code, r]) => `| ${code} | ${r.severity} | ${r.source} | ${r.summary} |`),
+    '',
+    '## Whole-file findings (dropped files)',
+    '',
+    'A file with one of these errors gets a results file with that one finding, and nothing is stored. A file with some bad rows is not a whole-file problem: its good rows are stored.',
+    '',
+    '| code | meaning |',
+    '| --- | --- |',
+    ...Object.entries(FILE_RULES).map(([code, text]) => `| ${code} | ${text} |`),
     '',
     '## Request-level errors',
     '',

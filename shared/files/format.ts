@@ -139,5 +139,7 @@ export const FILE_RULES: Record<string, string> = {
   FILE006: 'The header lacks required columns (they are named).',
   FILE007: 'A column appears twice in the header.',
   FILE008: 'Columns that are not CVRS fields were ignored (warning).',
-  FILE009: 'The file names a site that is not enrolled, or one the uploader may not submit for.',
+  FILE009: 'The file was dropped under a site (incoming/<iis_id>/) that is not enrolled.',
+  FILE010: 'The CSV quoting is broken (a quote is never closed), so rows cannot be told apart.',
+  FILE011: 'An upload URL was issued but no file arrived before it expired.',
 };
