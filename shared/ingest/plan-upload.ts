@@ -1,5 +1,5 @@
 import type { Finding } from '../domain/findings.ts';
-import { fileFinding, MAX_BYTES } from '../files/format.ts';
+import { CHUNK_ROWS, fileFinding, MAX_BYTES } from '../files/format.ts';
 import { type FilePlan, scanFile } from '../files/plan.ts';
 import { fileProblemResults } from '../files/results.ts';
 import {
@@ -16,6 +16,12 @@ import { getSite } from '../store/sites.ts';
 import * as uploads from '../store/uploads.ts';
 import { parseIncomingKey } from './keys.ts';
 import { type IngestTask, sendAll } from './messages.ts';
+
+/** Rows per chunk: CHUNK_ROWS, or INGEST_CHUNK_ROWS where a deployment or a test wants other sizes. */
+function chunkRows(): number {
+  const n = Number(process.env.INGEST_CHUNK_ROWS);
+  return Number.isInteger(n) && n > 0 ? n : CHUNK_ROWS;
+}
 
 export type PlanOutcome = 'ignored' | 'already' | 'failed' | 'duplicate' | 'planned';
 
@@ -66,7 +72,7 @@ export async function planUpload(key: string, now: Date): Promise<PlanOutcome> {
     );
 
   const started = Date.now();
-  const scan = await scanFile(await readObject(key), upload.iis_id);
+  const scan = await scanFile(await readObject(key), upload.iis_id, chunkRows());
   if (!scan.ok) return fail({ ...upload, sha256: scan.sha256 }, scan.problem, stamp);
   const plan = scan.plan;
 

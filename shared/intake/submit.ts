@@ -74,13 +74,14 @@ export function fillFromSite(dose: Partial<Dose>, site: Site): void {
 export function prepareBatch(
   inputs: readonly Record<string, unknown>[],
   callerIisId: string,
+  flagRepeats = true,
 ): PreparedDose[] {
   const firstSeen = new Map<string, number>();
   return inputs.map((input, index) => {
     const { dose, findings } = normalizeDose(input);
     dose.iis_id ??= callerIisId;
     const id = dose.vax_event_id;
-    if (id !== undefined) {
+    if (id !== undefined && flagRepeats) {
       const key = `${dose.iis_id}#${id}`;
       const first = firstSeen.get(key);
       if (first === undefined) firstSeen.set(key, index);
@@ -149,7 +150,8 @@ export async function submitDoses(
 ): Promise<SubmitOutcome> {
   const callerIis = caller.iis_id ?? '';
   const dryRun = options.dryRun ?? false;
-  const prepared = prepareBatch(inputs, callerIis);
+  // A file's repeats are found across the whole file by its plan and come in extraFindings.
+  const prepared = prepareBatch(inputs, callerIis, !options.repeatsAreDuplicates);
   options.extraFindings?.forEach((extra, i) => prepared[i]?.findings.push(...extra));
   const { sites, forbidden } = await permittedSites(
     caller,

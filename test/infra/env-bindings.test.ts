@@ -13,7 +13,7 @@ import { type FunctionSpec, topology } from '../../infra/topology.ts';
 import { REPORTING_QUEUES } from '../../shared/outbox/publish.ts';
 
 /** Variables that are not bindings: set by Lambda itself, or optional configuration with a default. */
-const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING$)/;
+const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING$|INGEST_CHUNK_ROWS$)/;
 
 function bound(spec: FunctionSpec): Set<string> {
   const env = new Set<string>();

@@ -1,0 +1,144 @@
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalRuntime } from '../../local/runtime.ts';
+import { doseFile, expectedCounts, mixedKinds } from '../fixtures/files.ts';
+import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
+
+let rt: Runtime;
+let api: Client;
+let site: { iis_id: string; api_key: string };
+
+beforeAll(async () => {
+  rt = await startLocalRuntime({
+    port: 0,
+    schedules: false,
+    sqs: { waitTimeSeconds: 1 },
+    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '400' },
+  });
+  api = client(rt);
+  site = await enroll(api);
+});
+afterAll(async () => rt?.stop());
+
+/** Uploads through the API as a site would: ask for a URL, PUT the bytes, wait for the outcome. */
+async function drop(name: string, body: string | Buffer, key = site.api_key): Promise<any> {
+  const start = await api.call('POST', '/v1/uploads', { key, body: { name } });
+  expect(start.status).toBe(201);
+  const put = await fetch(start.json.url, { method: 'PUT', headers: start.json.headers, body });
+  expect(put.status).toBe(200);
+  return waitFor(start.json.upload_id, key);
+}
+
+async function waitFor(uploadId: string, key = site.api_key): Promise<any> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const res = await api.call('GET', `/v1/uploads/${uploadId}`, { key });
+    if (res.json.status === 'completed' || res.json.status === 'failed') return res.json;
+    if (Date.now() > until) throw new Error(`upload ${uploadId} stuck in ${res.json.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function storedVersions(iisId: string): Promise<number> {
+  const dynamo = new DynamoDBClient({});
+  let n = 0;
+  let start: any;
+  do {
+    const page = await dynamo.send(
+      new ScanCommand({
+        TableName: rt.env.DOSES_TABLE,
+        FilterExpression: 'iis_id = :s',
+        ExpressionAttributeValues: { ':s': { S: iisId } },
+        ExclusiveStartKey: start,
+      }),
+    );
+    n += page.Count ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return n;
+}
+
+describe('dropping a file', () => {
+  it('stores exactly the valid rows once, publishes one message each, and answers with a results file', async () => {
+    // Prepare: 1,000 rows in 3 chunks, with invalid rows and repeats spread across chunk boundaries.
+    const kinds = mixedKinds(1000);
+    const expected = expectedCounts(kinds);
+    await drain(rt.env.REGISTRY_QUEUE_URL!);
+    await drain(rt.env.CDC_QUEUE_URL!);
+    // Act
+    const done = await drop('clinic day.tsv', doseFile(kinds, 'cvrs', 'D1'));
+    // Assess
+    expect(done.status).toBe('completed');
+    expect(done.summary).toMatchObject(expected);
+    expect(done.rows_processed).toBe(1000);
+    const results = await (await fetch(done.results_url)).text();
+    const lines = results.trimEnd().split('\n');
+    expect(lines).toHaveLength(1001);
+    expect(lines[0]).toBe('row,vax_event_id,status,codes,messages');
+    expect(lines[1]).toMatch(/^2,D1-0,accepted,/);
+    expect(lines.filter((l) => l.includes(',duplicate,BUSR005'))).toHaveLength(expected.duplicates);
+    expect(await storedVersions(site.iis_id)).toBe(expected.accepted);
+    const reg = await drain(rt.env.REGISTRY_QUEUE_URL!);
+    const cdc = await drain(rt.env.CDC_QUEUE_URL!);
+    expect(reg).toHaveLength(expected.accepted);
+    expect(new Set(reg.map((m) => m.vax_event_id)).size).toBe(expected.accepted);
+    expect(cdc).toHaveLength(expected.accepted);
+  });
+
+  it('the same content dropped again changes nothing and answers with the earlier results', async () => {
+    const body = doseFile(mixedKinds(120), 'csv', 'D2');
+    const first = await drop('again.csv', body);
+    await drain(rt.env.REGISTRY_QUEUE_URL!);
+    const before = await storedVersions(site.iis_id);
+    const second = await drop('again-renamed.csv', body);
+    expect(second.status).toBe('completed');
+    expect(second.duplicate_of).toBe(first.upload_id);
+    expect(second.summary).toEqual(first.summary);
+    expect(await (await fetch(second.results_url)).text()).toBe(
+      await (await fetch(first.results_url)).text(),
+    );
+    expect(await storedVersions(site.iis_id)).toBe(before);
+    expect(await drain(rt.env.REGISTRY_QUEUE_URL!)).toEqual([]);
+  });
+
+  it.each([
+    ['binary.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'FILE003'],
+    ['empty.csv', Buffer.alloc(0), 'FILE002'],
+    ['no-columns.tsv', 'vax_event_id\trecip_id\trecip_first_name\nE1\tR1\tAna\n', 'FILE006'],
+  ])('%s gets one clear file-level finding and stores nothing', async (name, body, code) => {
+    const before = await storedVersions(site.iis_id);
+    const done = await drop(name, body);
+    expect(done.status).toBe('failed');
+    expect(done.file_findings).toEqual([expect.objectContaining({ code, severity: 'error', field: 'file' })]);
+    const results = await (await fetch(done.results_url)).text();
+    expect(results.trimEnd().split('\n')).toHaveLength(2);
+    expect(results).toContain(code);
+    if (code === 'FILE006') expect(done.file_findings[0].message).toMatch(/admin_date.*cvx/);
+    expect(await storedVersions(site.iis_id)).toBe(before);
+  });
+
+  it('a file dropped straight into the bucket by an operator is processed the same way', async () => {
+    const s3 = new S3Client({});
+    const kinds = mixedKinds(30);
+    const key = `incoming/${site.iis_id}/operator/march 3+4.tsv`;
+    await s3.send(
+      new PutObjectCommand({ Bucket: rt.env.DROP_BUCKET, Key: key, Body: doseFile(kinds, 'cvrs', 'OP') }),
+    );
+    const until = Date.now() + 30_000;
+    let summary: any;
+    while (!summary && Date.now() < until) {
+      const res = await s3
+        .send(
+          new (await import('@aws-sdk/client-s3')).GetObjectCommand({
+            Bucket: rt.env.DROP_BUCKET,
+            Key: `results/${site.iis_id}/march 3+4.tsv.summary.json`,
+          }),
+        )
+        .catch(() => undefined);
+      if (res) summary = JSON.parse(await res.Body!.transformToString());
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(summary).toMatchObject({ status: 'completed', ...expectedCounts(kinds) });
+  });
+});
