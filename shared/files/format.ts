@@ -13,8 +13,8 @@ export type FileFormat = 'cvrs' | 'csv';
 export const MAX_ROWS = 200_000;
 /** 200,000 identified rows run to about 150 MB; anything far beyond that is not a dose file. */
 export const MAX_BYTES = 512 * 1024 * 1024;
-/** Rows per chunk: one chunk is one worker invocation, well inside Lambda's limits. */
-export const CHUNK_ROWS = 10_000;
+/** Rows per chunk: one worker invocation of a few seconds, and progress a site can watch move. */
+export const CHUNK_ROWS = 2_000;
 
 export interface Header {
   format: FileFormat;

@@ -119,7 +119,13 @@ async function earlierDoses(
       });
   }
   if (dryRun) return byRecipient;
-  await mapLimit([...byRecipient.keys()], WRITE_CONCURRENCY, async (key) => {
+  // Stored history matters only for a recipient with a dose the site says is not the first: a first dose
+  // (dose_num 1) has no earlier dose to be too close to. This saves a query per row of a typical clinic day.
+  const needHistory = new Set<string>();
+  for (const { dose, findings } of prepared)
+    if (dose.recip_id && dose.dose_num !== '1' && !hasError(findings))
+      needHistory.add(`${dose.iis_id}#${dose.recip_id}`);
+  await mapLimit([...needHistory], WRITE_CONCURRENCY, async (key) => {
     const [iis, ...rest] = key.split('#');
     const stored = await deps.recipientDoses(iis!, rest.join('#'));
     const list = byRecipient.get(key)!;
