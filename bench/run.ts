@@ -2,11 +2,14 @@
  * npm run bench: figures as ratios against baselines measured in the same run, so they survive noisy machines.
  *   1. validation + normalization throughput vs plain JSON.parse of the same payloads;
  *   2. each handler's bundled size and cold import time vs an empty module;
- *   3. sustained local POST /v1/doses throughput and p99 at fixed concurrency vs GET /v1/openapi.json.
+ *   3. sustained local POST /v1/doses throughput and p99 at fixed concurrency vs GET /v1/openapi.json;
+ *   4. the file path (parse + normalize + validate, storage excluded) vs bare parsing of the same file;
+ *   5. peak memory of the ingest planner and worker on a 20,000- and a 200,000-row file;
+ *   6. end to end locally: a 200,000-row file dropped through the API and S3 (20,000 with --quick).
  * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { localDate } from '../shared/domain/dates.ts';
@@ -15,7 +18,12 @@ import type { Site } from '../shared/domain/site.ts';
 import { validateDose } from '../shared/domain/validate.ts';
 import { fillFromSite } from '../shared/intake/submit.ts';
 import { functionSpecs } from '../infra/topology.ts';
+import { scanFile } from '../shared/files/plan.ts';
+import { readRecords } from '../shared/files/reader.ts';
+import { chunkInputs } from '../shared/ingest/process-chunk.ts';
+import { defaultDeps, submitDoses } from '../shared/intake/submit.ts';
 import { demoSite, modernaDose } from '../test/fixtures/doses.ts';
+import { doseFile, mixedKinds } from '../test/fixtures/files.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, '.bench');
@@ -234,7 +242,99 @@ async function httpBench() {
   }
 }
 
+// 4–6. Dropped files ----------------------------------------------------------------------------------------
+async function fileBench() {
+  const sizes = [20_000, 200_000];
+  for (const n of sizes) writeFileSync(join(out, `file-${n}.tsv`), doseFile(mixedKinds(n), 'cvrs', 'M'));
+  const path = join(out, `file-${quick ? 20_000 : 200_000}.tsv`);
+  const { rows: n, plan } = await (async () => {
+    const scan = await scanFile(createReadStream(path), 'SITE1');
+    if (!scan.ok) throw new Error(scan.problem.message);
+    return { rows: scan.plan.rows, plan: scan.plan };
+  })();
+  const bareStart = performance.now();
+  let bare = 0;
+  for await (const _ of readRecords(createReadStream(path), 'cvrs')) bare++;
+  const bareMs = performance.now() - bareStart;
+  const site = { iis_id: 'SITE1' } as Site;
+  const deps = { ...defaultDeps, getSite: async () => site };
+  const fullStart = performance.now();
+  let checked = 0;
+  for (const chunk of plan.chunks) {
+    const body = createReadStream(path, { start: chunk.start, end: chunk.end - 1 });
+    const { inputs, options } = await chunkInputs(
+      readRecords(body, plan.format, chunk.start),
+      plan,
+      chunk.firstRow,
+      'bench',
+    );
+    const res = await submitDoses(inputs, { role: 'site', iis_id: 'SITE1' }, new Date(), deps, {
+      ...options,
+      dryRun: true,
+      siteUnknown: true,
+    });
+    if (res.ok) checked += res.results.length;
+  }
+  const fullMs = performance.now() - fullStart;
+  table(`File path, ${fmt(n)}-row CVRS file (${fmt(statSync(path).size / 1e6, 1)} MB), storage excluded`, [
+    ['step', 'ms', 'rows/s', 'ratio to bare parsing'],
+    ['parse only (csv-parse, baseline)', fmt(bareMs), fmt((bare / bareMs) * 1000), '1.00'],
+    [
+      'parse + normalize + validate, per chunk',
+      fmt(fullMs),
+      fmt((checked / fullMs) * 1000),
+      fmt(fullMs / bareMs, 2),
+    ],
+  ]);
+
+  const rss = (mode: string, file: string) =>
+    JSON.parse(
+      spawnSync(process.execPath, ['--expose-gc', join(root, 'bench', 'ingest-rss.ts'), mode, file], {
+        encoding: 'utf8',
+      }).stdout,
+    ) as { peakMb: number; liveMb: number; baselineMb: number };
+  const rssRows: (string | number)[][] = [
+    ['function', ...sizes.map((s) => `${fmt(s)} rows: peak RSS MB (live heap MB)`)],
+  ];
+  for (const mode of ['plan', 'work']) {
+    const cells = sizes.map((s) => {
+      const r = rss(mode, join(out, `file-${s}.tsv`));
+      return `${r.peakMb}${mode === 'work' ? ` (${r.liveMb})` : ''}`;
+    });
+    rssRows.push([
+      mode === 'plan' ? 'planner (one pass)' : 'worker (all chunks, one warm process)',
+      ...cells,
+    ]);
+  }
+  table('Ingest memory, each function in its own process (bounded memory: columns nearly equal)', rssRows);
+
+  const e2eRows = quick ? 20_000 : 200_000;
+  const e2e = JSON.parse(
+    spawnSync(process.execPath, [join(root, 'bench', 'e2e-file.ts'), String(e2eRows)], {
+      encoding: 'utf8',
+      maxBuffer: 1e7,
+    })
+      .stdout.trim()
+      .split('\n')
+      .at(-1)!,
+  ) as { seconds: number; summary: Record<string, number>; expected: Record<string, number> };
+  const ok = ['rows', 'accepted', 'rejected', 'duplicates'].every((k) => e2e.summary[k] === e2e.expected[k]);
+  table(`End to end locally: drop a ${fmt(e2eRows)}-row file through the API and S3, wait for its results`, [
+    ['rows', 'seconds', 'rows/s', 'accepted', 'rejected', 'duplicates', 'summary equals the known mix'],
+    [
+      fmt(e2eRows),
+      fmt(e2e.seconds, 1),
+      fmt(e2eRows / e2e.seconds),
+      e2e.summary.accepted!,
+      e2e.summary.rejected!,
+      e2e.summary.duplicates!,
+      ok ? 'yes' : 'NO',
+    ],
+  ]);
+}
+
 const rate = validationBench();
 await bundleBench();
 await httpBench();
+await fileBench();
 console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);

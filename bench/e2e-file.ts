@@ -1,0 +1,62 @@
+/**
+ * End to end on the local pipeline, in its own process: enroll a site, drop a generated CVRS file with a
+ * known mix through the API and S3, wait for the results. Prints one JSON line: seconds, summary, expected.
+ *   node bench/e2e-file.ts <rows>
+ */
+import { startLocalRuntime } from '../local/runtime.ts';
+import { doseFile, expectedCounts, mixedKinds } from '../test/fixtures/files.ts';
+
+const rows = Number(process.argv[2] ?? 20_000);
+const adminKey = 'bench-admin-key';
+const rt = await startLocalRuntime({
+  port: 0,
+  schedules: false,
+  sqs: { waitTimeSeconds: 1 },
+  extraEnv: { ADMIN_KEY: adminKey, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+});
+const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+const enrolled = (await (
+  await fetch(`${rt.apiUrl}/v1/sites`, {
+    method: 'POST',
+    headers: admin,
+    body: JSON.stringify({
+      iis_id: 'BENCH1',
+      admin_name: 'Bench Clinic',
+      admin_type: 1,
+      admin_address_county: '06001',
+      admin_address_state: 'CA',
+      responsible_org: 'Bench',
+    }),
+  })
+).json()) as { api_key: string };
+const kinds = mixedKinds(rows);
+const body = doseFile(kinds, 'cvrs', 'B');
+const site = { authorization: `Bearer ${enrolled.api_key}`, 'content-type': 'application/json' };
+const t0 = performance.now();
+const start = (await (
+  await fetch(`${rt.apiUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: site,
+    body: JSON.stringify({ name: 'bench.tsv' }),
+  })
+).json()) as { upload_id: string; url: string; headers: Record<string, string> };
+await fetch(start.url, { method: 'PUT', headers: start.headers, body });
+let upload: { status: string; summary: Record<string, unknown>; rows_processed: number };
+for (;;) {
+  upload = (await (
+    await fetch(`${rt.apiUrl}/v1/uploads/${start.upload_id}`, { headers: site })
+  ).json()) as typeof upload;
+  if (upload.status === 'completed' || upload.status === 'failed') break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+const seconds = (performance.now() - t0) / 1000;
+console.log(
+  JSON.stringify({
+    rows,
+    seconds,
+    bytes: Buffer.byteLength(body),
+    summary: upload.summary,
+    expected: expectedCounts(kinds),
+  }),
+);
+await rt.stop();
