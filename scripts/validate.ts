@@ -1,0 +1,193 @@
+/**
+ * npm run validate -- <file>: a site's pre-flight check of a dose file, offline. The same reading, planning and
+ * rules as a dropped file (shared/ingest/validate-file.ts, dry run), the same results file beside the input and
+ * the same summary; nothing is read from or written to AWS, and no pipeline needs to run.
+ */
+import { createReadStream, createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { basename, dirname, join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import {
+  CommandError,
+  command,
+  dataDir,
+  EXIT,
+  fileSize,
+  type FileSummary,
+  formatSummary,
+  type Io,
+  parseCommandLine,
+  readCredentials,
+  run,
+  UsageError,
+} from './lib/cli.ts';
+
+const USAGE = `Usage: npm run validate -- <file> [--site <iis_id>] [--out <results path>]
+
+Checks a CVRS (tab-delimited) or CSV dose file offline with the pipeline's rules and writes the results file it
+would get back, storing nothing and calling nothing.
+
+  --site <iis_id>      the site the file is for (default: the iis_id of the file's first row, else the first
+                       site in $DATA_DIR/credentials.json); rows of other sites are rejected (DQ023)
+  --out <path>         the results file (default: <file>.results.csv beside the input); the summary goes to
+                       the same name with .summary.json
+
+Offline, the site's enrollment and its earlier doses are not known: site fields a row leaves out are not
+reported missing, and only repeats within the file count as duplicates.
+
+Exit status: 0 the file was read (even if some rows were rejected), 1 the file has a file-level problem, 2 usage
+error (no such file, bad option).
+`;
+
+const SITE_ID = /^[A-Z0-9-]{1,20}$/;
+
+/** The site a file is for, when not given: what its first row says, else the local pipeline's first site. */
+async function guessSite(path: string, io: Io): Promise<{ iis_id: string; from: string } | undefined> {
+  const { sniff, readHeader } = await import('../shared/files/format.ts');
+  const { readRecords } = await import('../shared/files/reader.ts');
+  const head = await new Promise<Buffer>((resolve, reject) => {
+    const parts: Buffer[] = [];
+    createReadStream(path, { start: 0, end: 64 * 1024 - 1 })
+      .on('data', (b) => parts.push(b as Buffer))
+      .on('end', () => resolve(Buffer.concat(parts)))
+      .on('error', reject);
+  });
+  const sniffed = sniff(head);
+  if ('format' in sniffed) {
+    try {
+      let header: ReturnType<typeof readHeader> | undefined;
+      const stream = createReadStream(path, { start: 0, end: 64 * 1024 - 1 });
+      for await (const rec of readRecords(stream, sniffed.format)) {
+        if (!header) {
+          header = readHeader(rec.cells, sniffed.format);
+          if ('problem' in header) break;
+          continue;
+        }
+        if ('problem' in header) break;
+        const col = header.columns.indexOf('iis_id');
+        const value = col >= 0 ? rec.cells[col]?.trim().toUpperCase() : undefined;
+        stream.destroy();
+        if (value && SITE_ID.test(value)) return { iis_id: value, from: 'the first row' };
+        break;
+      }
+    } catch {
+      // A file the scan will call broken: any site will do to say so.
+    }
+  }
+  const site = readCredentials(dataDir(io.env))?.sites[0];
+  return site
+    ? { iis_id: site.iis_id.toUpperCase(), from: `${dataDir(io.env)}/credentials.json` }
+    : undefined;
+}
+
+/** Where the summary goes for a results path: x.results.csv → x.summary.json, else beside it with .summary.json. */
+export function summaryPathFor(results: string): string {
+  return results.endsWith('.results.csv')
+    ? `${results.slice(0, -'.results.csv'.length)}.summary.json`
+    : `${results}.summary.json`;
+}
+
+export const validate = command(USAGE, async (argv, io) => {
+  const { values, positionals } = parseCommandLine(argv, {
+    site: { type: 'string' },
+    out: { type: 'string' },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(
+      positionals.length === 0
+        ? 'Name the file to check.'
+        : `Check one file at a time (got ${positionals.join(', ')}).`,
+    );
+  const path = positionals[0]!;
+  fileSize(path);
+  const site = values.site
+    ? { iis_id: values.site.trim().toUpperCase(), from: '--site' }
+    : ((await guessSite(path, io)) ?? { iis_id: 'OFFLINE', from: '' });
+  // No site anywhere (not given, not in the file, no local pipeline): the rows are checked as one site's.
+  const anySite = site.from === '';
+  if (!SITE_ID.test(site.iis_id))
+    throw new UsageError(
+      `--site must be an IIS Org Code (letters, digits, -; up to 20), not '${site.iis_id}'.`,
+    );
+  const resultsPath = values.out ?? join(dirname(path), `${basename(path)}.results.csv`);
+  const summaryPath = summaryPathFor(resultsPath);
+
+  // Loaded here, after the checks: the intake's modules construct (but never use, in a dry run) SDK clients.
+  const { validateFile } = await import('../shared/ingest/validate-file.ts');
+
+  io.stderr.write(
+    anySite
+      ? `checking ${path} offline (no --site: rows are checked as any one site's)\n`
+      : `checking ${path} for site ${site.iis_id} (${site.from}), offline\n`,
+  );
+  const startedAt = new Date();
+  const tmp = `${resultsPath}.${process.pid}.tmp`;
+  const out = createWriteStream(tmp);
+  let check: Awaited<ReturnType<typeof validateFile>>;
+  try {
+    await once(out, 'open');
+    check = await validateFile(path, site.iis_id, out, startedAt);
+    out.end();
+    await finished(out);
+  } catch (err) {
+    out.destroy();
+    rmSync(tmp, { force: true });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES')
+      throw new CommandError(`Cannot write ${resultsPath}: ${(err as Error).message}. Choose another --out.`);
+    throw err;
+  }
+  renameSync(tmp, resultsPath);
+  const done = new Date();
+  const fileProblem = check.counts.rows === 0 && check.fileFindings.some((f) => f.severity === 'error');
+  const summary: FileSummary & { offline: true } = {
+    file: basename(path),
+    ...(anySite ? {} : { iis_id: site.iis_id }),
+    ...(check.format ? { format: check.format } : {}),
+    status: fileProblem ? 'failed' : 'completed',
+    rows: check.counts.rows,
+    accepted: check.counts.accepted,
+    rejected: check.counts.rejected,
+    duplicates: check.counts.duplicates,
+    warnings: check.counts.warnings,
+    by_code: check.counts.byCode,
+    file_findings: check.fileFindings,
+    timings: {
+      started_at: startedAt.toISOString(),
+      completed_at: done.toISOString(),
+      total_ms: done.getTime() - startedAt.getTime(),
+    },
+    offline: true,
+  };
+  writeFileSync(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  io.stdout.write(
+    `${basename(path)}${anySite ? '' : `  site ${site.iis_id}`}  checked offline: nothing stored\n`,
+  );
+  io.stdout.write(formatSummary(summary));
+  io.stdout.write(`results: ${resultsPath}\nsummary: ${summaryPath}\n`);
+  return fileProblem ? EXIT.failed : EXIT.ok;
+});
+
+/**
+ * Belt and braces for "offline", when run as a command: every SDK client the intake modules build refuses to
+ * send. A dry run makes no call (a test proves it); should a change ever make one, validate fails loudly
+ * instead of reaching AWS.
+ */
+export async function forbidAws(): Promise<void> {
+  const [{ dynamodb }, { sqs }, { s3 }] = await Promise.all([
+    import('../shared/clients/dynamodb.ts'),
+    import('../shared/clients/sqs.ts'),
+    import('../shared/clients/s3.ts'),
+  ]);
+  const refuse = (commandName?: string) => {
+    throw new Error(`validate is offline but something tried to call AWS (${commandName ?? 'a command'})`);
+  };
+  const options = { step: 'initialize', name: 'offlineGuard', priority: 'high', override: true } as const;
+  dynamodb.middlewareStack.add((_next, context) => async () => refuse(context.commandName), options);
+  sqs.middlewareStack.add((_next, context) => async () => refuse(context.commandName), options);
+  s3.middlewareStack.add((_next, context) => async () => refuse(context.commandName), options);
+}
+
+if (import.meta.main) {
+  await forbidAws();
+  await run(validate);
+}
