@@ -111,6 +111,59 @@ function isTimeZone(name: string): boolean {
   }
 }
 
+/** Whether two prefix (or, reversed, suffix) filters can both match one key: one extends the other. */
+const overlaps = (a = '', b = '') => a.startsWith(b) || b.startsWith(a);
+const overlapsAtEnd = (a = '', b = '') => a.endsWith(b) || b.endsWith(a);
+
+/** Whether two S3 event types (`s3:ObjectCreated:*`, `s3:ObjectCreated:Put`, …) share an event. */
+const covers = (a: string, b: string) => a === b || (a.endsWith(':*') && b.startsWith(a.slice(0, -1)));
+const eventTypesOverlap = (a: string, b: string) => covers(a, b) || covers(b, a);
+
+/** An S3 event type a notification configuration accepts, e.g. `s3:ObjectCreated:*`, `s3:ObjectCreated:Put`. */
+const S3_CREATED_EVENT = /^s3:ObjectCreated:(\*|Put|Post|Copy|CompleteMultipartUpload)$/;
+
+function bucketProblems(t: PipelineTopology, name: string, spec: DeepReadonly<BucketSpec>): string[] {
+  const problems: string[] = [];
+  const where = `bucket ${name}`;
+  const notifications = spec.notifications ?? [];
+  notifications.forEach((n, i) => {
+    if (!(n.queue in t.queues)) {
+      problems.push(
+        `${where}: a notification sends to queue ${n.queue}, which topology.queues does not define`,
+      );
+    }
+    // An empty prefix would notify for every object, including those the pipeline itself writes.
+    if (!n.prefix)
+      problems.push(`${where}: a notification needs a prefix (objects written elsewhere must not notify)`);
+    if (n.events.length === 0) problems.push(`${where}: a notification lists no event type`);
+    for (const event of n.events) {
+      if (!S3_CREATED_EVENT.test(event))
+        problems.push(`${where}: "${event}" is not an s3:ObjectCreated event type`);
+    }
+    // S3 rejects configurations whose event types and filters overlap (PutBucketNotificationConfiguration:
+    // "Configurations overlap"), even to different destinations.
+    for (const other of notifications.slice(i + 1)) {
+      const sameEvents = n.events.some((a) => other.events.some((b) => eventTypesOverlap(a, b)));
+      if (sameEvents && overlaps(n.prefix, other.prefix) && overlapsAtEnd(n.suffix, other.suffix)) {
+        problems.push(
+          `${where}: the notifications for "${n.prefix}" and "${other.prefix}" overlap (S3 rejects overlapping filters)`,
+        );
+      }
+    }
+  });
+  const prefixes = new Set<string>();
+  for (const rule of spec.lifecycle ?? []) {
+    if (!Number.isInteger(rule.expireDays) || rule.expireDays < 1) {
+      problems.push(
+        `${where}: lifecycle expireDays ${rule.expireDays} for "${rule.prefix}" is not a whole number ≥ 1`,
+      );
+    }
+    if (prefixes.has(rule.prefix)) problems.push(`${where}: two lifecycle rules for "${rule.prefix}"`);
+    prefixes.add(rule.prefix);
+  }
+  return problems;
+}
+
 /** Thrown when the topology cannot be deployed as written; lists every problem found. */
 export class TopologyError extends Error {
   readonly problems: string[];
@@ -153,7 +206,10 @@ export function topologyProblems(t: PipelineTopology): string[] {
       );
     }
   }
-  for (const [name, spec] of Object.entries(t.buckets)) claimEnvVar(spec.envVar, `bucket ${name}`);
+  for (const [name, spec] of Object.entries(t.buckets)) {
+    claimEnvVar(spec.envVar, `bucket ${name}`);
+    problems.push(...bucketProblems(t, name, spec));
+  }
   for (const [name, spec] of Object.entries(t.secrets))
     claimEnvVar(`${spec.envVar}_SECRET_ARN`, `secret ${name}`);
 

@@ -79,6 +79,9 @@ export async function provision(
       env[`${spec.envVar}_DLQ_URL`] = queue.dlqUrl;
       queues.push({ key, ...queue });
     }
+    // Buckets only. Their `lifecycle` rules are not applied locally: fauxqs stores a lifecycle configuration but
+    // never expires objects, and no local run lasts the 30+ days the rules are about. Their `notifications` are
+    // delivered by triggers/s3-notifications.ts (fauxqs has no notification configuration either).
     for (const bucket of Object.values(topology.buckets)) {
       await ensureBucket(s3, bucket.name);
       env[bucket.envVar] = bucket.name;

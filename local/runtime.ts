@@ -30,6 +30,7 @@ import { type ProvisionedQueue, provision } from './provision.ts';
 import { startDynamo } from './standins/dynamodb.ts';
 import { startSqsS3 } from './standins/sqs-s3.ts';
 import { type ApiSettings, startHttpApi } from './triggers/http-api.ts';
+import { startS3Notifications } from './triggers/s3-notifications.ts';
 import { type DstGapPolicy, type Scheduler, startScheduler } from './triggers/scheduler.ts';
 import { type SqsPoller, startSqsPoller } from './triggers/sqs-poller.ts';
 
@@ -63,6 +64,11 @@ export interface LocalRuntimeOptions {
   functionTimeoutSeconds?: Record<string, number>;
   /** Scheduler policy for a cron time in a spring-forward gap (default 'skip', as EventBridge Scheduler). */
   dstGap?: DstGapPolicy;
+  /**
+   * S3 → SQS notifications of the topology's buckets. `duplicateEvery: n` delivers every n-th notification twice
+   * (1: all), as S3's at-least-once delivery may, to test consumers' idempotency; off by default.
+   */
+  s3Notifications?: { duplicateEvery?: number };
 }
 
 export interface LocalRuntime {
@@ -76,6 +82,8 @@ export interface LocalRuntime {
   /** Depth of every queue and DLQ of the topology. */
   queueDepths(): Promise<QueueDepth[]>;
   clearAuthorizerCache(): void;
+  /** Resolves when the S3 notifications of every object created so far have been sent to their queues. */
+  flushS3Notifications(): Promise<void>;
   /** Spy on SQS/SNS/S3 events of the SQS/S3 stand-in (S3 uploads: bucket and key). */
   spy: MessageSpyReader;
   onSpyMessage(listener: (message: SpyMessage) => void): () => void;
@@ -166,6 +174,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       }
     });
 
+    // Before any handler runs, so that every object created is notified. Stopped after the triggers and
+    // in-flight invocations (cleanups run in reverse), so writes made while draining are still delivered.
+    const s3Notifications = await startS3Notifications({
+      buckets: topo.buckets,
+      queueUrls: Object.fromEntries(provisioned.queues.map((q) => [q.key, q.url])),
+      endpoint: sqsS3.endpoint,
+      onObjectCreated: (listener) => sqsS3.onObjectCreated(listener),
+      dataDir,
+      duplicateEvery: options.s3Notifications?.duplicateEvery,
+      logger,
+    });
+    cleanups.push(() => s3Notifications.stop());
+
     const invoker = createInvoker({
       rootDir: options.rootDir ?? REPO_ROOT,
       functions: topo.functions,
@@ -249,6 +270,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoke: (functionName, event) => invoker.invoke(functionName, event),
       queueDepths: () => queueDepths(sqsClient, queueList),
       clearAuthorizerCache: () => http.clearAuthorizerCache(),
+      flushS3Notifications: () => s3Notifications.flush(),
       spy: sqsS3.spy,
       onSpyMessage: (listener) => sqsS3.onSpyMessage(listener),
       stop() {

@@ -33,7 +33,7 @@ export function parseIncomingKey(key: string, etag: string): DroppedFile | undef
 /** A file name safe to echo in keys and results: no path, no control characters. */
 export function safeName(name: string): string | undefined {
   const n = name.trim();
-  if (n.length === 0 || n.length > 200 || /[/\\\u0000-\u001f\u007f]/.test(n) || n === '.' || n === '..')
-    return undefined;
+  const control = [...n].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+  if (n.length === 0 || n.length > 200 || control || /[/\\]/.test(n) || n === '.' || n === '..') return undefined;
   return n;
 }

@@ -158,7 +158,9 @@ export async function submitDoses(
   const dryRun = options.dryRun ?? false;
   // A file's repeats are found across the whole file by its plan and come in extraFindings.
   const prepared = prepareBatch(inputs, callerIis, !options.repeatsAreDuplicates);
-  options.extraFindings?.forEach((extra, i) => prepared[i]?.findings.push(...extra));
+  options.extraFindings?.forEach((extra, i) => {
+    prepared[i]?.findings.push(...extra);
+  });
   const { sites, forbidden } = await permittedSites(
     caller,
     prepared.map((p) => p.dose.iis_id!),

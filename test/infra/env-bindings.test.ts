@@ -43,9 +43,12 @@ async function readsOf(entry: string): Promise<Set<string>> {
     const src = readFileSync(join(ROOT_DIR, input), 'utf8');
     for (const m of src.matchAll(/(?:requiredEnv|getSecret)\('([A-Z0-9_]+)'\)|process\.env\.([A-Z0-9_]+)/g))
       reads.add((m[1] ?? m[2])!);
-    // The publisher looks its queues up by name: it reads the URL of every reporting queue.
-    if (src.includes('topology.queues[queue].envVar'))
+    // The outbox publisher looks its queues up by name: it reads the URL of every reporting queue.
+    if (input.endsWith('shared/outbox/publish.ts'))
       for (const q of REPORTING_QUEUES) reads.add(topology.queues[q].envVar);
+    // sendAll(queue, …) (shared/ingest/messages.ts) reads the URL of the queue it is called with.
+    for (const m of src.matchAll(/\bsendAll\(\s*'([A-Za-z]+)'/g))
+      reads.add(topology.queues[m[1] as keyof typeof topology.queues]?.envVar ?? `unknown queue ${m[1]}`);
   }
   return reads;
 }

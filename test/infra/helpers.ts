@@ -12,6 +12,7 @@ export interface CfnResource {
   Properties?: Record<string, unknown> & { Tags?: { Key: string; Value: string }[] };
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
+  DependsOn?: string | string[];
   Metadata?: Record<string, unknown>;
 }
 
@@ -118,8 +119,8 @@ export function withRegistryConsumer(timeoutSeconds: number, maximumConcurrency 
 }
 
 /**
- * A topology exercising what the real one does not use yet: an SQS consumer, and functions reading and
- * writing the bucket (placeholder entries: bundling is skipped).
+ * The real topology plus more of what it uses: another SQS consumer (with a batching window), and functions
+ * that only read or only write the bucket (placeholder entries: bundling is skipped).
  */
 export function extendedTopology(): PipelineTopology {
   const base = withRegistryConsumer(60);
@@ -141,7 +142,7 @@ export function extendedTopology(): PipelineTopology {
         timeoutSeconds: 10,
         memoryMb: 256,
         buckets: { drop: 'write' },
-        routes: ['POST /v1/uploads'],
+        routes: ['POST /v1/test-only/drops'],
       },
     },
   };

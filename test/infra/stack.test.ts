@@ -1,11 +1,22 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Bucket, BucketEncryption, EventType } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS } from '../../infra/stack.ts';
+import {
+  ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS,
+  HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS,
+  NONCURRENT_VERSION_RETENTION_DAYS,
+  NOTIFICATIONS_HANDLER_COMPONENT,
+} from '../../infra/stack.ts';
 import { allRoutes, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/topology-checks.ts';
 import { topology } from '../../infra/topology.ts';
 import {
   asArray,
   component,
+  extendedTopology,
   functionStatements,
   logicalIdOf,
   ofType,
@@ -14,7 +25,6 @@ import {
   type Statement,
   statementsOfRole,
   synthStack,
-  extendedTopology,
 } from './helpers.ts';
 
 // Prepare: one synthesis (bundling skipped) shared by every assertion of this file.
@@ -23,6 +33,7 @@ const keyId = ofType(resources, 'AWS::KMS::Key')[0]![0];
 const functionId = (name: string) => logicalIdOf(resources, 'AWS::Lambda::Function', `function/${name}`);
 const tableId = (name: string) => logicalIdOf(resources, 'AWS::DynamoDB::Table', `table/${name}`);
 const queueId = (name: string) => logicalIdOf(resources, 'AWS::SQS::Queue', `queue/${name}`);
+const bucketId = (name: string) => logicalIdOf(resources, 'AWS::S3::Bucket', `bucket/${name}`);
 const actionsOf = (statements: Statement[]) => statements.flatMap((s) => asArray(s.Action));
 interface ScheduleTarget {
   Arn: unknown;
@@ -290,6 +301,141 @@ describe('buckets', () => {
   );
 });
 
+describe('bucket lifecycle', () => {
+  it.each(Object.entries(topology.buckets))(
+    '%s: expires objects by prefix as topology lists, noncurrent versions and incomplete uploads',
+    (name, spec) => {
+      const rules = (resources[bucketId(name)]!.Properties!.LifecycleConfiguration as { Rules: unknown[] })
+        .Rules;
+      const lifecycle = ('lifecycle' in spec ? spec.lifecycle : []) as {
+        prefix: string;
+        expireDays: number;
+      }[];
+      expect(rules).toEqual([
+        {
+          Id: expect.any(String),
+          Status: 'Enabled',
+          NoncurrentVersionExpiration: { NoncurrentDays: NONCURRENT_VERSION_RETENTION_DAYS },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS },
+          ExpiredObjectDeleteMarker: true,
+        },
+        ...lifecycle.map((rule) => ({
+          Id: expect.any(String),
+          Status: 'Enabled',
+          Prefix: rule.prefix,
+          ExpirationInDays: rule.expireDays,
+        })),
+      ]);
+      expect(ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS).toBeLessThanOrEqual(7);
+    },
+  );
+
+  it('drop: incoming/ and work/ expire after 30 days, results/ after 400', () => {
+    const rules = (
+      resources[bucketId('drop')]!.Properties!.LifecycleConfiguration as {
+        Rules: { Prefix?: string; ExpirationInDays?: number }[];
+      }
+    ).Rules.filter((r) => r.Prefix);
+    expect(rules.map((r) => [r.Prefix, r.ExpirationInDays])).toEqual([
+      ['incoming/', 30],
+      ['work/', 30],
+      ['results/', 400],
+    ]);
+  });
+});
+
+describe('S3 → SQS notifications', () => {
+  const dropId = bucketId('drop');
+  const filesQueueId = queueId('ingestFiles');
+  const notifications = ofType(resources, 'Custom::S3BucketNotifications');
+  const queuePolicies = ofType(resources, 'AWS::SQS::QueuePolicy').map(
+    ([id, p]) => [id, p.Properties!] as const,
+  );
+  const s3Statements = (document: unknown) =>
+    (document as { Statement: (Statement & { Principal?: unknown; Sid?: string })[] }).Statement.filter((s) =>
+      JSON.stringify(s.Principal ?? '').includes('s3.amazonaws.com'),
+    );
+
+  it('the drop bucket sends ObjectCreated events under incoming/ to the ingest-files queue, and nothing else', () => {
+    expect(notifications).toHaveLength(1);
+    const [, resource] = notifications[0]!;
+    expect(refOf(resource.Properties!.BucketName)).toBe(dropId);
+    // Managed: the stack owns the bucket's whole notification configuration.
+    expect(resource.Properties!.Managed).toBe(true);
+    expect(resource.Properties!.NotificationConfiguration).toEqual({
+      QueueConfigurations: [
+        {
+          Events: ['s3:ObjectCreated:*'],
+          Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'incoming/' }] } },
+          QueueArn: { 'Fn::GetAtt': [filesQueueId, 'Arn'] },
+        },
+      ],
+    });
+  });
+
+  it('the ingest-files queue lets S3 send, only from the drop bucket of this account, after which S3 is configured', () => {
+    const [policyId, policy] = queuePolicies.find(([, p]) => refOf(asArray(p.Queues)[0]) === filesQueueId)!;
+    expect(s3Statements(policy.PolicyDocument)).toEqual([
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [filesQueueId, 'Arn'] },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [dropId, 'Arn'] } },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ]);
+    // S3 checks the destination (it sends the s3:TestEvent) when the configuration is put.
+    expect(asArray(resources[notifications[0]![0]]!.DependsOn ?? [])).toContain(policyId);
+    // No other queue accepts anything from S3.
+    for (const [, other] of queuePolicies.filter(([id]) => id !== policyId)) {
+      expect(s3Statements(other.PolicyDocument)).toEqual([]);
+    }
+  });
+
+  it('the CMK lets S3 encrypt for the queue on behalf of this account only, with no unconditioned grant', () => {
+    const keyPolicy = resources[keyId]!.Properties!.KeyPolicy;
+    expect(s3Statements(keyPolicy)).toEqual([
+      {
+        Sid: expect.any(String),
+        Effect: 'Allow',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+  });
+
+  it('deploys: the key policy does not name the bucket the key encrypts (the stock SqsDestination does)', () => {
+    // Template.fromStack (in synthStack) fails on a dependency cycle; ours has none. The stock destination, with
+    // one key for bucket and queue, conditions the key policy on the bucket ARN: key → bucket → key.
+    const stack = new Stack(new App(), 'Stock');
+    const key = new Key(stack, 'Key');
+    const queue = new Queue(stack, 'Queue', { encryption: QueueEncryption.KMS, encryptionMasterKey: key });
+    const bucket = new Bucket(stack, 'Bucket', { encryption: BucketEncryption.KMS, encryptionKey: key });
+    bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(queue), { prefix: 'incoming/' });
+    expect(() => Template.fromStack(stack)).toThrow(/dependency cycle/);
+    expect(() => synthStack({ topology: extendedTopology() })).not.toThrow();
+  });
+
+  it('CDK’s notifications handler may only put the notification configuration of the drop bucket', () => {
+    const [handlerId, handler] = ofType(resources, 'AWS::Lambda::Function').find(
+      ([, f]) => component(f) === NOTIFICATIONS_HANDLER_COMPONENT,
+    )!;
+    const roleId = refOf(handler.Properties!.Role)!;
+    expect(statementsOfRole(resources, roleId)).toEqual([
+      { Effect: 'Allow', Action: 's3:PutBucketNotification', Resource: { 'Fn::GetAtt': [dropId, 'Arn'] } },
+    ]);
+    expect(referencedIds(resources[notifications[0]![0]]!.Properties!.ServiceToken)).toEqual(
+      new Set([handlerId]),
+    );
+  });
+});
+
 describe('secrets', () => {
   it.each(Object.entries(topology.secrets))('%s: generated, CMK-encrypted', (name) => {
     const secret =
@@ -364,6 +510,7 @@ describe('least privilege', () => {
         tables?: Record<string, 'read' | 'write'>;
         sendsTo?: readonly string[];
         secrets?: readonly string[];
+        sqs?: { queue: string };
       };
       const statements = functionStatements(resources, name);
       const touched = (prefix: string, actions?: string[]) =>
@@ -385,17 +532,26 @@ describe('least privilege', () => {
       const failureQueue = resources[functionId(name)]!.Properties!.DeadLetterConfig as
         | { TargetArn: unknown }
         | undefined;
+      const consumed = spec.sqs ? queueId(spec.sqs.queue) : undefined;
       expect([...touched('sqs:')].sort()).toEqual(
         [
-          ...(spec.sendsTo ?? []).map(queueId),
-          ...(failureQueue ? [refOf(failureQueue.TargetArn)!] : []),
+          ...new Set([
+            ...(spec.sendsTo ?? []).map(queueId),
+            ...(failureQueue ? [refOf(failureQueue.TargetArn)!] : []),
+            ...(consumed ? [consumed] : []),
+          ]),
         ].sort(),
       );
-      expect(
-        actionsOf(statements).filter(
+      // Sending everywhere it sends; receiving, deleting and extending visibility only on the queue it consumes.
+      const consumeActions = ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage'];
+      for (const statement of statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('sqs:')))) {
+        const others = asArray(statement.Action).filter(
           (a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage' && !a.startsWith('sqs:GetQueue'),
-        ),
-      ).toEqual([]);
+        );
+        if (others.length === 0) continue;
+        expect(others.sort(), name).toEqual([...consumeActions].sort());
+        expect([...referencedIds(statement.Resource)], name).toEqual([consumed]);
+      }
       expect([...touched('secretsmanager:')].sort()).toEqual(
         (spec.secrets ?? [])
           .map((s) => logicalIdOf(resources, 'AWS::SecretsManager::Secret', `secret/${s}`))
@@ -404,6 +560,37 @@ describe('least privilege', () => {
       for (const id of touched('kms:')) expect(id).toBe(keyId);
     },
   );
+});
+
+describe('presigned URLs of the uploads function', () => {
+  // A presigned URL acts with its signer's permissions: the uploads role must allow what its URLs do.
+  const statements = functionStatements(resources, 'uploads');
+  const onDropObjects = (action: string) =>
+    statements.some(
+      (s) =>
+        asArray(s.Action).includes(action) &&
+        JSON.stringify(s.Resource) ===
+          JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId('drop'), 'Arn'] }, '/*']] }),
+    );
+
+  it('can sign PUTs (incoming/…) and GETs (results/…) of drop objects', () => {
+    expect(onDropObjects('s3:PutObject')).toBe(true);
+    expect(onDropObjects('s3:GetObject')).toBe(true);
+  });
+
+  it('with the CMK use SSE-KMS needs: GenerateDataKey for an upload, Decrypt for a download', () => {
+    const kms = statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('kms:')));
+    const actions = new Set(actionsOf(kms));
+    expect(actions.has('kms:GenerateDataKey')).toBe(true);
+    expect(actions.has('kms:Decrypt')).toBe(true);
+    for (const s of kms) expect([...referencedIds(s.Resource)]).toEqual([keyId]);
+  });
+
+  it('and nothing more on the bucket: no listing, deleting or configuring', () => {
+    expect(
+      actionsOf(statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')))).sort(),
+    ).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject']);
+  });
 });
 
 describe('bucket bindings (a topology that binds the drop bucket)', () => {
@@ -494,6 +681,47 @@ describe('SQS triggers', () => {
         VISIBILITY_TIMEOUT_FACTOR * spec.timeoutSeconds,
       );
     }
+  });
+});
+
+describe('ingest consumers', () => {
+  const mappingOf = (name: string) =>
+    ofType(resources, 'AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => refOf(m.Properties!.FunctionName) === functionId(name),
+    )?.[1].Properties;
+
+  it.each([
+    ['ingestPlanner', 'ingestFiles', 2],
+    ['ingestWorker', 'ingestChunks', 4],
+  ] as const)(
+    '%s consumes %s one message at a time, partial batch responses, at most %i at once',
+    (fn, queue, max) => {
+      expect(mappingOf(fn)).toEqual({
+        BatchSize: 1,
+        EventSourceArn: { 'Fn::GetAtt': [queueId(queue), 'Arn'] },
+        FunctionName: { Ref: functionId(fn) },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: max },
+        Tags: expect.any(Array),
+      });
+      const visibility = resources[queueId(queue)]!.Properties!.VisibilityTimeout as number;
+      expect(visibility).toBeGreaterThanOrEqual(
+        VISIBILITY_TIMEOUT_FACTOR * (resources[functionId(fn)]!.Properties!.Timeout as number),
+      );
+    },
+  );
+
+  it('the uploads sweeper runs every 5 minutes (Los Angeles time) with its stuck-after input', () => {
+    const schedules = ofType(resources, 'AWS::Scheduler::Schedule')
+      .map(([, s]) => s.Properties!)
+      .filter((s) => refOf((s.Target as ScheduleTarget).Arn) === functionId('uploadsSweeper'));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpressionTimezone: 'America/Los_Angeles',
+      State: 'ENABLED',
+    });
+    expect(JSON.parse((schedules[0]!.Target as ScheduleTarget).Input)).toEqual({ stuckAfterSeconds: 900 });
   });
 });
 

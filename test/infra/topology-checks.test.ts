@@ -8,7 +8,7 @@ import {
   topologyProblems,
 } from '../../infra/topology-checks.ts';
 import { topology } from '../../infra/topology.ts';
-import { ofType, refOf, synthStack, withRegistryConsumer } from './helpers.ts';
+import { logicalIdOf, ofType, refOf, synthStack, withRegistryConsumer } from './helpers.ts';
 
 const withFunctions = (functions: PipelineTopology['functions']): PipelineTopology => ({
   ...topology,
@@ -78,6 +78,48 @@ describe('topology checks', () => {
     );
   });
 
+  it('reports bucket notifications and lifecycle rules S3 would reject or that would re-trigger the pipeline', () => {
+    const drop = topology.buckets.drop;
+    const withDrop = (bucket: Record<string, unknown>): PipelineTopology => ({
+      ...topology,
+      buckets: { drop: { ...drop, ...bucket } as PipelineTopology['buckets'][string] },
+    });
+    expect(
+      topologyProblems(
+        withDrop({
+          notifications: [
+            { prefix: 'incoming/', events: ['s3:ObjectCreated:*'], queue: 'ingestFiles' },
+            { prefix: 'incoming/SITE1/', events: ['s3:ObjectCreated:Put'], queue: 'ingestChunks' },
+            { prefix: '', events: ['s3:ObjectRemoved:*'], queue: 'nowhere' },
+          ],
+          lifecycle: [
+            { prefix: 'work/', expireDays: 0 },
+            { prefix: 'work/', expireDays: 2 },
+          ],
+        }),
+      ),
+    ).toEqual([
+      'bucket drop: the notifications for "incoming/" and "incoming/SITE1/" overlap (S3 rejects overlapping filters)',
+      'bucket drop: a notification sends to queue nowhere, which topology.queues does not define',
+      'bucket drop: a notification needs a prefix (objects written elsewhere must not notify)',
+      'bucket drop: "s3:ObjectRemoved:*" is not an s3:ObjectCreated event type',
+      'bucket drop: lifecycle expireDays 0 for "work/" is not a whole number ≥ 1',
+      'bucket drop: two lifecycle rules for "work/"',
+    ]);
+    // Distinct prefixes, or distinct suffixes, do not overlap.
+    expect(
+      topologyProblems(
+        withDrop({
+          notifications: [
+            { prefix: 'incoming/', suffix: '.csv', events: ['s3:ObjectCreated:*'], queue: 'ingestFiles' },
+            { prefix: 'incoming/', suffix: '.json', events: ['s3:ObjectCreated:*'], queue: 'ingestFiles' },
+            { prefix: 'other/', events: ['s3:ObjectCreated:Put'], queue: 'ingestFiles' },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+  });
+
   it('reports an authorizer that is missing or serves routes', () => {
     expect(topologyProblems({ ...topology, api: { ...topology.api, authorizer: 'ghost' as never } })).toEqual(
       ['api.authorizer names ghost, which topology.functions does not define'],
@@ -90,7 +132,10 @@ describe('topology checks', () => {
 
 describe('an SQS trigger from the topology', () => {
   const { resources } = synthStack({ topology: withRegistryConsumer(60) });
-  const [, mapping] = ofType(resources, 'AWS::Lambda::EventSourceMapping')[0]!;
+  const fnId = logicalIdOf(resources, 'AWS::Lambda::Function', 'function/registryPublisher');
+  const [, mapping] = ofType(resources, 'AWS::Lambda::EventSourceMapping').find(
+    ([, m]) => refOf(m.Properties!.FunctionName) === fnId,
+  )!;
 
   it('becomes an event source mapping with batch size, window, partial batch responses, max concurrency', () => {
     expect(mapping.Properties).toMatchObject({

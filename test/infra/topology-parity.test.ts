@@ -1,15 +1,19 @@
 /**
  * The proof that the CDK stack and the local runtime come from one definition: read the synthesized template
- * back and compare what it holds — functions, their environment, routes, tables, queues, buckets, secrets,
- * triggers and schedules — with what `infra/topology.ts` lists. Nothing more, nothing less.
+ * back and compare what it holds — functions, their environment, routes, tables, queues, buckets (their
+ * notifications and lifecycle rules), secrets, triggers and schedules — with what `infra/topology.ts` lists.
+ * Nothing more, nothing less.
  */
 import { describe, expect, it } from 'vitest';
 import { allRoutes } from '../../infra/topology-checks.ts';
-import { type FunctionSpec, topology } from '../../infra/topology.ts';
+import { NOTIFICATIONS_HANDLER_COMPONENT } from '../../infra/stack.ts';
+import { type BucketSpec, type FunctionSpec, topology } from '../../infra/topology.ts';
 import { component, logicalIdOf, ofType, refOf, referencedIds, synthStack } from './helpers.ts';
 
 const { resources } = synthStack();
 const fns = Object.entries(topology.functions) as [string, FunctionSpec][];
+const buckets = Object.entries(topology.buckets) as [string, BucketSpec][];
+const notified = buckets.some(([, spec]) => (spec.notifications?.length ?? 0) > 0);
 const names = (type: string, prefix: string) =>
   ofType(resources, type)
     .map(([, r]) => component(r))
@@ -18,13 +22,20 @@ const names = (type: string, prefix: string) =>
     .sort();
 const sorted = (values: Iterable<string>) => [...values].sort();
 const functionNameById = new Map(
-  ofType(resources, 'AWS::Lambda::Function').map(([id, r]) => [id, component(r)!.replace(/^function\//, '')]),
+  ofType(resources, 'AWS::Lambda::Function')
+    .filter(([, r]) => component(r)?.startsWith('function/'))
+    .map(([id, r]) => [id, component(r)!.replace(/^function\//, '')]),
 );
+const queueId = (name: string) => logicalIdOf(resources, 'AWS::SQS::Queue', `queue/${name}`);
+const bucketId = (name: string) => logicalIdOf(resources, 'AWS::S3::Bucket', `bucket/${name}`);
 
 describe('the stack holds exactly what topology.ts lists', () => {
-  it('functions: one Lambda function per topology entry and no other', () => {
-    expect(ofType(resources, 'AWS::Lambda::Function')).toHaveLength(fns.length);
+  it('functions: one Lambda function per topology entry, plus CDK’s notifications handler if any bucket notifies', () => {
+    const all = ofType(resources, 'AWS::Lambda::Function');
+    expect(all).toHaveLength(fns.length + (notified ? 1 : 0));
     expect(names('AWS::Lambda::Function', 'function/')).toEqual(sorted(Object.keys(topology.functions)));
+    const others = all.map(([, r]) => component(r)).filter((c) => !c?.startsWith('function/'));
+    expect(others).toEqual(notified ? [NOTIFICATIONS_HANDLER_COMPONENT] : []);
   });
 
   it('function environment: exactly the variables topology derives (tables, queues, buckets, secret ARNs)', () => {
@@ -86,11 +97,67 @@ describe('the stack holds exactly what topology.ts lists', () => {
     const triggers = fns.filter(([, spec]) => spec.sqs);
     expect(mappings).toHaveLength(triggers.length);
     for (const [name, spec] of triggers) {
+      const sqs = spec.sqs!;
       const mapping = mappings.find((m) => functionNameById.get(refOf(m.FunctionName)!) === name)!;
-      expect(refOf(mapping.EventSourceArn)).toBe(
-        logicalIdOf(resources, 'AWS::SQS::Queue', `queue/${spec.sqs!.queue}`),
-      );
-      expect(mapping.BatchSize).toBe(spec.sqs!.batchSize);
+      expect(refOf(mapping.EventSourceArn), name).toBe(queueId(sqs.queue));
+      expect(mapping.BatchSize, name).toBe(sqs.batchSize);
+      // A 0 s window is the default and left out of the template.
+      expect(mapping.MaximumBatchingWindowInSeconds ?? 0, name).toBe(sqs.maxBatchingWindowSeconds);
+      expect(mapping.FunctionResponseTypes, name).toEqual(['ReportBatchItemFailures']);
+      expect(
+        (mapping.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency,
+        name,
+      ).toBe(sqs.maximumConcurrency);
+    }
+  });
+
+  it('bucket notifications: one S3 → SQS configuration per topology notification and event type, no other', () => {
+    const configs = ofType(resources, 'Custom::S3BucketNotifications').map(([, r]) => r.Properties!);
+    const actual = configs.flatMap((c) => {
+      const config = c.NotificationConfiguration as Record<string, unknown[]>;
+      // Only queue destinations: no Lambda, SNS or EventBridge configuration.
+      expect(Object.keys(config)).toEqual(['QueueConfigurations']);
+      return (
+        config.QueueConfigurations as {
+          Events: string[];
+          Filter: { Key: { FilterRules: { Name: string; Value: string }[] } };
+          QueueArn: unknown;
+        }[]
+      ).map((q) => ({
+        bucket: refOf(c.BucketName),
+        events: q.Events,
+        rules: q.Filter.Key.FilterRules,
+        queue: refOf(q.QueueArn),
+      }));
+    });
+    const expected = buckets.flatMap(([bucket, spec]) =>
+      (spec.notifications ?? []).flatMap((n) =>
+        n.events.map((event) => ({
+          bucket: bucketId(bucket),
+          events: [event],
+          rules: [
+            ...(n.suffix ? [{ Name: 'suffix', Value: n.suffix }] : []),
+            { Name: 'prefix', Value: n.prefix },
+          ],
+          queue: queueId(n.queue),
+        })),
+      ),
+    );
+    expect(actual).toEqual(expected);
+    expect(configs).toHaveLength(buckets.filter(([, spec]) => (spec.notifications?.length ?? 0) > 0).length);
+  });
+
+  it('bucket lifecycle: one expiration rule per topology rule, by prefix and days', () => {
+    for (const [name, spec] of buckets) {
+      const rules = (
+        resources[bucketId(name)]!.Properties!.LifecycleConfiguration as {
+          Rules: { Prefix?: string; ExpirationInDays?: number }[];
+        }
+      ).Rules;
+      expect(
+        rules.filter((r) => r.ExpirationInDays !== undefined).map((r) => [r.Prefix, r.ExpirationInDays]),
+        name,
+      ).toEqual((spec.lifecycle ?? []).map((r) => [r.prefix, r.expireDays]));
     }
   });
 
