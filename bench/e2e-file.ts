@@ -3,6 +3,7 @@
  * known mix through the API and S3, wait for the results. Prints one JSON line: seconds, summary, expected.
  *   node bench/e2e-file.ts <rows>
  */
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { doseFile, expectedCounts, mixedKinds } from '../test/fixtures/files.ts';
 

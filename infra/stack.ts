@@ -419,8 +419,8 @@ export class PipelineStack extends Stack {
       for (const queue of spec.sendsTo ?? []) {
         fn.bindQueue({ queue: this.queues.get(queue)!.queue, spec: t.queues[queue]! });
       }
-      for (const [bucket, mode] of Object.entries(spec.buckets ?? {})) {
-        fn.bindBucket({ bucket: this.buckets.get(bucket)!, spec: t.buckets[bucket]!, mode: mode! });
+      for (const [bucket, access] of Object.entries(spec.buckets ?? {})) {
+        fn.bindBucket({ bucket: this.buckets.get(bucket)!, spec: t.buckets[bucket]!, access: access! });
       }
       for (const secret of spec.secrets ?? []) {
         fn.bindSecret({ secret: this.secrets.get(secret)!, spec: t.secrets[secret]! });

@@ -6,7 +6,15 @@
  * checked here first, so `cdk synth` fails with one message that lists every problem instead of deploying a
  * stack that misbehaves at run time.
  */
-import type { BucketSpec, FunctionSpec, QueueSpec, SecretSpec, TableSpec, topology } from './topology.ts';
+import type {
+  BucketAccess,
+  BucketSpec,
+  FunctionSpec,
+  QueueSpec,
+  SecretSpec,
+  TableSpec,
+  topology,
+} from './topology.ts';
 
 type DeepReadonly<T> = T extends (infer U)[]
   ? readonly DeepReadonly<U>[]
@@ -164,6 +172,32 @@ function bucketProblems(t: PipelineTopology, name: string, spec: DeepReadonly<Bu
   return problems;
 }
 
+/**
+ * A function's key prefixes in a bucket: each is granted as `<bucket>/<prefix>*`, so an empty prefix would grant
+ * the whole bucket, one without a trailing "/" would also grant its siblings (`work` → `workshop/…`), and "*" or
+ * "?" would be IAM wildcards.
+ */
+function bucketAccessProblems(where: string, access: DeepReadonly<BucketAccess>): string[] {
+  const problems: string[] = [];
+  const read = access.read ?? [];
+  const write = access.write ?? [];
+  if (read.length + write.length === 0) problems.push(`${where}: lists no read or write prefix`);
+  for (const [mode, prefixes] of [
+    ['read', read],
+    ['write', write],
+  ] as const) {
+    prefixes.forEach((prefix, i) => {
+      if (!prefix) problems.push(`${where}: an empty ${mode} prefix would grant the whole bucket`);
+      else if (!prefix.endsWith('/'))
+        problems.push(`${where}: ${mode} prefix "${prefix}" does not end with "/"`);
+      if (/[*?]/.test(prefix)) problems.push(`${where}: ${mode} prefix "${prefix}" contains an IAM wildcard`);
+      if (prefixes.indexOf(prefix) !== i)
+        problems.push(`${where}: ${mode} prefix "${prefix}" is listed twice`);
+    });
+  }
+  return problems;
+}
+
 /** Thrown when the topology cannot be deployed as written; lists every problem found. */
 export class TopologyError extends Error {
   readonly problems: string[];
@@ -233,9 +267,10 @@ export function topologyProblems(t: PipelineTopology): string[] {
       if (!(queue in t.queues))
         problems.push(`${where} sends to queue ${queue}, which topology.queues does not define`);
     }
-    for (const bucket of Object.keys(spec.buckets ?? {})) {
+    for (const [bucket, access] of Object.entries(spec.buckets ?? {})) {
       if (!(bucket in t.buckets))
         problems.push(`${where} uses bucket ${bucket}, which topology.buckets does not define`);
+      problems.push(...bucketAccessProblems(`${where}, bucket ${bucket}`, access ?? {}));
     }
     for (const secret of spec.secrets ?? []) {
       if (!(secret in t.secrets))

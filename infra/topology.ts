@@ -75,7 +75,8 @@ export interface FunctionSpec {
   tables?: Partial<Record<TableName, Access>>;
   /** Queues the function sends to. */
   sendsTo?: QueueName[];
-  buckets?: Partial<Record<BucketName, Access>>;
+  /** Object access by key prefix: a function reads and writes only the parts of a bucket its work needs. */
+  buckets?: Partial<Record<BucketName, BucketAccess>>;
   /** Secrets the function reads (names from `secrets`). */
   secrets?: SecretName[];
   routes?: string[];
@@ -83,6 +84,13 @@ export interface FunctionSpec {
   publicRoutes?: string[];
   sqs?: SqsTrigger;
   schedules?: ScheduleTrigger[];
+}
+
+export interface BucketAccess {
+  /** Prefixes whose objects the function may read (GetObject, HeadObject). */
+  read?: string[];
+  /** Prefixes whose objects the function may write (PutObject, multipart). */
+  write?: string[];
 }
 
 export interface SecretSpec {
@@ -115,8 +123,6 @@ const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
-      // Sparse: only versions whose fan-out is not yet confirmed carry outbox_pk.
-      { name: 'outbox', partitionKey: 'outbox_pk', sortKey: 'outbox_at' },
       // Earlier doses of a recipient at a site, for the minimum-interval rule.
       { name: 'by-recipient', partitionKey: 'recip_key', sortKey: 'admin_date' },
     ],
@@ -227,7 +233,8 @@ const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     tables: { sites: 'read', uploads: 'write' },
-    buckets: { drop: 'write' },
+    // Signs PUT URLs for sites' files and GET URLs for their results, nothing else.
+    buckets: { drop: { read: ['results/'], write: ['incoming/'] } },
     routes: ['POST /v1/uploads', 'GET /v1/uploads/{upload_id}'],
   },
   ingestPlanner: {
@@ -236,7 +243,7 @@ const functions = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     tables: { sites: 'read', uploads: 'write' },
-    buckets: { drop: 'write' },
+    buckets: { drop: { read: ['incoming/', 'results/'], write: ['work/', 'results/'] } },
     sendsTo: ['ingestChunks'],
     sqs: { queue: 'ingestFiles', batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maximumConcurrency: 2 },
   },
@@ -246,7 +253,7 @@ const functions = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     tables: { sites: 'read', uploads: 'write', doses: 'write' },
-    buckets: { drop: 'write' },
+    buckets: { drop: { read: ['incoming/', 'work/'], write: ['work/', 'results/'] } },
     sendsTo: ['registry', 'cdc'],
     sqs: { queue: 'ingestChunks', batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maximumConcurrency: 4 },
   },
@@ -256,7 +263,7 @@ const functions = {
     timeoutSeconds: 50,
     memoryMb: 256,
     tables: { uploads: 'write' },
-    buckets: { drop: 'read' },
+    buckets: { drop: { read: ['incoming/'] } },
     sendsTo: ['ingestFiles', 'ingestChunks'],
     schedules: [{ expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } }],
   },
@@ -269,7 +276,7 @@ const functions = {
     tables: { doses: 'write' },
     sendsTo: ['registry', 'cdc'],
     schedules: [
-      { expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 60 } },
+      { expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 900 } },
     ],
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -206,26 +206,60 @@ export class PipelineFunction extends NodejsFunction {
   }
 
   /**
-   * Sets the bucket's env var and grants getting objects (`read`), or getting and putting them (`write`), with
-   * the KMS use that needs; no listing, no deletes, no bucket configuration.
+   * Sets the bucket's env var and grants, per key prefix the topology lists, getting objects under each `read`
+   * prefix and putting them (with multipart) under each `write` prefix, plus the KMS use that needs: Decrypt to
+   * read, GenerateDataKey and Decrypt to write (SSE-KMS multipart and presigned PUTs need both). A write prefix
+   * is not readable unless it is also listed under `read`; no listing, no deletes, no bucket configuration.
    */
-  bindBucket({ bucket, spec, mode }: { bucket: IBucket; spec: Pick<BucketSpec, 'envVar'>; mode: Access }) {
+  bindBucket({
+    bucket,
+    spec,
+    access,
+  }: {
+    bucket: IBucket;
+    spec: Pick<BucketSpec, 'envVar'>;
+    /** Key prefixes (topology `BucketAccess`) the function reads and writes. */
+    access: { readonly read?: readonly string[]; readonly write?: readonly string[] };
+  }) {
     this.addEnvironment(spec.envVar, bucket.bucketName);
-    const actions =
-      mode === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
-    this.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
-    bucket.encryptionKey?.grant(
-      this,
-      ...(mode === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey']),
-    );
-    suppress(this.executionRole, [
-      {
-        id: 'AwsSolutions-IAM5',
-        appliesTo: [`Resource::<${logicalIdOf(bucket)}.Arn>/*`],
-        reason:
-          'Objects of the one bucket topology.ts binds; object keys are data, not known at deploy time.',
-      },
-    ]);
+    const read = [...new Set(access.read ?? [])];
+    const write = [...new Set(access.write ?? [])];
+    const objectsUnder = (prefixes: string[]) => prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
+    if (read.length > 0) {
+      this.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: objectsUnder(read) }));
+      // Without ListBucket S3 answers a missing key with 403, not 404: listing is allowed, under the same
+      // prefixes only, so "the file is gone" reads as such.
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [bucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': read.map((prefix) => `${prefix}*`) } },
+        }),
+      );
+    }
+    if (write.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: objectsUnder(write),
+        }),
+      );
+    }
+    if (write.length > 0) bucket.encryptionKey?.grant(this, 'kms:Decrypt', 'kms:GenerateDataKey');
+    else if (read.length > 0) bucket.encryptionKey?.grant(this, 'kms:Decrypt');
+    const prefixes = [...new Set([...read, ...write])];
+    if (prefixes.length > 0) {
+      const bucketArn = `<${logicalIdOf(bucket)}.Arn>`;
+      suppress(this.executionRole, [
+        {
+          id: 'AwsSolutions-IAM5',
+          appliesTo: prefixes.map((prefix) => `Resource::${bucketArn}/${prefix}*`),
+          reason:
+            'Objects under the key prefixes topology.ts binds in the one bucket it names; object keys under ' +
+            'a prefix are data, not known at deploy time.',
+        },
+      ]);
+    }
     return this;
   }
 

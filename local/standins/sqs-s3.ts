@@ -9,6 +9,9 @@
 import { mkdirSync } from 'node:fs';
 import { type BuildAppOptions, buildApp, type MessageSpyReader, type SpyMessage } from 'fauxqs';
 
+/** The largest object body the local S3 takes in one request: the pipeline's file size limit, with room. */
+const OBJECT_BODY_LIMIT = 600 * 1024 * 1024;
+
 type Stores = NonNullable<BuildAppOptions['stores']>;
 type SqsStore = Stores['sqsStore'];
 type SnsStore = Stores['snsStore'];
@@ -180,6 +183,14 @@ export async function startSqsS3(options: SqsS3Options = {}): Promise<SqsS3Stand
   sqsInternals.host = '';
   if (persistence) app.addHook('preClose', () => persistence.close());
   if (s3Persistence && s3Persistence !== persistence) app.addHook('preClose', () => s3Persistence.close());
+  // fauxqs caps every request body at 11 MiB (enough for multipart parts), but S3 takes a single PUT of up to
+  // 5 GB and sites PUT whole files to presigned URLs: object bodies get the pipeline's own file limit instead.
+  for (const type of ['*', 'text/plain']) {
+    if (app.hasContentTypeParser(type)) app.removeContentTypeParser(type);
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: OBJECT_BODY_LIMIT }, (_req, body, done) =>
+      done(null, body),
+    );
+  }
 
   const address = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const port = Number(new URL(address).port);

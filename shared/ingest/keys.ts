@@ -34,6 +34,7 @@ export function parseIncomingKey(key: string, etag: string): DroppedFile | undef
 export function safeName(name: string): string | undefined {
   const n = name.trim();
   const control = [...n].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-  if (n.length === 0 || n.length > 200 || control || /[/\\]/.test(n) || n === '.' || n === '..') return undefined;
+  if (n.length === 0 || n.length > 200 || control || /[/\\]/.test(n) || n === '.' || n === '..')
+    return undefined;
   return n;
 }

@@ -7,8 +7,7 @@ import type { Site } from '../domain/site.ts';
 import { validateDose } from '../domain/validate.ts';
 import * as store from '../store/doses.ts';
 import { type Caller, resolveSites } from './access.ts';
-import { freshDelivery, publishAndClear } from '../outbox/outbox.ts';
-import { REPORTING_QUEUES } from '../outbox/publish.ts';
+import { freshDelivery, intentFor, publishAndClear } from '../outbox/outbox.ts';
 import { defaultDeps, fillFromSite, type IntakeDeps } from './submit.ts';
 
 /**
@@ -55,8 +54,10 @@ async function base(req: ChangeRequest): Promise<ChangeOutcome | Base> {
  * retry after a timeout or a 500), the retry succeeds without writing again; anything else is a lost race.
  */
 async function writeSuccessor(next: store.DoseVersion, deps: IntakeDeps): Promise<ChangeOutcome> {
+  await deps.writeIntents([intentFor(next)]);
   const res = await deps.insertVersion(next);
   if (!res.stored) {
+    await deps.deleteIntents([next]);
     const same = res.existing?.content_hash === next.content_hash && res.existing.action === next.action;
     if (same) return { kind: 'changed', version: res.existing!, issues: res.existing!.findings };
     const head = await store.getHead(next.iis_id, next.vax_event_id);
@@ -114,7 +115,6 @@ export async function updateDose(
     findings,
     stored_at: req.now.toISOString(),
     submitted_by: req.caller.iis_id ?? '',
-    outboxQueues: [...REPORTING_QUEUES],
     registry_status: undefined,
     cdc_status: undefined,
   };
@@ -132,7 +132,6 @@ export async function deleteDose(req: ChangeRequest, deps: IntakeDeps = defaultD
     findings: [],
     stored_at: req.now.toISOString(),
     submitted_by: req.caller.iis_id ?? '',
-    outboxQueues: [...REPORTING_QUEUES],
     registry_status: undefined,
     cdc_status: undefined,
   };

@@ -6,8 +6,15 @@ import { normalizeDose } from '../domain/normalize.ts';
 import { registryFor } from '../domain/registry-routing.ts';
 import type { Site } from '../domain/site.ts';
 import { type EarlierDose, intervalFindings, validateDose } from '../domain/validate.ts';
-import { defaultOutboxDeps, freshDelivery, type OutboxDeps, publishAndClear } from '../outbox/outbox.ts';
-import { type Delivery, REPORTING_QUEUES } from '../outbox/publish.ts';
+import {
+  defaultOutboxDeps,
+  freshDelivery,
+  intentFor,
+  type OutboxDeps,
+  publishAndClear,
+} from '../outbox/outbox.ts';
+import { BATCH_LIMIT } from '../store/batch-write.ts';
+import type { Delivery } from '../outbox/publish.ts';
 import { getSite } from '../store/sites.ts';
 import * as store from '../store/doses.ts';
 import { mapLimit } from '../util/map-limit.ts';
@@ -63,6 +70,7 @@ export interface SubmitOptions {
 }
 
 const WRITE_CONCURRENCY = 16;
+const GROUP_CONCURRENCY = 4;
 const SITE_FILLED: ReadonlySet<string> = new Set(SITE_FILLED_FIELDS);
 
 /** Site fields a dose left out come from the site's enrollment. */
@@ -194,67 +202,107 @@ export async function submitDoses(
   }
 
   const storedAt = now.toISOString();
-  const deliveries: Delivery[] = [];
-  const results = await mapLimit(
-    prepared,
-    WRITE_CONCURRENCY,
-    async ({ dose, findings }, i): Promise<DoseResult> => {
-      const id = dose.vax_event_id ?? null;
-      if (hasError(findings) || !id) {
-        const onlyRepeat = findings.every((f) => f.severity !== 'error' || f.code === 'BUSR005');
-        return options.repeatsAreDuplicates && id && onlyRepeat
+  const results: DoseResult[] = new Array(prepared.length);
+  const toStore: { index: number; version: store.DoseVersion }[] = [];
+  prepared.forEach(({ dose, findings }, index) => {
+    const id = dose.vax_event_id ?? null;
+    if (hasError(findings) || !id) {
+      const onlyRepeat = findings.every((f) => f.severity !== 'error' || f.code === 'BUSR005');
+      results[index] =
+        options.repeatsAreDuplicates && id && onlyRepeat
           ? { vax_event_id: id, status: 'duplicate', issues: findings }
           : rejected(id, findings);
-      }
-      if (dryRun) return { vax_event_id: id, status: 'accepted', issues: findings };
-      const version: store.DoseVersion = {
-        iis_id: dose.iis_id!,
-        vax_event_id: id,
-        version: 1,
-        action: 'A',
-        content_hash: contentHash(dose),
-        dose: dose as Dose,
-        findings,
-        stored_at: storedAt,
-        submitted_by: callerIis,
-        registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, today),
-        source: options.sources?.[i],
-        outboxQueues: [...REPORTING_QUEUES],
-      };
-      const res = await deps.insertVersion(version);
-      if (res.stored) {
-        deliveries.push(freshDelivery(version));
-        return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
-      }
-      // Stored before by this very row (a retried chunk): the same answer as the first time. Its outbox mark,
-      // if still set, is the sweeper's.
-      if (version.source && res.existing?.source === version.source)
-        return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
-      if (res.existing?.content_hash === version.content_hash) {
-        const head = await deps.getHead(version.iis_id, id);
-        if (head?.action !== 'D')
-          return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
-        return rejected(
-          id,
+    } else if (dryRun) results[index] = { vax_event_id: id, status: 'accepted', issues: findings };
+    else
+      toStore.push({
+        index,
+        version: {
+          iis_id: dose.iis_id!,
+          vax_event_id: id,
+          version: 1,
+          action: 'A',
+          content_hash: contentHash(dose),
+          dose: dose as Dose,
           findings,
-          finding(
-            'DQ020',
-            'vax_event_id',
-            `vax_event_id ${id} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
-          ),
-        );
-      }
-      return rejected(
-        id,
-        findings,
-        finding(
-          'DQ017',
-          'vax_event_id',
-          `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
-        ),
-      );
-    },
+          stored_at: storedAt,
+          submitted_by: callerIis,
+          registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, today),
+          source: options.sources?.[index],
+        },
+      });
+  });
+
+  // In groups of one BatchWriteItem: the intents first, then each dose with its own conditional put.
+  const deliveries: Delivery[] = [];
+  const groups = Array.from({ length: Math.ceil(toStore.length / BATCH_LIMIT) }, (_, g) =>
+    toStore.slice(g * BATCH_LIMIT, (g + 1) * BATCH_LIMIT),
   );
+  await mapLimit(groups, GROUP_CONCURRENCY, async (group) => {
+    await deps.writeIntents(group.map((g) => intentFor(g.version)));
+    const notStored: store.DoseVersion[] = [];
+    await mapLimit(group, WRITE_CONCURRENCY / GROUP_CONCURRENCY, async ({ index, version }) => {
+      const { result, storedNow } = await storeOne(version, deps);
+      results[index] = result;
+      if (storedNow) deliveries.push(freshDelivery(version));
+      else notStored.push(version);
+    });
+    // This attempt's intents for changes it did not store itself: nothing of theirs to publish.
+    await deps.deleteIntents(notStored);
+  });
   await publishAndClear(deliveries, deps);
   return { ok: true, results };
+}
+
+/** One dose's conditional put, and what a refusal means: a retry of the same row, a duplicate or a conflict. */
+async function storeOne(
+  version: store.DoseVersion,
+  deps: IntakeDeps,
+): Promise<{ result: DoseResult; storedNow: boolean }> {
+  const res = await deps.insertVersion(version);
+  if (res.stored)
+    return {
+      result: {
+        vax_event_id: version.vax_event_id,
+        status: 'accepted',
+        version: 1,
+        issues: version.findings,
+      },
+      storedNow: true,
+    };
+  return { result: await refusal(version, res.existing, deps), storedNow: false };
+}
+
+async function refusal(
+  version: store.DoseVersion,
+  existing: store.DoseVersion | undefined,
+  deps: IntakeDeps,
+): Promise<DoseResult> {
+  const id = version.vax_event_id;
+  const findings = version.findings;
+  // Stored before by this very row (a retried chunk): the same answer as the first time. That attempt's
+  // intent, if still there, is the sweeper's.
+  if (version.source && existing?.source === version.source)
+    return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
+  if (existing?.content_hash === version.content_hash) {
+    const head = await deps.getHead(version.iis_id, id);
+    if (head?.action !== 'D') return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };
+    return rejected(
+      id,
+      findings,
+      finding(
+        'DQ020',
+        'vax_event_id',
+        `vax_event_id ${id} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
+      ),
+    );
+  }
+  return rejected(
+    id,
+    findings,
+    finding(
+      'DQ017',
+      'vax_event_id',
+      `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
+    ),
+  );
 }

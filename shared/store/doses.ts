@@ -4,7 +4,6 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../clients/dynamodb.ts';
 import { requiredEnv } from '../clients/env.ts';
@@ -15,14 +14,13 @@ import type { EarlierDose } from '../domain/validate.ts';
 /**
  * Doses table: every change of a dose is an immutable version item; nothing is overwritten or deleted.
  *   versions of a dose      pk = DOSE#<iis_id>#<vax_event_id>, sk = V#<000001>   (newest = head)
- *   unpublished changes     GSI outbox:       outbox_pk = OUTBOX#<0-7>, outbox_at = stored_at  (sparse)
+ *   unpublished changes     pk = OUTBOX#<0-7>, sk = <stored_at>#…   (see outbox.ts)
  *   a recipient's doses     GSI by-recipient: recip_key = <iis_id>#<recip_id>, admin_date
  *
  * Uniqueness is DynamoDB's: a version is written with `attribute_not_exists(pk)`, so one add per
  * (iis_id, vax_event_id) and one successor per version can ever succeed, whoever races.
  */
 const table = () => requiredEnv('DOSES_TABLE');
-export const OUTBOX_SHARDS = 8;
 
 export type Action = 'A' | 'U' | 'D';
 
@@ -40,20 +38,12 @@ export interface DoseVersion {
   source?: string;
   /** The regional registry for the site's county when the change was stored. */
   registry?: string;
-  /** The reporting queues this change has not yet been confirmed on; empty once fanned out. */
-  outboxQueues?: string[];
   registry_status?: string;
   cdc_status?: string;
 }
 
 export const doseKey = (iisId: string, eventId: string) => `DOSE#${iisId}#${eventId}`;
 export const versionKey = (v: number) => `V#${String(v).padStart(6, '0')}`;
-
-export function outboxShard(iisId: string, eventId: string): string {
-  let h = 0;
-  for (const ch of `${iisId}#${eventId}`) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return `OUTBOX#${h % OUTBOX_SHARDS}`;
-}
 
 function toItem(v: DoseVersion): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
@@ -75,11 +65,6 @@ function toItem(v: DoseVersion): Record<string, AttributeValue> {
     item.recip_key = { S: `${v.iis_id}#${v.dose.recip_id}` };
     item.admin_date = { S: v.dose.admin_date };
   }
-  if (v.outboxQueues?.length) {
-    item.outbox_pk = { S: outboxShard(v.iis_id, v.vax_event_id) };
-    item.outbox_at = { S: v.stored_at };
-    item.outbox_queues = { SS: v.outboxQueues };
-  }
   return item;
 }
 
@@ -96,7 +81,6 @@ export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
     submitted_by: i.submitted_by!.S!,
     registry: i.registry?.S,
     source: i.source?.S,
-    outboxQueues: i.outbox_pk !== undefined ? (i.outbox_queues?.SS ?? []) : [],
     registry_status: i.registry_status?.S,
     cdc_status: i.cdc_status?.S,
   };
@@ -186,66 +170,5 @@ export async function recipientDoses(iisId: string, recipId: string): Promise<Ea
       mvx: v.dose.mvx,
     });
   }
-  return out;
-}
-
-/**
- * Records that a change reached some of its queues ('all': every queue it still had to reach, so it leaves
- * the outbox index in the same write). The pending set only ever shrinks, so concurrent clears are safe.
- */
-export async function clearOutbox(
-  iisId: string,
-  eventId: string,
-  version: number,
-  reached: 'all' | readonly string[],
-): Promise<void> {
-  const key = { pk: { S: doseKey(iisId, eventId) }, sk: { S: versionKey(version) } };
-  await dynamodb.send(
-    reached === 'all'
-      ? new UpdateItemCommand({
-          TableName: table(),
-          Key: key,
-          UpdateExpression: 'REMOVE outbox_pk, outbox_at, outbox_queues',
-          ConditionExpression: 'attribute_exists(pk)',
-        })
-      : new UpdateItemCommand({
-          TableName: table(),
-          Key: key,
-          UpdateExpression: 'DELETE outbox_queues :q',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':q': { SS: [...reached] } },
-        }),
-  );
-}
-
-/** Changes still in the outbox that were stored before `before` (ISO), oldest first. */
-export async function pendingOutbox(
-  shard: number,
-  before: string,
-  limit: number,
-): Promise<{ iis_id: string; vax_event_id: string; version: number; action: Action }[]> {
-  const out: { iis_id: string; vax_event_id: string; version: number; action: Action }[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'outbox',
-        KeyConditionExpression: 'outbox_pk = :s AND outbox_at < :b',
-        ExpressionAttributeValues: { ':s': { S: `OUTBOX#${shard}` }, ':b': { S: before } },
-        Limit: limit - out.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of page.Items ?? []) {
-      out.push({
-        iis_id: i.iis_id!.S!,
-        vax_event_id: i.vax_event_id!.S!,
-        version: Number(i.version!.N),
-        action: i.action!.S as Action,
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start && out.length < limit);
   return out;
 }

@@ -95,6 +95,47 @@ export function functionStatements(resources: Record<string, CfnResource>, name:
   return statementsOfRole(resources, roleId);
 }
 
+/**
+ * The S3 grants of the function tagged `function/<name>`, one `"<action> <bucket>/<key pattern>"` per action
+ * and resource (`"s3:GetObject drop/results/*"`, the bucket by its topology name), sorted. A resource that is
+ * not an object ARN of a topology bucket is kept as its JSON, so it shows up in a comparison.
+ */
+export function bucketGrants(resources: Record<string, CfnResource>, name: string): string[] {
+  const bucketNames = new Map(
+    ofType(resources, 'AWS::S3::Bucket')
+      .filter(([, r]) => component(r)?.startsWith('bucket/'))
+      .map(([id, r]) => [id, component(r)!.slice('bucket/'.length)]),
+  );
+  const objects = (resource: unknown): string => {
+    const join = (resource as { 'Fn::Join'?: [string, unknown[]] })?.['Fn::Join'];
+    if (join?.[0] === '' && join[1].length === 2 && typeof join[1][1] === 'string') {
+      const bucket = bucketNames.get(refOf(join[1][0]) ?? '');
+      if (bucket) return `${bucket}${join[1][1]}`;
+    }
+    return JSON.stringify(resource);
+  };
+  // s3:ListBucket is granted on the bucket, limited to prefixes by an s3:prefix condition: shown per prefix.
+  const listed = (s: { Resource?: unknown; Condition?: unknown }): string[] => {
+    const bucket = bucketNames.get(getAttOf(asArray(s.Resource)[0]) ?? '') ?? JSON.stringify(s.Resource);
+    const prefixes = (s.Condition as { StringLike?: { 's3:prefix'?: string | string[] } } | undefined)
+      ?.StringLike?.['s3:prefix'];
+    return prefixes === undefined
+      ? [`${bucket} (any prefix)`]
+      : asArray(prefixes).map((p) => `${bucket}/${p}`);
+  };
+  return functionStatements(resources, name)
+    .flatMap((s) =>
+      asArray(s.Action)
+        .filter((action) => action.startsWith('s3:'))
+        .flatMap((action) =>
+          action === 's3:ListBucket'
+            ? listed(s).map((l) => `${action} ${l}`)
+            : asArray(s.Resource).map((resource) => `${action} ${objects(resource)}`),
+        ),
+    )
+    .sort();
+}
+
 /** The real topology plus a consumer of the registry queue (a placeholder entry: bundling is skipped). */
 export function withRegistryConsumer(timeoutSeconds: number, maximumConcurrency = 5): PipelineTopology {
   return {
@@ -120,7 +161,7 @@ export function withRegistryConsumer(timeoutSeconds: number, maximumConcurrency 
 
 /**
  * The real topology plus more of what it uses: another SQS consumer (with a batching window), and functions
- * that only read or only write the bucket (placeholder entries: bundling is skipped).
+ * that only read (incoming/) or only write (work/) the bucket (placeholder entries: bundling is skipped).
  */
 export function extendedTopology(): PipelineTopology {
   const base = withRegistryConsumer(60);
@@ -133,7 +174,7 @@ export function extendedTopology(): PipelineTopology {
         description: 'Test reader of the drop bucket',
         timeoutSeconds: 30,
         memoryMb: 256,
-        buckets: { drop: 'read' },
+        buckets: { drop: { read: ['incoming/'] } },
         sqs: { queue: 'cdc', batchSize: 5, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
       },
       dropWriter: {
@@ -141,9 +182,15 @@ export function extendedTopology(): PipelineTopology {
         description: 'Test writer of the drop bucket',
         timeoutSeconds: 10,
         memoryMb: 256,
-        buckets: { drop: 'write' },
+        buckets: { drop: { write: ['work/'] } },
         routes: ['POST /v1/test-only/drops'],
       },
     },
   };
+}
+
+/** The logical id in `{"Fn::GetAtt": [id, "Arn"]}`. */
+function getAttOf(value: unknown): string | undefined {
+  const att = (value as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt'];
+  return att?.[0];
 }

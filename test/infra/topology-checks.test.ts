@@ -120,6 +120,40 @@ describe('topology checks', () => {
     ).toEqual([]);
   });
 
+  it('reports bucket bindings whose prefixes would grant more than a prefix, or no bucket the topology defines', () => {
+    const binding = (buckets: Record<string, { read?: string[]; write?: string[] }>) =>
+      withFunctions({
+        reader: {
+          entry: 'functions/test-only/reader.ts',
+          description: 'x',
+          timeoutSeconds: 10,
+          memoryMb: 256,
+          buckets: buckets as never,
+        },
+      });
+    expect(
+      topologyProblems(
+        binding({
+          drop: { read: ['', 'results', 'incoming/', 'incoming/'], write: ['work/*/', 'work'] },
+          archive: { read: ['old/'] },
+        }),
+      ),
+    ).toEqual([
+      'function reader, bucket drop: an empty read prefix would grant the whole bucket',
+      'function reader, bucket drop: read prefix "results" does not end with "/"',
+      'function reader, bucket drop: read prefix "incoming/" is listed twice',
+      'function reader, bucket drop: write prefix "work/*/" contains an IAM wildcard',
+      'function reader, bucket drop: write prefix "work" does not end with "/"',
+      'function reader uses bucket archive, which topology.buckets does not define',
+    ]);
+    expect(topologyProblems(binding({ drop: {} }))).toEqual([
+      'function reader, bucket drop: lists no read or write prefix',
+    ]);
+    expect(
+      topologyProblems(binding({ drop: { read: ['incoming/'], write: ['work/', 'results/'] } })),
+    ).toEqual([]);
+  });
+
   it('reports an authorizer that is missing or serves routes', () => {
     expect(topologyProblems({ ...topology, api: { ...topology.api, authorizer: 'ghost' as never } })).toEqual(
       ['api.authorizer names ghost, which topology.functions does not define'],

@@ -14,6 +14,8 @@ beforeAll(async () => {
     port: 0,
     schedules: false,
     sqs: { waitTimeSeconds: 1 },
+    // At-least-once: every S3 notification arrives twice, and nothing may be stored or published twice.
+    s3Notifications: { duplicateEvery: 1 },
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '400' },
   });
   api = client(rt);

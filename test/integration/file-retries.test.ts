@@ -112,3 +112,29 @@ describe('a chunk that crashes midway', () => {
     expect((await drain(rt.env.CDC_QUEUE_URL!)).length).toBe(cleanMessages);
   });
 });
+
+describe('the uploads sweeper', () => {
+  it('requeues the unfinished chunks of an upload stuck in processing, and fails one whose file never came', async () => {
+    const api = client(rt);
+    const s = await enroll(api);
+    const key = `incoming/${s.iis_id}/stuck/day.tsv`;
+    await put(key, doseFile(mixedKinds(120), 'cvrs', 'SW'));
+    expect(await planUpload(key, new Date())).toBe('planned');
+    const uploadId = await uploadIdOf(key);
+    await processChunk(uploadId, 0, new Date());
+    // The planner's chunk messages were lost (say the queue was purged): only chunk 0 ever ran.
+    await drain(rt.env.INGEST_CHUNKS_QUEUE_URL!);
+    const issued = await api.call('POST', '/v1/uploads', { key: s.api_key, body: { name: 'never.csv' } });
+
+    const swept = await rt.invoke('uploadsSweeper', { stuckAfterSeconds: 0 });
+
+    expect(swept).toMatchObject({ requeued: 2 });
+    const tasks = (await drain(rt.env.INGEST_CHUNKS_QUEUE_URL!)).filter((t) => t.upload_id === uploadId);
+    expect(tasks.map((t) => t.chunk).sort()).toEqual([1, 2]);
+    for (const t of tasks) await processChunk(t.upload_id, t.chunk, new Date());
+    expect((await getUpload(uploadId))!.status).toBe('completed');
+    const never = (await getUpload(issued.json.upload_id))!;
+    expect(never.status).toBe('failed');
+    expect(never.file_findings).toEqual([expect.objectContaining({ code: 'FILE011' })]);
+  });
+});
