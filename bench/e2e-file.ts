@@ -51,13 +51,48 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 500));
 }
 const seconds = (performance.now() - t0) / 1000;
-console.log(
-  JSON.stringify({
-    rows,
-    seconds,
-    bytes: Buffer.byteLength(body),
-    summary: upload.summary,
-    expected: expectedCounts(kinds),
-  }),
+// What reached storage and the queues: exactly the valid rows, once each (dose versions only, not intents).
+const dynamo = new DynamoDBClient({});
+let stored = 0;
+let startKey: Record<string, AttributeValue> | undefined;
+do {
+  const page = await dynamo.send(
+    new ScanCommand({
+      TableName: rt.env.DOSES_TABLE,
+      Select: 'COUNT',
+      FilterExpression: 'begins_with(pk, :d)',
+      ExpressionAttributeValues: { ':d': { S: 'DOSE#' } },
+      ExclusiveStartKey: startKey,
+    }),
+  );
+  stored += page.Count ?? 0;
+  startKey = page.LastEvaluatedKey;
+} while (startKey);
+const depths = Object.fromEntries(
+  (await rt.queueDepths()).map((q) => [q.queue, q.visible + q.inFlight + q.delayed]),
 );
+const resultsUrl = (upload as unknown as { results_url: string }).results_url;
+let resultLines = -1;
+for await (const piece of (await fetch(resultsUrl)).body!)
+  resultLines += Buffer.from(piece).toString().split('\n').length - 1;
+const expected = expectedCounts(kinds);
+const report = {
+  rows,
+  seconds,
+  bytes: Buffer.byteLength(body),
+  summary: upload.summary,
+  expected,
+  resultLines,
+  stored,
+  registryMessages: depths['registry-changes'],
+  cdcMessages: depths['cdc-changes'],
+};
+console.log(JSON.stringify(report));
+const ok =
+  (['rows', 'accepted', 'rejected', 'duplicates'] as const).every((k) => upload.summary[k] === expected[k]) &&
+  resultLines === rows &&
+  stored === expected.accepted &&
+  report.registryMessages === stored &&
+  report.cdcMessages === stored;
+if (!ok) process.exitCode = 1;
 await rt.stop();

@@ -93,8 +93,10 @@ async function view(u: Upload) {
     duplicate_of: u.duplicate_of ?? null,
     file_findings: u.file_findings ?? [],
     summary: done ? (u.summary ?? null) : null,
-    results_url: done && u.results_key ? await presignGet(u.results_key, URL_TTL_SECONDS) : null,
-    summary_url: done && u.summary_key ? await presignGet(u.summary_key, URL_TTL_SECONDS) : null,
+    results_url:
+      done && u.results_key ? await presignGet(u.results_key, URL_TTL_SECONDS, u.results_version) : null,
+    summary_url:
+      done && u.summary_key ? await presignGet(u.summary_key, URL_TTL_SECONDS, u.summary_version) : null,
   };
 }
 

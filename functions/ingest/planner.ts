@@ -7,7 +7,7 @@ const processor = new BatchProcessor(EventType.SQS);
 
 interface S3EventRecord {
   eventName?: string;
-  s3?: { bucket?: { name?: string }; object?: { key?: string } };
+  s3?: { bucket?: { name?: string }; object?: { key?: string; versionId?: string; eTag?: string } };
 }
 
 /**
@@ -21,7 +21,8 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   for (const r of body.Records) {
     if (!r.eventName?.startsWith('ObjectCreated:') || !r.s3?.object?.key) continue;
     const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
-    const outcome = await planUpload(key, new Date());
+    const { versionId, eTag } = r.s3.object;
+    const outcome = await planUpload(key, new Date(), { versionId, etag: eTag });
     logger.info('dropped file', { outcome });
   }
 }

@@ -29,6 +29,8 @@ export interface FilePlan {
   header: Header;
   sha256: string;
   bytes: number;
+  /** The object version the plan was made from; workers read exactly that version. */
+  version_id?: string;
   rows: number;
   chunks: Chunk[];
   /** Row → the earlier row that used the same vax_event_id (for BUSR005). */

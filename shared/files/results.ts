@@ -14,7 +14,7 @@ export const RESULT_COLUMNS = ['row', 'vax_event_id', 'status', 'codes', 'messag
  * apostrophe makes it text (OWASP CSV injection guidance). Values come from the submitted file.
  */
 export function neutralize(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return /^\s*[=+\-@＝＋－＠]/.test(cell) ? `'${cell}` : cell;
 }
 
 export function resultRows(firstRow: number, results: readonly DoseResult[]): string {

@@ -11,6 +11,8 @@ import * as uploads from '../store/uploads.ts';
  * the sweeper does when an assembly was interrupted.
  */
 export async function assembleResults(upload: uploads.Upload, plan: FilePlan, now: Date): Promise<void> {
+  // A redelivered last chunk or a sweep may ask again after another worker finished: nothing to redo.
+  if ((await uploads.getUpload(upload.upload_id))?.status !== 'processing') return;
   const results = resultsKey(upload.iis_id, upload.name);
   const summaryPath = summaryKey(upload.iis_id, upload.name);
   const out = new PassThrough();
@@ -28,7 +30,7 @@ export async function assembleResults(upload: uploads.Upload, plan: FilePlan, no
     await writing.catch(() => undefined);
     throw err;
   }
-  await writing;
+  const resultsVersion = await writing;
   const total = addCounts(await uploads.chunkCounts(upload.upload_id));
   const summary = {
     upload_id: upload.upload_id,
@@ -50,12 +52,18 @@ export async function assembleResults(upload: uploads.Upload, plan: FilePlan, no
       plan_ms: (upload.summary as { plan_ms?: number } | undefined)?.plan_ms,
     },
   };
-  await writeObject(summaryPath, JSON.stringify(summary, null, 2), 'application/json');
+  const summaryVersion = await writeObject(summaryPath, JSON.stringify(summary, null, 2), 'application/json');
   await uploads.transition(
     upload,
     ['processing'],
     'completed',
-    { results_key: results, summary_key: summaryPath, summary },
+    {
+      results_key: results,
+      summary_key: summaryPath,
+      results_version: resultsVersion,
+      summary_version: summaryVersion,
+      summary,
+    },
     now.toISOString(),
   );
   logger.info('upload completed', {

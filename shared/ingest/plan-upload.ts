@@ -1,7 +1,5 @@
-import type { Finding } from '../domain/findings.ts';
 import { CHUNK_ROWS, fileFinding, MAX_BYTES } from '../files/format.ts';
 import { type FilePlan, scanFile } from '../files/plan.ts';
-import { fileProblemResults } from '../files/results.ts';
 import {
   copyObject,
   headObject,
@@ -14,8 +12,10 @@ import {
 import { logger } from '../observability/logger.ts';
 import { getSite } from '../store/sites.ts';
 import * as uploads from '../store/uploads.ts';
+import { failUpload } from './fail-upload.ts';
 import { parseIncomingKey } from './keys.ts';
 import { type IngestTask, sendAll } from './messages.ts';
+import { requeueMissing } from './requeue.ts';
 
 /** Rows per chunk: CHUNK_ROWS, or INGEST_CHUNK_ROWS where a deployment or a test wants other sizes. */
 function chunkRows(): number {
@@ -25,21 +25,28 @@ function chunkRows(): number {
 
 export type PlanOutcome = 'ignored' | 'already' | 'failed' | 'duplicate' | 'planned';
 
+/** The object a notification is about: S3 names its version (versioned bucket) and ETag. */
+export interface ObjectRef {
+  versionId?: string;
+  etag?: string;
+}
+
 /**
  * First step for a dropped file (from its S3 notification): record the upload, read the file once to check
  * it and plan its chunks, and queue the chunks. Safe to run again for the same object: a notification
- * delivered twice, or a retry after a crash, finds the upload past `received` or re-plans it identically.
+ * delivered twice, or a retry after a crash, finds the upload past `received` (and re-queues the chunks not
+ * yet done, in case the first run died before queuing them) or re-plans it identically.
  */
-export async function planUpload(key: string, now: Date): Promise<PlanOutcome> {
-  const head = await headObject(key);
+export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): Promise<PlanOutcome> {
+  const head = await headObject(key, ref.versionId);
   if (!head) return 'ignored'; // deleted since the notification
-  const dropped = parseIncomingKey(key, head.etag);
+  const dropped = parseIncomingKey(key, head.versionId ?? head.etag);
   if (!dropped) {
     logger.warn('dropped file outside incoming/<iis_id>/…; ignored', { keyDepth: key.split('/').length });
     return 'ignored';
   }
   const stamp = now.toISOString();
-  const { upload } = await uploads.createUpload({
+  let { upload } = await uploads.createUpload({
     upload_id: dropped.upload_id,
     iis_id: dropped.iis_id,
     key,
@@ -48,36 +55,69 @@ export async function planUpload(key: string, now: Date): Promise<PlanOutcome> {
     created_at: stamp,
     updated_at: stamp,
     bytes: head.size,
+    version_id: head.versionId,
+    etag: head.etag,
   });
-  if (upload.status !== 'received') return 'already';
   if (upload.key !== key) return 'ignored'; // an issued upload id reused for another object
+  if (upload.status === 'processing') {
+    await requeueMissing(upload);
+    return 'already';
+  }
+  // A URL's file that arrived after the sweeper had given up on it: take it after all.
+  const late = upload.status === 'failed' && upload.file_findings?.[0]?.code === 'FILE011';
+  if (late && (await uploads.transition(upload, ['failed'], 'received', { file_findings: [] }, stamp)))
+    upload = { ...upload, status: 'received', file_findings: [] };
+  if (upload.status !== 'received') return 'already';
+  // An issued upload learns its object's version when the file arrives.
+  upload = {
+    ...upload,
+    version_id: upload.version_id ?? head.versionId,
+    etag: upload.etag ?? head.etag,
+    bytes: head.size,
+  };
 
-  if (!(await getSite(upload.iis_id)))
-    return fail(
+  if (!(await getSite(upload.iis_id))) {
+    await failUpload(
       upload,
+      ['received'],
       fileFinding(
         'FILE009',
         `Site ${upload.iis_id} is not enrolled. Files go under incoming/<your Org Code>/.`,
       ),
       stamp,
     );
-  if (head.size > MAX_BYTES)
-    return fail(
+    return 'failed';
+  }
+  if (head.size > MAX_BYTES) {
+    await failUpload(
       upload,
+      ['received'],
       fileFinding(
         'FILE004',
         `The file is ${Math.round(head.size / 1024 / 1024)} MB, over the ${MAX_BYTES / 1024 / 1024} MB limit. Split it.`,
       ),
       stamp,
     );
+    return 'failed';
+  }
 
   const started = Date.now();
-  const scan = await scanFile(await readObject(key), upload.iis_id, chunkRows());
-  if (!scan.ok) return fail({ ...upload, sha256: scan.sha256 }, scan.problem, stamp);
-  const plan = scan.plan;
+  const scan = await scanFile(
+    await readObject(key, undefined, upload.version_id),
+    upload.iis_id,
+    chunkRows(),
+  );
+  if (!scan.ok) {
+    await failUpload({ ...upload, sha256: scan.sha256 }, ['received'], scan.problem, stamp);
+    return 'failed';
+  }
+  const plan: FilePlan = { ...scan.plan, version_id: upload.version_id };
 
   const earlier = await uploads.claimContent(upload.iis_id, plan.sha256, upload.upload_id);
-  if (earlier) return answerWithEarlier(upload, plan, earlier, stamp);
+  if (earlier) {
+    const answered = await answerWithEarlier(upload, plan, earlier, stamp);
+    if (answered) return 'duplicate';
+  }
 
   await writeObject(planKey(upload.upload_id), JSON.stringify(plan), 'application/json');
   const moved = await uploads.transition(
@@ -105,60 +145,47 @@ export async function planUpload(key: string, now: Date): Promise<PlanOutcome> {
   return 'planned';
 }
 
-/** A whole-file problem: a results file with that one finding, nothing stored. */
-async function fail(upload: uploads.Upload, problem: Finding, stamp: string): Promise<PlanOutcome> {
-  const results = resultsKey(upload.iis_id, upload.name);
-  const summary = summaryKey(upload.iis_id, upload.name);
-  const body = {
-    upload_id: upload.upload_id,
-    file: upload.name,
-    iis_id: upload.iis_id,
-    status: 'failed',
-    rows: 0,
-    accepted: 0,
-    rejected: 0,
-    duplicates: 0,
-    warnings: 0,
-    by_code: { [problem.code]: 1 },
-    file_findings: [problem],
-  };
-  await writeObject(results, fileProblemResults(problem), 'text/csv; charset=utf-8');
-  await writeObject(summary, JSON.stringify(body, null, 2), 'application/json');
-  await uploads.transition(
-    upload,
-    ['received'],
-    'failed',
-    { file_findings: [problem], results_key: results, summary_key: summary, summary: body },
-    stamp,
-  );
-  logger.info('upload failed', { upload_id: upload.upload_id, code: problem.code });
-  return 'failed';
-}
-
-/** The same content was dropped before by this site: its results answer this upload too. */
+/**
+ * The same content was dropped before by this site. A completed earlier upload answers this one with its
+ * results; a failed one hands its claim over and this upload is processed; one still in progress makes this
+ * one wait (the notification comes back after the queue's visibility timeout).
+ */
 async function answerWithEarlier(
   upload: uploads.Upload,
   plan: FilePlan,
   earlierId: string,
   stamp: string,
-): Promise<PlanOutcome> {
+): Promise<boolean> {
   const earlier = await uploads.getUpload(earlierId);
-  const fields: Partial<uploads.Upload> = {
-    duplicate_of: earlierId,
-    sha256: plan.sha256,
-    rows_total: plan.rows,
-  };
-  if (earlier?.status === 'completed' && earlier.results_key && earlier.summary_key) {
-    const results = resultsKey(upload.iis_id, upload.name);
-    const summary = summaryKey(upload.iis_id, upload.name);
-    if (results !== earlier.results_key) await copyObject(earlier.results_key, results);
-    if (summary !== earlier.summary_key) await copyObject(earlier.summary_key, summary);
-    Object.assign(fields, { results_key: results, summary_key: summary, summary: earlier.summary });
+  if (!earlier || earlier.status === 'failed') {
+    if (await uploads.takeOverContent(upload.iis_id, plan.sha256, earlierId, upload.upload_id)) return false;
+    throw new Error('content claim changed hands; retrying');
   }
-  await uploads.transition(upload, ['received'], 'completed', fields, stamp);
+  if (earlier.status !== 'completed' || !earlier.results_key || !earlier.summary_key)
+    throw new Error(`an earlier upload of the same content is still ${earlier.status}; retrying later`);
+  const results = resultsKey(upload.iis_id, upload.name);
+  const summary = summaryKey(upload.iis_id, upload.name);
+  const resultsVersion = await copyObject(earlier.results_key, results, earlier.results_version);
+  const summaryVersion = await copyObject(earlier.summary_key, summary, earlier.summary_version);
+  await uploads.transition(
+    upload,
+    ['received'],
+    'completed',
+    {
+      duplicate_of: earlierId,
+      sha256: plan.sha256,
+      rows_total: plan.rows,
+      results_key: results,
+      summary_key: summary,
+      results_version: resultsVersion,
+      summary_version: summaryVersion,
+      summary: earlier.summary,
+    },
+    stamp,
+  );
   logger.info('upload is a repeat of an earlier one', {
     upload_id: upload.upload_id,
     duplicate_of: earlierId,
   });
-  return 'duplicate';
+  return true;
 }

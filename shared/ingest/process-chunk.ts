@@ -71,7 +71,7 @@ export async function processChunk(
   const already = await uploads.chunksDone(uploadId);
   let done = already.size;
   if (!already.has(n)) {
-    const body = await readObject(upload.key, { start: chunk.start, end: chunk.end });
+    const body = await readObject(upload.key, { start: chunk.start, end: chunk.end }, plan.version_id);
     const { inputs, options } = await chunkInputs(
       readRecords(body, plan.format, chunk.start),
       plan,
@@ -80,7 +80,9 @@ export async function processChunk(
     );
     if (inputs.length !== chunk.rows)
       throw new Error(`Chunk ${n} of ${uploadId} read ${inputs.length} rows, planned ${chunk.rows}`);
-    const outcome = await submitDoses(inputs, { role: 'site', iis_id: upload.iis_id }, now, deps, options);
+    // Rows are checked against who uploaded (a sending facility for its client), defaulting to the file's site.
+    const caller = { role: 'site' as const, iis_id: upload.created_by ?? upload.iis_id };
+    const outcome = await submitDoses(inputs, caller, now, deps, { ...options, defaultIisId: upload.iis_id });
     if (!outcome.ok) throw new Error('file rows are never refused as a whole');
     await writeObject(
       partKey(uploadId, n),
@@ -88,7 +90,7 @@ export async function processChunk(
       'text/csv; charset=utf-8',
     );
     await uploads.putChunkCounts(uploadId, n, countResults(outcome.results));
-    done = await uploads.markChunkDone(uploadId, n, chunk.rows);
+    done = await uploads.markChunkDone(uploadId, n, chunk.rows, new Date().toISOString());
   }
   if (done >= plan.chunks.length) await assembleResults(upload, plan, new Date());
 }

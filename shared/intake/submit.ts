@@ -58,6 +58,8 @@ export interface SubmitOptions {
   sources?: readonly string[];
   /** 'request' (API): one input naming a forbidden site refuses the whole batch. 'row' (files): only that row. */
   forbidden?: 'request' | 'row';
+  /** The site a row without iis_id belongs to (a file's site); the caller's own by default. */
+  defaultIisId?: string;
   /** Validate only: nothing is read from or written to storage (offline pre-flight checks). */
   dryRun?: boolean;
   /** The site's enrollment is not at hand (offline): site fields a row leaves out are not reported missing. */
@@ -165,7 +167,7 @@ export async function submitDoses(
   const callerIis = caller.iis_id ?? '';
   const dryRun = options.dryRun ?? false;
   // A file's repeats are found across the whole file by its plan and come in extraFindings.
-  const prepared = prepareBatch(inputs, callerIis, !options.repeatsAreDuplicates);
+  const prepared = prepareBatch(inputs, options.defaultIisId ?? callerIis, !options.repeatsAreDuplicates);
   options.extraFindings?.forEach((extra, i) => {
     prepared[i]?.findings.push(...extra);
   });
@@ -282,7 +284,7 @@ async function refusal(
   // Stored before by this very row (a retried chunk): the same answer as the first time. That attempt's
   // intent, if still there, is the sweeper's.
   if (version.source && existing?.source === version.source)
-    return { vax_event_id: id, status: 'accepted', version: 1, issues: findings };
+    return { vax_event_id: id, status: 'accepted', version: 1, issues: existing.findings };
   if (existing?.content_hash === version.content_hash) {
     const head = await deps.getHead(version.iis_id, id);
     if (head?.action !== 'D') return { vax_event_id: id, status: 'duplicate', version: 1, issues: findings };

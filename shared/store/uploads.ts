@@ -41,6 +41,9 @@ export interface Upload {
   created_at: string;
   updated_at: string;
   created_by?: string;
+  /** The version (and ETag) of the dropped object this upload is about: a later overwrite is another upload. */
+  version_id?: string;
+  etag?: string;
   sha256?: string;
   format?: string;
   bytes?: number;
@@ -52,6 +55,11 @@ export interface Upload {
   duplicate_of?: string;
   results_key?: string;
   summary_key?: string;
+  /** Versions of the results objects written for this upload (a later file of the same name writes new ones). */
+  results_version?: string;
+  summary_version?: string;
+  /** Sweeps that found it stuck since it last moved. */
+  sweeps?: number;
   summary?: Record<string, unknown>;
   file_findings?: Finding[];
 }
@@ -76,6 +84,7 @@ function fromItem(i: Record<string, AttributeValue>): Upload {
   u.updated_at = i.updated_at!.S!;
   u.chunks_done = i.chunks_done?.NS?.length ?? 0;
   u.rows_done = Number(i.rows_done?.N ?? 0);
+  u.sweeps = Number(i.sweeps?.N ?? 0);
   return u;
 }
 
@@ -144,16 +153,41 @@ export async function transition(
   }
 }
 
-/** Touches an upload so a sweeper sees it is alive (or picked up again). */
-export async function touch(id: string, now: string): Promise<void> {
-  await dynamodb.send(
+/** A sweep found the upload stuck and picked it up again: answers how many sweeps have, since it last moved. */
+export async function countSweep(id: string, now: string): Promise<number> {
+  const res = await dynamodb.send(
     new UpdateItemCommand({
       TableName: table(),
       Key: key(id),
-      UpdateExpression: 'SET updated_at = :now',
-      ExpressionAttributeValues: { ':now': { S: now } },
+      UpdateExpression: 'SET updated_at = :now ADD sweeps :one',
+      ExpressionAttributeValues: { ':now': { S: now }, ':one': { N: '1' } },
+      ReturnValues: 'UPDATED_NEW',
     }),
   );
+  return Number(res.Attributes?.sweeps?.N ?? 1);
+}
+
+/** Hands the content claim of an upload that failed to another upload of the same content. */
+export async function takeOverContent(
+  iisId: string,
+  sha256: string,
+  from: string,
+  to: string,
+): Promise<boolean> {
+  try {
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table(),
+        Item: { pk: { S: `CONTENT#${iisId}#${sha256}` }, sk: { S: 'CONTENT' }, upload_id: { S: to } },
+        ConditionExpression: 'upload_id = :from',
+        ExpressionAttributeValues: { ':from': { S: from } },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
 }
 
 /** The first upload of this content by this site: answers the earlier upload's id if there was one. */
@@ -207,18 +241,21 @@ export async function putChunkCounts(id: string, n: number, counts: ChunkCounts)
  * Adds a chunk to the upload's done set and its rows to the progress counter, once: a retried chunk finds
  * itself already in the set and changes nothing. Answers how many chunks are done.
  */
-export async function markChunkDone(id: string, n: number, rows: number): Promise<number> {
+export async function markChunkDone(id: string, n: number, rows: number, now: string): Promise<number> {
   try {
     const res = await dynamodb.send(
       new UpdateItemCommand({
         TableName: table(),
         Key: key(id),
-        UpdateExpression: 'ADD chunks_done :n, rows_done :rows',
+        // Progress: the sweeper judges an upload stuck by updated_at and counts sweeps since it last moved.
+        UpdateExpression: 'SET updated_at = :now, sweeps = :zero ADD chunks_done :n, rows_done :rows',
         ConditionExpression: 'attribute_not_exists(chunks_done) OR NOT contains(chunks_done, :one)',
         ExpressionAttributeValues: {
           ':n': { NS: [String(n)] },
           ':rows': { N: String(rows) },
           ':one': { N: String(n) },
+          ':now': { S: now },
+          ':zero': { N: '0' },
         },
         ReturnValues: 'ALL_NEW',
       }),

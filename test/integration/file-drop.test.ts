@@ -16,7 +16,7 @@ beforeAll(async () => {
     sqs: { waitTimeSeconds: 1 },
     // At-least-once: every S3 notification arrives twice, and nothing may be stored or published twice.
     s3Notifications: { duplicateEvery: 1 },
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '400' },
+    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '37' },
   });
   api = client(rt);
   site = await enroll(api);
@@ -63,7 +63,7 @@ async function storedVersions(iisId: string): Promise<number> {
 
 describe('dropping a file', () => {
   it('stores exactly the valid rows once, publishes one message each, and answers with a results file', async () => {
-    // Prepare: 1,000 rows in 3 chunks, with invalid rows and repeats spread across chunk boundaries.
+    // Prepare: 1,000 rows in 28 chunks of 37, so repeats (every 25th row) fall on both sides of boundaries.
     const kinds = mixedKinds(1000);
     const expected = expectedCounts(kinds);
     await drain(rt.env.REGISTRY_QUEUE_URL!);
@@ -97,11 +97,32 @@ describe('dropping a file', () => {
     expect(second.status).toBe('completed');
     expect(second.duplicate_of).toBe(first.upload_id);
     expect(second.summary).toEqual(first.summary);
+    expect(await drain(rt.env.CDC_QUEUE_URL!)).toHaveLength(first.summary.accepted);
     expect(await (await fetch(second.results_url)).text()).toBe(
       await (await fetch(first.results_url)).text(),
     );
     expect(await storedVersions(site.iis_id)).toBe(before);
     expect(await drain(rt.env.REGISTRY_QUEUE_URL!)).toEqual([]);
+    expect(await drain(rt.env.CDC_QUEUE_URL!)).toEqual([]);
+  });
+
+  it("another site cannot read an upload, nor get a URL under another site's prefix", async () => {
+    const other = await enroll(api);
+    const mine = await api.call('POST', '/v1/uploads', { key: site.api_key, body: { name: 'private.csv' } });
+    expect((await api.call('GET', `/v1/uploads/${mine.json.upload_id}`, { key: other.api_key })).status).toBe(
+      404,
+    );
+    const foreign = await api.call('POST', '/v1/uploads', {
+      key: other.api_key,
+      body: { name: 'x.csv', iis_id: site.iis_id },
+    });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.issues[0].code).toBe('AUTH004');
+    const sneaky = await api.call('POST', '/v1/uploads', {
+      key: site.api_key,
+      body: { name: '../../results/x.csv' },
+    });
+    expect(sneaky.status).toBe(400);
   });
 
   it.each([

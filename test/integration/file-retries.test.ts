@@ -126,9 +126,9 @@ describe('the uploads sweeper', () => {
     await drain(rt.env.INGEST_CHUNKS_QUEUE_URL!);
     const issued = await api.call('POST', '/v1/uploads', { key: s.api_key, body: { name: 'never.csv' } });
 
-    const swept = await rt.invoke('uploadsSweeper', { stuckAfterSeconds: 0 });
+    const swept = await rt.invoke('uploadsSweeper', { stuckAfterSeconds: 0, neverArrivedAfterSeconds: 0 });
 
-    expect(swept).toMatchObject({ requeued: 2 });
+    expect(swept).toMatchObject({ requeued: 2, failed: 1 });
     const tasks = (await drain(rt.env.INGEST_CHUNKS_QUEUE_URL!)).filter((t) => t.upload_id === uploadId);
     expect(tasks.map((t) => t.chunk).sort()).toEqual([1, 2]);
     for (const t of tasks) await processChunk(t.upload_id, t.chunk, new Date());

@@ -158,6 +158,9 @@ describe('results', () => {
     expect(neutralize('+1')).toBe("'+1");
     expect(neutralize('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(neutralize('E-1')).toBe('E-1');
+    expect(neutralize(' =1+1')).toBe("' =1+1");
+    expect(neutralize('\n@x')).toBe("'\n@x");
+    expect(neutralize('＝cmd')).toBe("'＝cmd");
     const line = resultRows(2, [{ vax_event_id: '=cmd', status: 'rejected', issues: [] }]);
     expect(line).toBe("2,'=cmd,rejected,,\n");
   });

@@ -1,0 +1,51 @@
+import type { Finding } from '../domain/findings.ts';
+import { fileProblemResults } from '../files/results.ts';
+import { resultsKey, summaryKey, writeObject } from '../files/storage.ts';
+import { logger } from '../observability/logger.ts';
+import * as uploads from '../store/uploads.ts';
+
+/**
+ * An upload that cannot be processed as a whole: a results file and a summary with that one finding, and
+ * the upload marked failed. Rows stored before the failure (a file that stopped midway) stay stored; the
+ * message says so where it applies.
+ */
+export async function failUpload(
+  upload: uploads.Upload,
+  from: uploads.UploadStatus[],
+  problem: Finding,
+  now: string,
+): Promise<boolean> {
+  const results = resultsKey(upload.iis_id, upload.name);
+  const summaryPath = summaryKey(upload.iis_id, upload.name);
+  const summary = {
+    upload_id: upload.upload_id,
+    file: upload.name,
+    iis_id: upload.iis_id,
+    status: 'failed',
+    rows: upload.rows_total ?? 0,
+    accepted: 0,
+    rejected: 0,
+    duplicates: 0,
+    warnings: 0,
+    by_code: { [problem.code]: 1 },
+    file_findings: [problem],
+  };
+  const resultsVersion = await writeObject(results, fileProblemResults(problem), 'text/csv; charset=utf-8');
+  const summaryVersion = await writeObject(summaryPath, JSON.stringify(summary, null, 2), 'application/json');
+  const moved = await uploads.transition(
+    upload,
+    from,
+    'failed',
+    {
+      file_findings: [problem],
+      results_key: results,
+      summary_key: summaryPath,
+      results_version: resultsVersion,
+      summary_version: summaryVersion,
+      summary,
+    },
+    now,
+  );
+  logger.info('upload failed', { upload_id: upload.upload_id, code: problem.code });
+  return moved;
+}
