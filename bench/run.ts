@@ -317,10 +317,32 @@ async function fileBench() {
       .stdout.trim()
       .split('\n')
       .at(-1)!,
-  ) as { seconds: number; summary: Record<string, number>; expected: Record<string, number> };
+  ) as {
+    seconds: number;
+    summary: Record<string, number>;
+    expected: Record<string, number>;
+    resultLines: number;
+    stored: number;
+    registryMessages: number;
+    cdcMessages: number;
+  };
   const ok = ['rows', 'accepted', 'rejected', 'duplicates'].every((k) => e2e.summary[k] === e2e.expected[k]);
+  const once =
+    e2e.resultLines === e2eRows &&
+    e2e.stored === e2e.expected.accepted &&
+    e2e.registryMessages === e2e.stored &&
+    e2e.cdcMessages === e2e.stored;
   table(`End to end locally: drop a ${fmt(e2eRows)}-row file through the API and S3, wait for its results`, [
-    ['rows', 'seconds', 'rows/s', 'accepted', 'rejected', 'duplicates', 'summary equals the known mix'],
+    [
+      'rows',
+      'seconds',
+      'rows/s',
+      'accepted',
+      'rejected',
+      'duplicates',
+      'summary = known mix',
+      'results lines / stored / messages per queue',
+    ],
     [
       fmt(e2eRows),
       fmt(e2e.seconds, 1),
@@ -329,6 +351,7 @@ async function fileBench() {
       e2e.summary.rejected!,
       e2e.summary.duplicates!,
       ok ? 'yes' : 'NO',
+      `${once ? 'exact' : 'MISMATCH'}: ${fmt(e2e.resultLines)} / ${fmt(e2e.stored)} / ${fmt(e2e.registryMessages)}, ${fmt(e2e.cdcMessages)}`,
     ],
   ]);
 }
