@@ -141,6 +141,10 @@ function assertXmlChars(text: string, field: string): void {
  */
 export function escapeXmlText(text: string, field = 'text'): string {
   assertXmlChars(text, field);
+  return escapeMarkupAndCr(text);
+}
+
+function escapeMarkupAndCr(text: string): string {
   return text.replace(/[&<>\r]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;',
   );
@@ -317,10 +321,6 @@ const MARKUP =
  * only whitespace.
  */
 function protectCharacterData(xml: string): string {
-  const escapeCdata = (text: string) =>
-    text.replace(/[&<>\r]/g, (c) =>
-      c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#13;',
-    );
   let out = '';
   let last = 0;
   // Outside the root element CRs are only line ends, and a reference there would be text where none may be.
@@ -331,7 +331,7 @@ function protectCharacterData(xml: string): string {
     const [token, cdata] = m;
     // SOAP 1.2 Part 1 §5: an envelope must not carry a DTD; refusing it also rules out entity-expansion attacks.
     if (token === '<!DOCTYPE') throw new SoapParseError('malformed-xml', 'a DTD is not allowed in SOAP');
-    out += cdata === undefined ? token : escapeCdata(cdata);
+    out += cdata === undefined ? token : escapeMarkupAndCr(cdata);
     if (token.startsWith('</')) depth--;
     else if (!token.startsWith('<!') && !token.startsWith('<?') && !token.endsWith('/>')) depth++;
     last = m.index + token.length;

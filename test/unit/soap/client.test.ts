@@ -161,13 +161,8 @@ describe('submitSingleMessage client', () => {
   });
 
   it('retries when the registry answers after the timeout', async () => {
-    // Act
-    const started = Date.now();
-    const outcome = await submit('/slow');
-
-    // Assess
-    expectRetry(outcome, /no complete response within 300 ms/);
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
+    // The server would answer with an ACK at 5× the timeout, so a retry proves the timeout fired.
+    expectRetry(await submit('/slow'), /no complete response within 300 ms/);
   });
 
   it('retries when the body stalls after the headers', async () => {
