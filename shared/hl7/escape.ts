@@ -24,7 +24,7 @@ export const DEFAULT_ENCODING: Encoding = Object.freeze({
   subcomponent: '&',
 });
 
-export function escape(value: string, enc: Encoding = DEFAULT_ENCODING): string {
+export function escapeHl7(value: string, enc: Encoding = DEFAULT_ENCODING): string {
   let out = '';
   let plainFrom = 0;
   for (let i = 0; i < value.length; i++) {
@@ -48,11 +48,11 @@ function sequenceFor(c: string, enc: Encoding): string | undefined {
 }
 
 /**
- * Reverses `escape` and also reads what other senders write: `\Xhh…\` as UTF-8 bytes, `\H\`/`\N\` (highlighting,
+ * Reverses `escapeHl7` and also reads what other senders write: `\Xhh…\` as UTF-8 bytes, `\H\`/`\N\` (highlighting,
  * meaningless in a data value) dropped. Anything else — an unknown or unterminated sequence, character-set
  * switches — is kept literally, so nothing a sender wrote disappears silently.
  */
-export function unescape(value: string, enc: Encoding = DEFAULT_ENCODING): string {
+export function unescapeHl7(value: string, enc: Encoding = DEFAULT_ENCODING): string {
   const e = enc.escape;
   let start = value.indexOf(e);
   if (start < 0) return value;

@@ -8,14 +8,7 @@
  */
 import { doseNumber } from '../codesets/index.ts';
 import type { DoseField } from '../domain/fields.ts';
-import {
-  bodySiteCoded,
-  type Coded,
-  ethnicityCoded,
-  mvxCoded,
-  routeCoded,
-  yesNoUnkCoded,
-} from './codes.ts';
+import { bodySiteCoded, type Coded, ethnicityCoded, mvxCoded, routeCoded, yesNoUnkCoded } from './codes.ts';
 
 export type Kind =
   /** Free text, read trimmed. */
@@ -113,7 +106,9 @@ export const OBSERVATIONS: readonly Observation[] = [
     // A dose number is NM; CVRS's INV/UNK are not numbers, so they go as CE in the code system CDC's own
     // CVRS↔HL7 converter uses for them (DCHDOSE).
     answer: (v) =>
-      /^\d+$/.test(v) ? { type: 'NM', value: [v] } : { type: 'CE', value: [v, doseNumber(v) ?? '', 'DCHDOSE'] },
+      /^\d+$/.test(v)
+        ? { type: 'NM', value: [v] }
+        : { type: 'CE', value: [v, doseNumber(v) ?? '', 'DCHDOSE'] },
   },
   {
     field: 'vax_series_complete',
@@ -140,7 +135,11 @@ function yesNoAnswer(v: string): { type: 'CE'; value: readonly string[] } | unde
   return coded ? { type: 'CE', value: coded } : undefined;
 }
 
-export const VFC_ELIGIBILITY_QUESTION: Coded = ['64994-7', 'Vaccine funding program eligibility category', 'LN'];
+export const VFC_ELIGIBILITY_QUESTION: Coded = [
+  '64994-7',
+  'Vaccine funding program eligibility category',
+  'LN',
+];
 export const FUNDING_SOURCE_QUESTION: Coded = ['30963-3', 'Vaccine funding source', 'LN'];
 /** OBX-17 for 64994-7: the guide asks how eligibility was captured; per dose is what a dose record says. */
 export const VFC_METHOD: Coded = ['VXC40', 'Eligibility captured at the immunization level', 'CDCPHINVS'];

@@ -3,7 +3,7 @@
  * (field → repetition → component → subcomponent), so callers never see escape sequences and the writer is the
  * only place that escapes. Indexes in every public helper are 1-based, as the standard numbers them.
  */
-import { DEFAULT_ENCODING, type Encoding, escape, unescape } from './escape.ts';
+import { DEFAULT_ENCODING, type Encoding, escapeHl7, unescapeHl7 } from './escape.ts';
 
 export type Component = string[];
 export type Repetition = Component[];
@@ -26,12 +26,17 @@ export class Hl7ParseError extends Error {
 
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{2}$/;
 /** MLLP framing (VT … FS CR) and a UTF-8 BOM: transports leave them on; they are not message content. */
-const FRAMING = /^[\uFEFF\v]+|[\x1c\r\n]+$/g;
+function unframe(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 0xfeff || text.charCodeAt(start) === 0x0b)) start++;
+  while (end > start && [0x1c, 0x0d, 0x0a].includes(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 /** Segment lines of a message or batch: CR is the standard terminator, CRLF and LF are accepted. */
 export function splitLines(text: string): string[] {
-  return text
-    .replace(FRAMING, '')
+  return unframe(text)
     .split(/\r\n|\r|\n/)
     .filter((line) => line.trim() !== '');
 }
@@ -55,7 +60,9 @@ export function encodingOf(mshLine: string): Encoding {
   };
   const all = [enc.field, enc.component, enc.repetition, enc.escape, enc.subcomponent];
   if (new Set(all).size !== 5 || all.some((c) => /[\sA-Za-z0-9]/.test(c))) {
-    throw new Hl7ParseError(`MSH-1/MSH-2 encoding characters "${field}${chars}" are not 5 distinct delimiters.`);
+    throw new Hl7ParseError(
+      `MSH-1/MSH-2 encoding characters "${field}${chars}" are not 5 distinct delimiters.`,
+    );
   }
   return enc;
 }
@@ -82,7 +89,9 @@ export function parseSegment(line: string, enc: Encoding = DEFAULT_ENCODING): Se
 function parseField(raw: string, enc: Encoding): Field {
   return raw
     .split(enc.repetition)
-    .map((rep) => rep.split(enc.component).map((c) => c.split(enc.subcomponent).map((s) => unescape(s, enc))));
+    .map((rep) =>
+      rep.split(enc.component).map((c) => c.split(enc.subcomponent).map((s) => unescapeHl7(s, enc))),
+    );
 }
 
 /** Splits a text holding several messages (a batch, or messages simply concatenated) at each MSH. */
@@ -195,6 +204,7 @@ function toRepetition(input: Leaf | readonly ComponentInput[]): Repetition {
 export function put(target: Segment, path: string, v: string | undefined): void {
   if (v === undefined || v === '') return;
   const p = parsePath(path);
+  if (p.segment !== '' && p.segment !== target.id) throw new RangeError(`${path} is not in ${target.id}`);
   const fields = target.fields;
   while (fields.length < p.field) fields.push([[['']]]);
   const field = fields[p.field - 1]!;
@@ -222,7 +232,12 @@ export function formatSegment(seg: Segment, enc: Encoding = DEFAULT_ENCODING): s
 function formatField(field: Field, enc: Encoding): string {
   const reps = field.map((rep) =>
     trimJoin(
-      rep.map((comp) => trimJoin(comp.map((s) => escape(s, enc)), enc.subcomponent)),
+      rep.map((comp) =>
+        trimJoin(
+          comp.map((s) => escapeHl7(s, enc)),
+          enc.subcomponent,
+        ),
+      ),
       enc.component,
     ),
   );
