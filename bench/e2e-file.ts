@@ -5,11 +5,13 @@
  */
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalRuntime } from '../local/runtime.ts';
+import { intakeOnly } from '../local/topologies.ts';
 import { doseFile, expectedCounts, mixedKinds } from '../test/fixtures/files.ts';
 
 const rows = Number(process.argv[2] ?? 20_000);
 const adminKey = 'bench-admin-key';
 const rt = await startLocalRuntime({
+  topology: intakeOnly(),
   port: 0,
   schedules: false,
   sqs: { waitTimeSeconds: 1 },

@@ -1,9 +1,11 @@
 /** The local pipeline for the HTTP benchmark, in its own process so the load generator does not share its loop. */
 import { startLocalRuntime } from '../local/runtime.ts';
+import { intakeOnly } from '../local/topologies.ts';
 import { demoSite } from '../test/fixtures/doses.ts';
 
 const adminKey = 'bench-admin-key';
 const rt = await startLocalRuntime({
+  topology: intakeOnly(),
   port: 0,
   schedules: false,
   extraEnv: { ADMIN_KEY: adminKey, POWERTOOLS_LOG_LEVEL: 'ERROR' },

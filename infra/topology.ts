@@ -177,6 +177,10 @@ const buckets = {
 
 const secrets = {
   adminKey: { envVar: 'ADMIN_KEY', description: 'Admin credential for enrollment and key management' },
+  registryCredentials: {
+    envVar: 'REGISTRY_CREDENTIALS',
+    description: 'Per regional registry: SOAP endpoint, username, password and facility ID (JSON)',
+  },
 } as const satisfies Record<string, SecretSpec>;
 
 export type TableName = keyof typeof tables;
@@ -245,17 +249,30 @@ const functions = {
     tables: { sites: 'read', uploads: 'write' },
     buckets: { drop: { read: ['incoming/', 'results/'], write: ['work/', 'results/'] } },
     sendsTo: ['ingestChunks'],
-    sqs: { queue: 'ingestFiles', batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maximumConcurrency: 2 },
+    sqs: {
+      queue: 'ingestFiles',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 2,
+    },
   },
   ingestWorker: {
     entry: 'functions/ingest/worker.ts',
-    description: 'Validates, stores and publishes one chunk of a file; assembles the results when the last is done',
+    description:
+      'Validates, stores and publishes one chunk of a file; assembles the results when the last is done',
     timeoutSeconds: 300,
     memoryMb: 1024,
     tables: { sites: 'read', uploads: 'write', doses: 'write' },
     buckets: { drop: { read: ['incoming/', 'work/'], write: ['work/', 'results/'] } },
     sendsTo: ['registry', 'cdc'],
-    sqs: { queue: 'ingestChunks', batchSize: 1, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true, maximumConcurrency: 4 },
+    sqs: {
+      queue: 'ingestChunks',
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 4,
+    },
   },
   uploadsSweeper: {
     entry: 'functions/scheduled/uploads-sweeper.ts',
@@ -265,7 +282,24 @@ const functions = {
     tables: { uploads: 'write' },
     buckets: { drop: { read: ['incoming/'] } },
     sendsTo: ['ingestFiles', 'ingestChunks'],
-    schedules: [{ expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } }],
+    schedules: [
+      { expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } },
+    ],
+  },
+  registryReporter: {
+    entry: 'functions/queue/registry-reporter.ts',
+    description: 'Reports stored dose changes to their regional CAIR registry (HL7 VXU over CDC SOAP)',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    tables: { sites: 'read', doses: 'write' },
+    secrets: ['registryCredentials'],
+    sqs: {
+      queue: 'registry',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 2,
+    },
   },
   outboxSweeper: {
     entry: 'functions/scheduled/outbox-sweeper.ts',

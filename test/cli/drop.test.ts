@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { intakeOnly } from '../../local/topologies.ts';
 import { dropCommand } from '../../scripts/drop.ts';
 import { uploads } from '../../scripts/uploads.ts';
 import { doseFile, expectedCounts, mixedKinds } from '../fixtures/files.ts';
@@ -21,6 +22,7 @@ let site: { iis_id: string; api_key: string };
 
 beforeAll(async () => {
   rt = await startLocalRuntime({
+    topology: intakeOnly(),
     dataDir: dir.path,
     port: 0,
     schedules: false,

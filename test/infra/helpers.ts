@@ -136,12 +136,16 @@ export function bucketGrants(resources: Record<string, CfnResource>, name: strin
     .sort();
 }
 
-/** The real topology plus a consumer of the registry queue (a placeholder entry: bundling is skipped). */
+/**
+ * The real topology with its registry-queue consumer replaced by one with the given settings (a placeholder
+ * entry: bundling is skipped).
+ */
 export function withRegistryConsumer(timeoutSeconds: number, maximumConcurrency = 5): PipelineTopology {
+  const { registryReporter: _real, ...others } = topology.functions;
   return {
     ...topology,
     functions: {
-      ...topology.functions,
+      ...others,
       registryPublisher: {
         entry: 'functions/queue/registry-publisher.test-only.ts',
         description: 'Test consumer of the registry queue',

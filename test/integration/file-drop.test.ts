@@ -2,6 +2,7 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { intakeOnly } from '../../local/topologies.ts';
 import { doseFile, expectedCounts, mixedKinds } from '../fixtures/files.ts';
 import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
 
@@ -11,6 +12,7 @@ let site: { iis_id: string; api_key: string };
 
 beforeAll(async () => {
   rt = await startLocalRuntime({
+    topology: intakeOnly(),
     port: 0,
     schedules: false,
     sqs: { waitTimeSeconds: 1 },

@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { intakeOnly } from '../../local/topologies.ts';
 import { demoSite } from '../fixtures/doses.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -9,6 +10,7 @@ export type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>;
 /** The whole pipeline in this process, on in-memory stand-ins, with the scheduler off (tests drive it). */
 export async function startPipeline(): Promise<Runtime> {
   return startLocalRuntime({
+    topology: intakeOnly(),
     port: 0,
     schedules: false,
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },

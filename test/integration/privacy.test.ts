@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
+import { intakeOnly } from '../../local/topologies.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, client, enroll, type Runtime } from './harness.ts';
 
@@ -21,6 +22,7 @@ beforeAll(async () => {
   process.stdout.write = capture() as typeof process.stdout.write;
   process.stderr.write = capture() as typeof process.stderr.write;
   rt = await startLocalRuntime({
+    topology: intakeOnly(),
     port: 0,
     schedules: false,
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'DEBUG' },

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { errorSummary, logger } from '../../shared/observability/logger.ts';
+import type { ChangeMessage } from '../../shared/outbox/publish.ts';
+import { reportChange } from '../../shared/registry/report.ts';
+import { mapLimit } from '../../shared/util/map-limit.ts';
+
+/** Identifies this container's locks: a lock left by a dead container expires instead. */
+const container = randomUUID();
+/** Doses reported at once per invocation (with the mapping's maximumConcurrency, the cap per registry). */
+const CONCURRENCY = 4;
+
+/**
+ * Consumer of the registry queue. Messages of one dose in a batch are reported together, through the newest
+ * (which sends every older unsettled version first, in order); a message that could not be settled stays on
+ * the queue (partial batch response), so its retries back off through the visibility timeout and end in the
+ * DLQ. A refused credential is logged as REGISTRY_CREDENTIALS_REFUSED for the alarm.
+ */
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const byDose = new Map<string, { record: SQSRecord; msg: ChangeMessage }[]>();
+  for (const record of event.Records) {
+    const msg = JSON.parse(record.body) as ChangeMessage;
+    const key = `${msg.iis_id}#${msg.vax_event_id}`;
+    byDose.set(key, [...(byDose.get(key) ?? []), { record, msg }]);
+  }
+  const failed: string[] = [];
+  await mapLimit([...byDose.values()], CONCURRENCY, async (group) => {
+    const newest = group.reduce((a, b) => (b.msg.version > a.msg.version ? b : a));
+    const fail = () => failed.push(...group.map((g) => g.record.messageId));
+    try {
+      const res = await reportChange(newest.msg, `${container}:${newest.record.messageId}`, new Date());
+      if (res.kind === 'done') return;
+      if (res.kind === 'security-fault')
+        logger.error('REGISTRY_CREDENTIALS_REFUSED', { registry: res.registry });
+      else if (res.kind === 'retry')
+        logger.warn('registry unreachable; will retry', { registry: res.registry, reason: res.reason });
+      fail();
+    } catch (err) {
+      logger.error('registry report failed', errorSummary(err));
+      fail();
+    }
+  });
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+};

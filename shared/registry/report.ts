@@ -1,0 +1,175 @@
+import registries from '../config/registries.json' with { type: 'json' };
+import { getSecret } from '../clients/secrets.ts';
+import { localDate } from '../domain/dates.ts';
+import type { Finding, Severity } from '../domain/findings.ts';
+import { registryFor } from '../domain/registry-routing.ts';
+import { buildVxu, cairFacilities, classifyAck, type Hl7Error, parseAck } from '../hl7/index.ts';
+import type { ChangeMessage } from '../outbox/publish.ts';
+import { submitSingleMessage } from '../soap/client.ts';
+import { getVersion } from '../store/doses.ts';
+import { lockDose, recordOutcome, saveState, unlock } from '../store/registry-state.ts';
+import { getSite } from '../store/sites.ts';
+import { decideSend, settle, skip } from './decide.ts';
+
+export interface RegistryCredentials {
+  endpoint: string;
+  username: string;
+  password: string;
+  facilityID: string;
+}
+
+export interface RegistryConfig {
+  receivingApplication: string;
+  regionCode: string;
+  maxConcurrent: number;
+  failuresToPause: number;
+  pauseSeconds: number;
+}
+
+export const REGISTRIES = registries.registries as Record<string, RegistryConfig>;
+
+export interface ReporterDeps {
+  getVersion: typeof getVersion;
+  getSite: typeof getSite;
+  lockDose: typeof lockDose;
+  saveState: typeof saveState;
+  unlock: typeof unlock;
+  recordOutcome: typeof recordOutcome;
+  send: typeof submitSingleMessage;
+  credentials: () => Promise<Record<string, RegistryCredentials>>;
+}
+
+export const defaultReporterDeps: ReporterDeps = {
+  getVersion,
+  getSite,
+  lockDose,
+  saveState,
+  unlock,
+  recordOutcome,
+  send: submitSingleMessage,
+  credentials: async () =>
+    JSON.parse(await getSecret('REGISTRY_CREDENTIALS')) as Record<string, RegistryCredentials>,
+};
+
+/**
+ * The routing table is read as of REGISTRY_ROUTING_AS_OF when set (a deployment or a test can run the
+ * three-registry world of 2021), else as of today in California.
+ */
+export function routingDate(now: Date, env: Record<string, string | undefined> = process.env): string {
+  return env.REGISTRY_ROUTING_AS_OF || localDate(now);
+}
+
+export type ReportResult =
+  | { kind: 'done' }
+  | { kind: 'locked' }
+  | { kind: 'retry'; registry: string; reason: string }
+  | { kind: 'security-fault'; registry: string };
+
+const LOCK_MS = 55_000;
+const SEND_TIMEOUT_MS = 20_000;
+
+/** ERR segments as findings a site can read: the registry's words, at its HL7 location. */
+export function ackFindings(errors: readonly Hl7Error[]): Finding[] {
+  const severity: Record<string, Severity> = { E: 'error', W: 'warning', I: 'info' };
+  return errors.map((e) => ({
+    code: `HL7-${e.code}`,
+    severity: severity[e.severity] ?? 'error',
+    field: e.location,
+    message: e.text || `The registry reported a problem at ${e.location} (HL7 error ${e.code}).`,
+  }));
+}
+
+/**
+ * Reports one stored change, and any earlier version of the same dose not yet settled, to the dose's
+ * regional registry, in version order, under the dose's lock. A version settled before is never sent again.
+ * Answers 'retry' (the registry could not be reached: keep the message) or 'security-fault' (its
+ * credentials were refused: stop sending to it) without losing what was settled so far.
+ */
+export async function reportChange(
+  msg: Pick<ChangeMessage, 'iis_id' | 'vax_event_id' | 'version'>,
+  owner: string,
+  now: Date,
+  deps: ReporterDeps = defaultReporterDeps,
+): Promise<ReportResult> {
+  let state = await deps.lockDose(msg.iis_id, msg.vax_event_id, owner, now, LOCK_MS);
+  if (!state) return { kind: 'locked' };
+  try {
+    for (let v = state.settledVersion + 1; v <= msg.version; v++) {
+      const version = await deps.getVersion(msg.iis_id, msg.vax_event_id, v);
+      if (!version) break;
+      const at = new Date().toISOString();
+      const site = await deps.getSite(version.iis_id);
+      const registry = registryFor(site?.admin_address_county, routingDate(now));
+      const decision = decideSend(version, state);
+      if (!decision.send) {
+        state = skip(state, v);
+        await deps.recordOutcome(msg.iis_id, msg.vax_event_id, v, {
+          registry,
+          status: 'not-sent',
+          findings: [],
+          at,
+        });
+        continue;
+      }
+      const creds = (await deps.credentials())[registry];
+      const config = REGISTRIES[registry];
+      if (!creds || !config) throw new Error(`No credentials or configuration for registry ${registry}`);
+      const facilities = cairFacilities(version.iis_id, site?.sending_facility_iis_id);
+      const hl7 = buildVxu({
+        messageControlId: `${version.version}-${version.stored_at.replace(/\D/g, '').slice(0, 14)}-${hashId(version.iis_id, version.vax_event_id)}`,
+        sentAt: new Date(),
+        sendingApplication: 'CA-COVID-PIPELINE',
+        receivingApplication: config.receivingApplication,
+        receivingFacility: config.regionCode,
+        ...facilities,
+        processingId: 'P',
+        action: decision.action,
+        dose: version.dose,
+      });
+      const res = await deps.send(creds.endpoint, creds, hl7, { timeoutMs: SEND_TIMEOUT_MS });
+      if (res.kind === 'retry') {
+        await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
+        return { kind: 'retry', registry, reason: res.reason };
+      }
+      if (res.kind === 'fault' && res.fault === 'SecurityFault') {
+        await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
+        return { kind: 'security-fault', registry };
+      }
+      if (res.kind === 'fault') {
+        // The registry refused this message itself (too large, unsupported): a rejection the site must see.
+        await deps.recordOutcome(msg.iis_id, msg.vax_event_id, v, {
+          registry,
+          status: 'rejected',
+          sentAs: decision.action,
+          findings: [{ code: res.fault, severity: 'error', field: 'message', message: res.reason }],
+          at,
+        });
+        state = settle(state, v, decision.action, 'rejected');
+        continue;
+      }
+      const ack = parseAck(res.hl7);
+      const outcome = classifyAck(ack);
+      await deps.recordOutcome(msg.iis_id, msg.vax_event_id, v, {
+        registry,
+        status: outcome,
+        sentAs: decision.action,
+        ack: res.hl7,
+        findings: ackFindings(ack.errors),
+        at,
+      });
+      state = settle(state, v, decision.action, outcome);
+    }
+    await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
+    return { kind: 'done' };
+  } catch (err) {
+    await deps.unlock(msg.iis_id, msg.vax_event_id, owner);
+    throw err;
+  }
+}
+
+/** A short stable tag of the dose for MSH-10 (no patient data; the registry echoes it in MSA-2). */
+function hashId(iisId: string, eventId: string): string {
+  let h = 2166136261;
+  for (const ch of `${iisId}#${eventId}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h.toString(36);
+}

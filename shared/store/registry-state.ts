@@ -1,0 +1,115 @@
+import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { requiredEnv } from '../clients/env.ts';
+import type { Finding } from '../domain/findings.ts';
+import type { RegistryState } from '../registry/decide.ts';
+import { doseKey, versionKey } from './doses.ts';
+
+/**
+ * What the regional registry has of each dose, beside the dose's versions in the doses table:
+ *   pk = DOSE#<iis_id>#<vax_event_id>, sk = REGISTRY: settled_version, holds_dose, lock_owner, lock_until
+ * The lock makes one reporter at a time send a dose's versions, in order, whatever order the queue
+ * delivers them in; it expires, so a reporter that dies does not hold the dose forever.
+ */
+const table = () => requiredEnv('DOSES_TABLE');
+const stateKey = (iisId: string, eventId: string) => ({
+  pk: { S: doseKey(iisId, eventId) },
+  sk: { S: 'REGISTRY' },
+});
+
+/** Takes the dose's lock; answers its registry state, or undefined when another reporter holds it. */
+export async function lockDose(
+  iisId: string,
+  eventId: string,
+  owner: string,
+  now: Date,
+  ttlMs: number,
+): Promise<RegistryState | undefined> {
+  try {
+    const res = await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table(),
+        Key: stateKey(iisId, eventId),
+        UpdateExpression: 'SET lock_owner = :o, lock_until = :u',
+        ConditionExpression: 'attribute_not_exists(lock_until) OR lock_until < :now OR lock_owner = :o',
+        ExpressionAttributeValues: {
+          ':o': { S: owner },
+          ':u': { S: new Date(now.getTime() + ttlMs).toISOString() },
+          ':now': { S: now.toISOString() },
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const a = res.Attributes ?? {};
+    return { settledVersion: Number(a.settled_version?.N ?? 0), holdsDose: a.holds_dose?.BOOL ?? false };
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
+    throw err;
+  }
+}
+
+/** Records the new state and releases the lock (only if still ours). */
+export async function saveState(
+  iisId: string,
+  eventId: string,
+  owner: string,
+  state: RegistryState,
+): Promise<void> {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: stateKey(iisId, eventId),
+      UpdateExpression: 'SET settled_version = :v, holds_dose = :h REMOVE lock_owner, lock_until',
+      ConditionExpression: 'lock_owner = :o',
+      ExpressionAttributeValues: {
+        ':v': { N: String(state.settledVersion) },
+        ':h': { BOOL: state.holdsDose },
+        ':o': { S: owner },
+      },
+    }),
+  );
+}
+
+export async function unlock(iisId: string, eventId: string, owner: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table(),
+        Key: stateKey(iisId, eventId),
+        UpdateExpression: 'REMOVE lock_owner, lock_until',
+        ConditionExpression: 'lock_owner = :o',
+        ExpressionAttributeValues: { ':o': { S: owner } },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
+}
+
+export interface RegistryOutcome {
+  registry: string;
+  status: 'accepted' | 'accepted-with-warnings' | 'rejected' | 'not-sent';
+  /** What was sent (A/U/D), if anything. */
+  sentAs?: string;
+  ack?: string;
+  findings: Finding[];
+  at: string;
+}
+
+/** Stores the registry's answer on the version it is about (shown by GET /v1/doses/{id}). */
+export async function recordOutcome(
+  iisId: string,
+  eventId: string,
+  version: number,
+  o: RegistryOutcome,
+): Promise<void> {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: { pk: { S: doseKey(iisId, eventId) }, sk: { S: versionKey(version) } },
+      UpdateExpression: 'SET registry_status = :s, registry_outcome = :o',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':s': { S: o.status }, ':o': { S: JSON.stringify(o) } },
+    }),
+  );
+}
