@@ -28,6 +28,13 @@ import { createInvoker, type LocalFunctionSpec } from './lambda.ts';
 import { defaultLogger, type Logger } from './log.ts';
 import { type ProvisionedQueue, provision } from './provision.ts';
 import { startDynamo } from './standins/dynamodb.ts';
+import type { RegistryStandin } from './standins/registry.ts';
+import {
+  type LocalRegistries,
+  type LocalRegistryName,
+  registryPortsFromEnv,
+  startLocalRegistries,
+} from './standins/registry-local.ts';
 import { startSqsS3 } from './standins/sqs-s3.ts';
 import { type ApiSettings, startHttpApi } from './triggers/http-api.ts';
 import { startS3Notifications } from './triggers/s3-notifications.ts';
@@ -69,6 +76,13 @@ export interface LocalRuntimeOptions {
    * (1: all), as S3's at-least-once delivery may, to test consumers' idempotency; off by default.
    */
   s3Notifications?: { duplicateEvery?: number };
+  /**
+   * Stand-ins for CAIR2, RIDE and SDIR on 127.0.0.1, with REGISTRY_CREDENTIALS pointing the reporter at them.
+   * Started when the topology has the REGISTRY_CREDENTIALS secret and no value for it is given (extraEnv or the
+   * environment); `false` starts none. Ports: `ports`, else CAIR2_STANDIN_PORT / RIDE_STANDIN_PORT /
+   * SDIR_STANDIN_PORT, else free ones.
+   */
+  registries?: false | { ports?: Partial<Record<LocalRegistryName, number>> };
 }
 
 export interface LocalRuntime {
@@ -87,6 +101,8 @@ export interface LocalRuntime {
   /** Spy on SQS/SNS/S3 events of the SQS/S3 stand-in (S3 uploads: bucket and key). */
   spy: MessageSpyReader;
   onSpyMessage(listener: (message: SpyMessage) => void): () => void;
+  /** The registry stand-ins running (empty when none were started): what each received, and its faults. */
+  registries: Partial<Record<LocalRegistryName, RegistryStandin>>;
   stop(): Promise<void>;
 }
 
@@ -142,6 +158,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
     cleanups.push(() => sqsS3.stop());
 
+    // Before the handlers' env is set; stopped after the pollers and in-flight invocations (cleanups run in
+    // reverse), so a reporter that is draining still reaches its registry.
+    const registryCredentialsGiven =
+      options.extraEnv?.REGISTRY_CREDENTIALS ?? process.env.REGISTRY_CREDENTIALS;
+    const wantsRegistries = Object.values(topo.secrets ?? {}).some(
+      (s) => s.envVar === 'REGISTRY_CREDENTIALS',
+    );
+    let registries: LocalRegistries | undefined;
+    if (options.registries !== false && wantsRegistries && !registryCredentialsGiven) {
+      registries = await startLocalRegistries({
+        ports: options.registries?.ports ?? registryPortsFromEnv(),
+        logger,
+      });
+      cleanups.push(() => registries!.stop());
+    }
+
     const provisioned = await provision(
       topo,
       { dynamodb: dynamo.endpoint, sqs: sqsS3.endpoint, s3: sqsS3.endpoint },
@@ -162,6 +194,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...provisioned.env,
     };
     for (const secret of Object.values(topo.secrets ?? {})) {
+      if (secret.envVar === 'REGISTRY_CREDENTIALS') {
+        // JSON, not a random token: the stand-ins' endpoints and credentials, or what the caller gave, or none.
+        env[secret.envVar] = registries?.secretValue ?? registryCredentialsGiven ?? '{}';
+        continue;
+      }
       env[secret.envVar] = options.extraEnv?.[secret.envVar] ?? secretValue(dataDir, secret.envVar);
     }
     Object.assign(env, options.extraEnv);
@@ -273,6 +310,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       flushS3Notifications: () => s3Notifications.flush(),
       spy: sqsS3.spy,
       onSpyMessage: (listener) => sqsS3.onSpyMessage(listener),
+      registries: registries?.standins ?? {},
       stop() {
         stopping ??= runCleanups();
         return stopping;

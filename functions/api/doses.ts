@@ -90,8 +90,13 @@ function view(v: DoseVersion, site?: Site) {
     issues: v.findings,
     reports: {
       registry: {
-        registry: v.registry ?? registryFor(site?.admin_address_county, localDate(new Date())),
+        registry:
+          v.registry_outcome?.registry ?? v.registry ?? registryFor(site?.admin_address_county, localDate(new Date())),
         status: v.registry_status ?? 'pending',
+        // The registry's findings in words a site can act on; the raw ACK stays in storage.
+        ...(v.registry_outcome
+          ? { sent_as: v.registry_outcome.sentAs, answered_at: v.registry_outcome.at, issues: v.registry_outcome.findings }
+          : {}),
       },
       cdc: { status: v.cdc_status ?? 'pending' },
     },

@@ -63,7 +63,7 @@ export interface RegistryStandinOptions {
  * pending `failNext`, then `http500`, then `securityFault`. The WSDL and `/_standin/*` are never faulted.
  */
 export interface FaultMode {
-  /** Waits this long before answering (and before reading the message: a client that gives up first sent nothing). */
+  /** Waits this long before handling the request; a client that gives up first leaves nothing received. */
   latencyMs?: number;
   /** HTTP 500: `true` or `'soap'` with a SOAP generic Receiver fault, `'plain'` with a text body. */
   http500?: boolean | 'soap' | 'plain';
@@ -276,7 +276,7 @@ export async function startRegistryStandin(options: RegistryStandinOptions): Pro
 
     if (request.operation === 'unknown') {
       const status = sendFault(res, 'UnsupportedOperationFault', 'This operation is not supported.', {
-        detail: `Supported: connectivityTest, submitSingleMessage (namespace urn:cdc:iisb:2011).`,
+        detail: 'Supported: connectivityTest, submitSingleMessage (namespace urn:cdc:iisb:2011).',
       });
       return note('unknown', status, 'UnsupportedOperationFault');
     }

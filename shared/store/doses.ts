@@ -39,6 +39,8 @@ export interface DoseVersion {
   /** The regional registry for the site's county when the change was stored. */
   registry?: string;
   registry_status?: string;
+  /** The registry's answer to this version (registry, status, what was sent, its findings, the raw ACK). */
+  registry_outcome?: { registry: string; status: string; sentAs?: string; ack?: string; findings: Finding[]; at: string };
   cdc_status?: string;
 }
 
@@ -82,6 +84,7 @@ export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
     registry: i.registry?.S,
     source: i.source?.S,
     registry_status: i.registry_status?.S,
+    registry_outcome: i.registry_outcome?.S ? JSON.parse(i.registry_outcome.S) : undefined,
     cdc_status: i.cdc_status?.S,
   };
 }

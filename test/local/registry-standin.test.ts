@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ackText, judgeVxu } from '../../local/standins/registry-ack.ts';
 import { type RegistryStandin, startRegistryStandin } from '../../local/standins/registry.ts';
+import { registryPortsFromEnv, startLocalRegistries } from '../../local/standins/registry-local.ts';
 import type { Dose } from '../../shared/domain/fields.ts';
 import { buildVxu, cairFacilities, classifyAck, parseAck, type VxuInput } from '../../shared/hl7/index.ts';
 import {
@@ -445,5 +446,42 @@ describe('registry stand-ins side by side', () => {
       await ride.stop();
       await sdir.stop();
     }
+  });
+});
+
+describe('the local registries npm start runs', () => {
+  it('start CAIR2, RIDE and SDIR with the REGISTRY_CREDENTIALS the reporter reads, each with its MSH-6', async () => {
+    const local = await startLocalRegistries();
+    try {
+      const secret = JSON.parse(local.secretValue) as Record<string, IisCredentials & { endpoint: string }>;
+      expect(Object.keys(secret)).toEqual(['CAIR2', 'RIDE', 'SDIR']);
+      for (const [name, region] of [
+        ['CAIR2', 'CAIRBA'],
+        ['RIDE', 'RIDE'],
+        ['SDIR', 'SDIR'],
+      ] as const) {
+        const creds = secret[name]!;
+        expect(creds.endpoint).toBe(local.standins[name].endpoint);
+        const out = await submitSingleMessage(creds.endpoint, creds, vxu({}, { receivingFacility: region }));
+        expect(out.kind === 'ack' && parseAck(out.hl7).ackCode).toBe('AA');
+        expect(local.standins[name].received()).toHaveLength(1);
+      }
+      // A dose routed to the wrong registry is refused by it, not silently kept.
+      const sdir = secret.SDIR!;
+      const wrong = await submitSingleMessage(sdir.endpoint, sdir, vxu({}, { receivingFacility: 'CAIRBA' }));
+      expect(wrong.kind === 'ack' && parseAck(wrong.hl7).ackCode).toBe('AR');
+    } finally {
+      await local.stop();
+    }
+  });
+
+  it('read fixed ports from CAIR2_STANDIN_PORT, RIDE_STANDIN_PORT and SDIR_STANDIN_PORT', () => {
+    expect(
+      registryPortsFromEnv({ CAIR2_STANDIN_PORT: '3101', RIDE_STANDIN_PORT: '', SDIR_STANDIN_PORT: '3103' }),
+    ).toEqual({
+      CAIR2: 3101,
+      SDIR: 3103,
+    });
+    expect(() => registryPortsFromEnv({ RIDE_STANDIN_PORT: 'abc' })).toThrow(/RIDE_STANDIN_PORT/);
   });
 });
