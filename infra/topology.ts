@@ -286,6 +286,16 @@ const functions = {
       { expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } },
     ],
   },
+  soapIntake: {
+    entry: 'functions/api/soap.ts',
+    description: 'CDC SOAP interface for EHRs: VXU in, HL7 ACK out, through the same intake as JSON doses',
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    tables: { sites: 'read', doses: 'write' },
+    sendsTo: ['registry', 'cdc'],
+    // Authenticated inside the SOAP body (the WSDL's username/password), as EHRs already send it.
+    publicRoutes: ['GET /v1/iis', 'POST /v1/iis'],
+  },
   registryReporter: {
     entry: 'functions/queue/registry-reporter.ts',
     description: 'Reports stored dose changes to their regional CAIR registry (HL7 VXU over CDC SOAP)',
