@@ -303,6 +303,8 @@ const functions = {
     memoryMb: 512,
     tables: { sites: 'read', doses: 'write' },
     secrets: ['registryCredentials'],
+    // Puts parked messages back on its own queue when a paused registry answers again.
+    sendsTo: ['registry'],
     sqs: {
       queue: 'registry',
       batchSize: 10,

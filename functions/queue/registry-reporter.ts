@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { errorSummary, logger } from '../../shared/observability/logger.ts';
 import type { ChangeMessage } from '../../shared/outbox/publish.ts';
+import { park, releaseParked } from '../../shared/registry/parking.ts';
 import { reportChange } from '../../shared/registry/report.ts';
 import { mapLimit } from '../../shared/util/map-limit.ts';
 
@@ -29,10 +30,25 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const fail = () => failed.push(...group.map((g) => g.record.messageId));
     try {
       const res = await reportChange(newest.msg, `${container}:${newest.record.messageId}`, new Date());
-      if (res.kind === 'done') return;
-      if (res.kind === 'security-fault')
-        logger.error('REGISTRY_CREDENTIALS_REFUSED', { registry: res.registry });
-      else if (res.kind === 'retry')
+      if (res.kind === 'done') {
+        if (res.resumed)
+          logger.warn('registry answering again; parked messages released', {
+            registry: res.resumed,
+            released: await releaseParked(res.resumed),
+          });
+        return;
+      }
+      if (res.kind === 'security-fault' || res.kind === 'paused') {
+        // Kept, not retried into the DLQ: parked until the registry takes our credentials again.
+        if (res.kind === 'security-fault')
+          logger.error('REGISTRY_CREDENTIALS_REFUSED', { registry: res.registry });
+        await park(
+          res.registry,
+          group.map((g) => g.msg),
+        );
+        return;
+      }
+      if (res.kind === 'retry')
         logger.warn('registry unreachable; will retry', { registry: res.registry, reason: res.reason });
       fail();
     } catch (err) {

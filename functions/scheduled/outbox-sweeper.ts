@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { logger } from '../../shared/observability/logger.ts';
 import { publishAndClear, toMessage } from '../../shared/outbox/outbox.ts';
 import type { Delivery, ReportingQueue } from '../../shared/outbox/publish.ts';
+import { releaseExpiredPauses } from '../../shared/registry/parking.ts';
 import { getVersion } from '../../shared/store/doses.ts';
 import { type ChangeRef, deleteIntents, OUTBOX_SHARDS, pendingIntents } from '../../shared/store/outbox.ts';
 
@@ -47,5 +48,7 @@ export const handler = async (event: { olderThanSeconds?: number } = {}, context
     }
   }
   if (republished + dropped > 0) logger.warn('outbox swept', { republished, dropped, stillPending });
-  return { republished, dropped, stillPending };
+  // Registries paused for refused credentials get their parked messages back once the pause is over.
+  const released = await releaseExpiredPauses(new Date());
+  return { republished, dropped, stillPending, released };
 };

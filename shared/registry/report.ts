@@ -1,4 +1,3 @@
-import registries from '../config/registries.json' with { type: 'json' };
 import { getSecret } from '../clients/secrets.ts';
 import { localDate } from '../domain/dates.ts';
 import type { Finding, Severity } from '../domain/findings.ts';
@@ -7,8 +6,10 @@ import { buildVxu, cairFacilities, classifyAck, type Hl7Error, parseAck } from '
 import type { ChangeMessage } from '../outbox/publish.ts';
 import { submitSingleMessage } from '../soap/client.ts';
 import { getVersion } from '../store/doses.ts';
+import { getPause, pauseRegistry, resumeRegistry } from '../store/registry-control.ts';
 import { lockDose, recordOutcome, saveState, unlock } from '../store/registry-state.ts';
 import { getSite } from '../store/sites.ts';
+import { REGISTRIES } from './config.ts';
 import { decideSend, settle, skip } from './decide.ts';
 
 export interface RegistryCredentials {
@@ -17,16 +18,6 @@ export interface RegistryCredentials {
   password: string;
   facilityID: string;
 }
-
-export interface RegistryConfig {
-  receivingApplication: string;
-  regionCode: string;
-  maxConcurrent: number;
-  failuresToPause: number;
-  pauseSeconds: number;
-}
-
-export const REGISTRIES = registries.registries as Record<string, RegistryConfig>;
 
 export interface ReporterDeps {
   getVersion: typeof getVersion;
@@ -37,6 +28,9 @@ export interface ReporterDeps {
   recordOutcome: typeof recordOutcome;
   send: typeof submitSingleMessage;
   credentials: () => Promise<Record<string, RegistryCredentials>>;
+  getPause: typeof getPause;
+  pauseRegistry: typeof pauseRegistry;
+  resumeRegistry: typeof resumeRegistry;
 }
 
 export const defaultReporterDeps: ReporterDeps = {
@@ -49,6 +43,9 @@ export const defaultReporterDeps: ReporterDeps = {
   send: submitSingleMessage,
   credentials: async () =>
     JSON.parse(await getSecret('REGISTRY_CREDENTIALS')) as Record<string, RegistryCredentials>,
+  getPause,
+  pauseRegistry,
+  resumeRegistry,
 };
 
 /**
@@ -60,8 +57,9 @@ export function routingDate(now: Date, env: Record<string, string | undefined> =
 }
 
 export type ReportResult =
-  | { kind: 'done' }
+  | { kind: 'done'; resumed?: string }
   | { kind: 'locked' }
+  | { kind: 'paused'; registry: string }
   | { kind: 'retry'; registry: string; reason: string }
   | { kind: 'security-fault'; registry: string };
 
@@ -93,6 +91,7 @@ export async function reportChange(
 ): Promise<ReportResult> {
   let state = await deps.lockDose(msg.iis_id, msg.vax_event_id, owner, now, LOCK_MS);
   if (!state) return { kind: 'locked' };
+  let resumed: string | undefined;
   try {
     for (let v = state.settledVersion + 1; v <= msg.version; v++) {
       const version = await deps.getVersion(msg.iis_id, msg.vax_event_id, v);
@@ -114,6 +113,12 @@ export async function reportChange(
       const creds = (await deps.credentials())[registry];
       const config = REGISTRIES[registry];
       if (!creds || !config) throw new Error(`No credentials or configuration for registry ${registry}`);
+      // Paused (its credentials were refused): park, unless the pause is over and this send is the probe.
+      const pause = await deps.getPause(registry);
+      if (pause && pause.until > now.toISOString()) {
+        await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
+        return { kind: 'paused', registry };
+      }
       const facilities = cairFacilities(version.iis_id, site?.sending_facility_iis_id);
       const hl7 = buildVxu({
         messageControlId: `${version.version}-${version.stored_at.replace(/\D/g, '').slice(0, 14)}-${hashId(version.iis_id, version.vax_event_id)}`,
@@ -132,8 +137,15 @@ export async function reportChange(
         return { kind: 'retry', registry, reason: res.reason };
       }
       if (res.kind === 'fault' && res.fault === 'SecurityFault') {
+        const until = new Date(now.getTime() + config.pauseSeconds * 1000).toISOString();
+        await deps.pauseRegistry(registry, until, 'security');
         await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
         return { kind: 'security-fault', registry };
+      }
+      // The registry answered: a pause that was over is lifted, and what was parked can go again.
+      if (pause) {
+        await deps.resumeRegistry(registry);
+        resumed = registry;
       }
       if (res.kind === 'fault') {
         // The registry refused this message itself (too large, unsupported): a rejection the site must see.
@@ -160,7 +172,7 @@ export async function reportChange(
       state = settle(state, v, decision.action, outcome);
     }
     await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
-    return { kind: 'done' };
+    return resumed ? { kind: 'done', resumed } : { kind: 'done' };
   } catch (err) {
     await deps.unlock(msg.iis_id, msg.vax_event_id, owner);
     throw err;

@@ -1,0 +1,89 @@
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { requiredEnv } from '../clients/env.ts';
+import type { ChangeMessage } from '../outbox/publish.ts';
+import { batchWrite } from './batch-write.ts';
+
+/**
+ * Sending to a registry can be paused (its credentials were refused): while paused, its messages are parked
+ * here instead of being retried into the DLQ, and put back on the queue when the pause ends.
+ *   pause    pk = REGISTRY#<name>, sk = CONTROL: paused_until, reason
+ *   parked   pk = PARKED#<name>,   sk = <stored_at>#<iis_id>#<vax_event_id>#<version>: the message
+ */
+const table = () => requiredEnv('DOSES_TABLE');
+const controlKey = (registry: string) => ({ pk: { S: `REGISTRY#${registry}` }, sk: { S: 'CONTROL' } });
+
+export interface Pause {
+  until: string;
+  reason: string;
+}
+
+export async function getPause(registry: string): Promise<Pause | undefined> {
+  const res = await dynamodb.send(
+    new GetItemCommand({ TableName: table(), Key: controlKey(registry), ConsistentRead: true }),
+  );
+  const i = res.Item;
+  return i?.paused_until?.S ? { until: i.paused_until.S, reason: i.reason?.S ?? '' } : undefined;
+}
+
+export async function pauseRegistry(registry: string, until: string, reason: string): Promise<void> {
+  await dynamodb.send(
+    new PutItemCommand({
+      TableName: table(),
+      Item: { ...controlKey(registry), paused_until: { S: until }, reason: { S: reason } },
+    }),
+  );
+}
+
+export async function resumeRegistry(registry: string): Promise<void> {
+  await dynamodb.send(new DeleteItemCommand({ TableName: table(), Key: controlKey(registry) }));
+}
+
+const parkedKey = (
+  registry: string,
+  m: Pick<ChangeMessage, 'stored_at' | 'iis_id' | 'vax_event_id' | 'version'>,
+) => ({
+  pk: { S: `PARKED#${registry}` },
+  sk: { S: `${m.stored_at}#${m.iis_id}#${m.vax_event_id}#${m.version}` },
+});
+
+export async function park(registry: string, messages: readonly ChangeMessage[]): Promise<void> {
+  await batchWrite(
+    table(),
+    messages.map((m) => ({
+      PutRequest: { Item: { ...parkedKey(registry, m), message: { S: JSON.stringify(m) } } },
+    })),
+  );
+}
+
+export async function parked(registry: string, limit: number): Promise<ChangeMessage[]> {
+  const out: ChangeMessage[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': { S: `PARKED#${registry}` } },
+        Limit: limit - out.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of page.Items ?? []) out.push(JSON.parse(i.message!.S!) as ChangeMessage);
+    start = page.LastEvaluatedKey;
+  } while (start && out.length < limit);
+  return out;
+}
+
+export async function unpark(registry: string, messages: readonly ChangeMessage[]): Promise<void> {
+  await batchWrite(
+    table(),
+    messages.map((m) => ({ DeleteRequest: { Key: parkedKey(registry, m) } })),
+  );
+}
