@@ -186,7 +186,7 @@ export async function submitDoses(
         finding(
           'DQ023',
           'iis_id',
-          `This file may hold doses of ${callerIis} and the sites that name it as their sending facility, not of ${p.dose.iis_id}.`,
+          `This submission may hold doses of ${callerIis} and the sites that name it as their sending facility, not of ${p.dose.iis_id}.`,
         ),
       );
       continue;

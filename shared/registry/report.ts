@@ -6,7 +6,7 @@ import { buildVxu, cairFacilities, classifyAck, type Hl7Error, parseAck } from '
 import type { ChangeMessage } from '../outbox/publish.ts';
 import { submitSingleMessage } from '../soap/client.ts';
 import { getVersion } from '../store/doses.ts';
-import { getPause, pauseRegistry, resumeRegistry } from '../store/registry-control.ts';
+import { countFailure, getControl, pauseRegistry, resumeRegistry } from '../store/registry-control.ts';
 import { lockDose, recordOutcome, saveState, unlock } from '../store/registry-state.ts';
 import { getSite } from '../store/sites.ts';
 import { REGISTRIES } from './config.ts';
@@ -28,7 +28,8 @@ export interface ReporterDeps {
   recordOutcome: typeof recordOutcome;
   send: typeof submitSingleMessage;
   credentials: () => Promise<Record<string, RegistryCredentials>>;
-  getPause: typeof getPause;
+  getControl: typeof getControl;
+  countFailure: typeof countFailure;
   pauseRegistry: typeof pauseRegistry;
   resumeRegistry: typeof resumeRegistry;
 }
@@ -43,7 +44,8 @@ export const defaultReporterDeps: ReporterDeps = {
   send: submitSingleMessage,
   credentials: async () =>
     JSON.parse(await getSecret('REGISTRY_CREDENTIALS')) as Record<string, RegistryCredentials>,
-  getPause,
+  getControl,
+  countFailure,
   pauseRegistry,
   resumeRegistry,
 };
@@ -114,7 +116,8 @@ export async function reportChange(
       const config = REGISTRIES[registry];
       if (!creds || !config) throw new Error(`No credentials or configuration for registry ${registry}`);
       // Paused (its credentials were refused): park, unless the pause is over and this send is the probe.
-      const pause = await deps.getPause(registry);
+      const control = await deps.getControl(registry);
+      const pause = control.pause;
       if (pause && pause.until > now.toISOString()) {
         await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
         return { kind: 'paused', registry };
@@ -133,6 +136,13 @@ export async function reportChange(
       });
       const res = await deps.send(creds.endpoint, creds, hl7, { timeoutMs: SEND_TIMEOUT_MS });
       if (res.kind === 'retry') {
+        // A registry that keeps failing is left alone for a while: later messages park instead of piling on.
+        if ((await deps.countFailure(registry)) >= config.failuresToPause)
+          await deps.pauseRegistry(
+            registry,
+            new Date(now.getTime() + config.pauseSeconds * 1000).toISOString(),
+            'failures',
+          );
         await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
         return { kind: 'retry', registry, reason: res.reason };
       }
@@ -142,10 +152,10 @@ export async function reportChange(
         await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
         return { kind: 'security-fault', registry };
       }
-      // The registry answered: a pause that was over is lifted, and what was parked can go again.
-      if (pause) {
+      // The registry answered: a pause that was over is lifted, failures stop counting, what was parked goes again.
+      if (pause || control.failures > 0) {
         await deps.resumeRegistry(registry);
-        resumed = registry;
+        if (pause) resumed = registry;
       }
       if (res.kind === 'fault') {
         // The registry refused this message itself (too large, unsupported): a rejection the site must see.

@@ -4,6 +4,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../clients/dynamodb.ts';
 import { requiredEnv } from '../clients/env.ts';
@@ -24,12 +25,39 @@ export interface Pause {
   reason: string;
 }
 
-export async function getPause(registry: string): Promise<Pause | undefined> {
+export interface Control {
+  pause?: Pause;
+  /** Transport failures in a row since the registry last answered. */
+  failures: number;
+}
+
+export async function getControl(registry: string): Promise<Control> {
   const res = await dynamodb.send(
     new GetItemCommand({ TableName: table(), Key: controlKey(registry), ConsistentRead: true }),
   );
   const i = res.Item;
-  return i?.paused_until?.S ? { until: i.paused_until.S, reason: i.reason?.S ?? '' } : undefined;
+  return {
+    pause: i?.paused_until?.S ? { until: i.paused_until.S, reason: i.reason?.S ?? '' } : undefined,
+    failures: Number(i?.failures?.N ?? 0),
+  };
+}
+
+export async function getPause(registry: string): Promise<Pause | undefined> {
+  return (await getControl(registry)).pause;
+}
+
+/** Counts a transport failure; answers how many in a row. */
+export async function countFailure(registry: string): Promise<number> {
+  const res = await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: controlKey(registry),
+      UpdateExpression: 'ADD failures :one',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Number(res.Attributes?.failures?.N ?? 1);
 }
 
 export async function pauseRegistry(registry: string, until: string, reason: string): Promise<void> {
@@ -41,6 +69,7 @@ export async function pauseRegistry(registry: string, until: string, reason: str
   );
 }
 
+/** The registry answered: no pause, no failures counted. */
 export async function resumeRegistry(registry: string): Promise<void> {
   await dynamodb.send(new DeleteItemCommand({ TableName: table(), Key: controlKey(registry) }));
 }

@@ -1,0 +1,327 @@
+/**
+ * VXU in: an EHR's HL7 v2.5.1 VXU^V04 goes through the same intake as JSON doses (rules, storage, outbox to the
+ * registry and CDC queues), and the answer is an ACK^V04 whose ERR segments place every finding at its HL7
+ * location. Adds go through submitDoses; updates and deletes through the same change path as PUT and DELETE,
+ * with the current head as If-Match: an EHR has no ETag, the message's RXA-21 is its intent.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Finding, Severity } from '../domain/findings.ts';
+import { finding } from '../domain/findings.ts';
+import {
+  type AckCode,
+  ackCodeFor,
+  buildAck,
+  type Hl7Error,
+  type Hl7Severity,
+  hl7Error,
+  OBSERVATIONS,
+  type ParsedDose,
+  PLACEMENTS,
+  parseMessage,
+  parseVxu,
+  value,
+} from '../hl7/index.ts';
+import type { Caller } from './access.ts';
+import { type ChangeOutcome, type ChangeRequest, deleteDose, updateDose } from './change.ts';
+import { defaultDeps, type DoseResult, type IntakeDeps, submitDoses } from './submit.ts';
+
+export interface VxuCounts {
+  doses: number;
+  accepted: number;
+  rejected: number;
+  duplicate: number;
+}
+
+export interface VxuOutcome {
+  /** The ACK^V04 text to answer with. */
+  ack: string;
+  ackCode: AckCode;
+  errors: Hl7Error[];
+  counts: VxuCounts;
+}
+
+/** Where one RXA's group sits in the message: the sequence of its ORC and RXR, and of each OBX by question. */
+export interface GroupSeqs {
+  rxa: number;
+  orc: number;
+  rxr: number;
+  obx: ReadonlyMap<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Findings → HL7 errors
+// ---------------------------------------------------------------------------------------------------------------
+
+const SEVERITY: Readonly<Record<Severity, Hl7Severity>> = { error: 'E', warning: 'W', info: 'I' };
+
+/** Value-set findings: the code is not in its table. */
+const VALUE_SET_CODES: ReadonlySet<string> = new Set(['DATA007', 'DQ012', 'DQ021']);
+/** Format and date findings: the value is not of its data type. */
+const FORMAT_CODES: ReadonlySet<string> = new Set(['DATA001', 'DATA005', 'DATA009', 'DQ003']);
+/** The event ID is taken already (in this message, or stored with other content). */
+const DUPLICATE_KEY_CODES: ReadonlySet<string> = new Set(['BUSR005', 'DQ017']);
+
+/** HL7 table 0357 for one of our rule codes. */
+export function hl7ConditionFor(code: string): string {
+  if (code === 'REQD001') return '101';
+  if (VALUE_SET_CODES.has(code)) return '103';
+  if (FORMAT_CODES.has(code)) return '102';
+  if (DUPLICATE_KEY_CODES.has(code)) return '205';
+  if (code === 'DOSE404') return '204';
+  return '207';
+}
+
+const AT = /^([A-Z][A-Z0-9]{2})-(\d+)(?:\[(\d+)\])?(?:\.(\d+))?(-\d+)?/;
+
+/**
+ * ERR-2 for a CVRS field of the dose in `group`: `SEG^seq^field`, with `^repetition^component` when the table
+ * places the field in one component (a range such as RXA-5.1-3, the CVX triplet, is the whole field). Fields no
+ * VXU carries point at the dose's RXA.
+ */
+export function hl7Location(field: string, group: GroupSeqs): string {
+  const observation = OBSERVATIONS.find((o) => o.field === field);
+  if (observation) {
+    const seq = group.obx.get(observation.question[0]);
+    return seq === undefined ? `RXA^${group.rxa}` : `OBX^${seq}^5`;
+  }
+  const placement = PLACEMENTS.find((p) => p.field === field);
+  const m = placement ? AT.exec(placement.at) : null;
+  if (!m) return `RXA^${group.rxa}`;
+  const [, seg, fieldNo, rep, component, range] = m;
+  const seq = seg === 'ORC' ? group.orc : seg === 'RXA' ? group.rxa : seg === 'RXR' ? group.rxr : 1;
+  const base = `${seg}^${seq}^${fieldNo}`;
+  if (component !== undefined && range === undefined) return `${base}^${rep ?? '1'}^${component}`;
+  if (rep !== undefined) return `${base}^${rep}`;
+  return base;
+}
+
+export function findingToHl7(f: Finding, group: GroupSeqs): Hl7Error {
+  return hl7Error(hl7Location(f.field, group), hl7ConditionFor(f.code), SEVERITY[f.severity], f.message);
+}
+
+/** The ORC, RXR and OBX sequence numbers of each RXA's group, keyed by the RXA's sequence (ParsedDose.rxaIndex). */
+export function groupSequences(hl7: string): Map<number, GroupSeqs> {
+  const out = new Map<number, GroupSeqs>();
+  let segments: ReturnType<typeof parseMessage>['segments'];
+  try {
+    segments = parseMessage(hl7).segments;
+  } catch {
+    return out;
+  }
+  const seen = new Map<string, number>();
+  let pendingOrc: number | undefined;
+  let group: { rxa: number; orc: number; rxr: number; obx: Map<string, number> } | undefined;
+  for (const s of segments) {
+    const seq = (seen.get(s.id) ?? 0) + 1;
+    seen.set(s.id, seq);
+    if (s.id === 'ORC') {
+      pendingOrc = seq;
+      group = undefined;
+    } else if (s.id === 'RXA') {
+      group = { rxa: seq, orc: pendingOrc ?? seq, rxr: seq, obx: new Map() };
+      out.set(seq, group);
+      pendingOrc = undefined;
+    } else if (s.id === 'RXR' && group && group.rxr === group.rxa) group.rxr = seq;
+    else if (s.id === 'OBX' && group) {
+      const question = value(s, 3, 1).trim().toUpperCase();
+      if (!group.obx.has(question)) group.obx.set(question, seq);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The use case
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Pending {
+  parsed: ParsedDose;
+  group: GroupSeqs;
+}
+
+/** A change raced with another one: it is tried again against the new head this many times. */
+const CHANGE_ATTEMPTS = 3;
+
+/**
+ * Takes one VXU from a site (`caller`): parses it, applies the same rules as JSON doses, stores and publishes
+ * the doses nothing rejects, and answers the ACK. Throws only on a storage failure, which the transport turns
+ * into a Receiver fault so the sender tries again (stored doses are recognized as duplicates then).
+ */
+export async function receiveVxu(
+  hl7: string,
+  caller: { role: 'site'; iis_id: string },
+  now: Date,
+  deps: IntakeDeps = defaultDeps,
+): Promise<VxuOutcome> {
+  const parsed = parseVxu(hl7);
+  const parseErrors = parsed.errors;
+  const ruleErrors: Hl7Error[] = [];
+  const counts: VxuCounts = { doses: parsed.doses.length, accepted: 0, rejected: 0, duplicate: 0 };
+  const messageRejected = ackCodeFor(parseErrors) === 'AR';
+
+  if (!messageRejected) {
+    const groups = groupSequences(hl7);
+    const inGroup = new Set(parsed.doses.flatMap((d) => d.errors));
+    // An error on MSH or PID concerns every dose of the message.
+    const messageWide = parseErrors.some((e) => e.severity === 'E' && !inGroup.has(e));
+    const blocked: Pending[] = [];
+    const adds: Pending[] = [];
+    const changes: Pending[] = [];
+    for (const d of parsed.doses) {
+      const p: Pending = { parsed: d, group: groups.get(d.rxaIndex) ?? fallbackGroup(d.rxaIndex) };
+      if (messageWide || d.errors.some((e) => e.severity === 'E')) blocked.push(p);
+      else if (d.action === 'A') adds.push(p);
+      else changes.push(p);
+    }
+    const report = (p: Pending, findings: readonly Finding[]) => {
+      for (const f of findings) ruleErrors.push(findingToHl7(f, p.group));
+    };
+    const tally = (status: DoseResult['status']) => {
+      counts[status]++;
+    };
+
+    // Updates of a dose never stored are taken as adds: the EHR's first report may have gone elsewhere.
+    for (const p of changes) {
+      if (p.parsed.action !== 'U') continue;
+      const id = p.parsed.dose.vax_event_id!;
+      const head = await deps.getHead(p.parsed.dose.iis_id ?? caller.iis_id, id);
+      if (!head) adds.push(p);
+    }
+    const addSet = new Set(adds);
+
+    if (adds.length > 0) {
+      const outcome = await submitDoses(
+        adds.map((p) => ({ ...p.parsed.dose })),
+        caller,
+        now,
+        deps,
+        { forbidden: 'row' },
+      );
+      if (!outcome.ok) throw new Error('submitDoses refused a row-level batch');
+      outcome.results.forEach((r, i) => {
+        report(adds[i]!, r.issues);
+        tally(r.status);
+      });
+    }
+
+    for (const p of changes) {
+      if (addSet.has(p)) continue;
+      const { findings, status } = await change(p.parsed, caller, now, deps);
+      report(p, findings);
+      tally(status);
+    }
+
+    // Doses the parser already rejects are not stored; their rule findings are still worth a reply, minus those
+    // at a location the parser already reported.
+    if (blocked.length > 0) {
+      const dry = await submitDoses(
+        blocked.map((p) => ({ ...p.parsed.dose })),
+        caller,
+        now,
+        deps,
+        { forbidden: 'row', dryRun: true },
+      );
+      const known = parseErrors.map((e) => fieldOf(e.location));
+      if (dry.ok)
+        dry.results.forEach((r, i) => {
+          const p = blocked[i]!;
+          for (const f of r.issues) {
+            const err = findingToHl7(f, p.group);
+            if (!known.includes(fieldOf(err.location))) ruleErrors.push(err);
+          }
+        });
+      counts.rejected += blocked.length;
+    }
+  } else counts.rejected = parsed.doses.length;
+
+  const errors = [...parseErrors, ...ruleErrors];
+  // Rule findings are about the content: AE, never the AR that a message-level 207 of the parser's would mean.
+  const ackCode: AckCode = messageRejected
+    ? 'AR'
+    : errors.some((e) => e.severity === 'E' || e.severity === 'W')
+      ? 'AE'
+      : 'AA';
+  const ack = buildAck({
+    original: {
+      messageControlId: parsed.messageControlId,
+      sendingApplication: parsed.sendingApplication,
+      sendingFacility: parsed.sendingFacility,
+      receivingApplication: parsed.receivingApplication,
+      receivingFacility: parsed.receivingFacility,
+      processingId: parsed.processingId,
+    },
+    ackCode,
+    errors,
+    controlId: randomUUID(),
+    sentAt: now,
+  });
+  return { ack, ackCode, errors, counts };
+}
+
+function fallbackGroup(rxa: number): GroupSeqs {
+  return { rxa, orc: rxa, rxr: rxa, obx: new Map() };
+}
+
+/** `SEG^seq^field` of a location, to tell whether two errors are about the same field. */
+function fieldOf(location: string): string {
+  return location.split('^').slice(0, 3).join('^');
+}
+
+/** An update (U) or delete (D) of a stored dose, against its current head. */
+async function change(
+  d: ParsedDose,
+  caller: Caller & { iis_id: string },
+  now: Date,
+  deps: IntakeDeps,
+): Promise<{ findings: Finding[]; status: DoseResult['status'] }> {
+  const iisId = d.dose.iis_id ?? caller.iis_id;
+  const id = d.dose.vax_event_id!;
+  for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
+    const head = await deps.getHead(iisId, id);
+    if (!head) {
+      // Only a delete gets here: an update of an unknown dose was taken as an add.
+      return rejected({
+        code: 'DOSE404',
+        severity: 'error',
+        field: 'vax_event_id',
+        message: `No dose ${id} is stored for ${iisId}; there is nothing to delete.`,
+      });
+    }
+    if (d.action === 'D' && head.action === 'D') return { findings: [], status: 'duplicate' };
+    const req: ChangeRequest = { caller, iis_id: iisId, vax_event_id: id, ifMatch: head.version, now };
+    const out: ChangeOutcome =
+      d.action === 'U' ? await updateDose(req, { ...d.dose }, deps) : await deleteDose(req, deps);
+    switch (out.kind) {
+      case 'changed':
+        return { findings: out.issues, status: 'accepted' };
+      case 'unchanged':
+        return { findings: [], status: 'duplicate' };
+      case 'rejected':
+        return { findings: out.issues, status: 'rejected' };
+      case 'not-found':
+      case 'forbidden':
+        return rejected(
+          finding(
+            'DQ023',
+            'iis_id',
+            `This message may report doses of ${caller.iis_id} and the sites that name it as their sending facility, not of ${iisId}.`,
+          ),
+        );
+      case 'gone':
+        return rejected(
+          finding(
+            'DQ020',
+            'vax_event_id',
+            `Dose ${id} was deleted (version ${out.version}). A deleted dose cannot come back: report the event again under a new ID.`,
+          ),
+        );
+      case 'precondition-failed':
+        continue;
+    }
+  }
+  throw new Error('dose change kept racing with other changes');
+}
+
+function rejected(f: Finding): { findings: Finding[]; status: 'rejected' } {
+  return { findings: [f], status: 'rejected' };
+}

@@ -1,0 +1,168 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dose } from '../../shared/domain/fields.ts';
+import { type Action, buildVxu, cairFacilities, parseAck } from '../../shared/hl7/index.ts';
+import {
+  buildConnectivityTestRequest,
+  buildSubmitSingleMessageRequest,
+  parseSoapResponse,
+  soapContentType,
+} from '../../shared/soap/cdc-iis.ts';
+import { modernaDose } from '../fixtures/doses.ts';
+import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
+
+let rt: Runtime;
+let api: Client;
+let site: { iis_id: string; api_key: string };
+let registryUrl: string;
+let cdcUrl: string;
+let seq = 0;
+
+beforeAll(async () => {
+  rt = await startPipeline();
+  api = client(rt);
+  site = await enroll(api);
+  registryUrl = rt.env.REGISTRY_QUEUE_URL!;
+  cdcUrl = rt.env.CDC_QUEUE_URL!;
+  await drain(registryUrl);
+  await drain(cdcUrl);
+});
+
+afterAll(async () => {
+  await rt?.stop();
+});
+
+function vxu(dose: Record<string, unknown>, action: Action = 'A'): string {
+  seq++;
+  return buildVxu({
+    messageControlId: `EHR-${seq}`,
+    sentAt: new Date(),
+    ...cairFacilities(site.iis_id),
+    processingId: 'P',
+    action,
+    dose: { iis_id: site.iis_id, ...dose } as unknown as Dose,
+  });
+}
+
+async function post(body: string, contentType = soapContentType('submitSingleMessage')) {
+  const res = await fetch(`${rt.apiUrl}/v1/iis`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+  return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text() };
+}
+
+async function submit(hl7: string, password = site.api_key) {
+  const res = await post(
+    buildSubmitSingleMessageRequest({
+      username: site.iis_id,
+      password,
+      facilityID: site.iis_id,
+      hl7Message: hl7,
+    }),
+  );
+  return { ...res, soap: parseSoapResponse(res.text) };
+}
+
+function ackOf(soap: ReturnType<typeof parseSoapResponse>) {
+  if (soap.kind !== 'ack') throw new Error(`expected an ACK, got ${soap.kind}`);
+  return parseAck(soap.hl7);
+}
+
+describe('SOAP intake (CDC IIS WSDL)', () => {
+  it('stores and reports a valid VXU and answers AA', async () => {
+    // Act
+    const res = await submit(vxu(modernaDose({ vax_event_id: 'SOAP-1' })));
+    const read = await api.call('GET', '/v1/doses/SOAP-1', { key: site.api_key });
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.contentType).toContain('application/soap+xml');
+    const ack = ackOf(res.soap);
+    expect(ack.ackCode).toBe('AA');
+    expect(ack.errors).toEqual([]);
+    expect(ack.messageControlId).toBe(`EHR-${seq}`);
+    expect(read.status).toBe(200);
+    expect(read.json).toMatchObject({
+      vax_event_id: 'SOAP-1',
+      iis_id: site.iis_id,
+      version: 1,
+      dose: { cvx: '207', ndc: '80777-0273-10', lot_number: '039K20A', recip_last_name: 'Gonzalez' },
+    });
+    const reg = (await drain(registryUrl)).filter((m) => m.vax_event_id === 'SOAP-1');
+    const cdc = (await drain(cdcUrl)).filter((m) => m.vax_event_id === 'SOAP-1');
+    expect(reg).toEqual([expect.objectContaining({ version: 1, action: 'A', iis_id: site.iis_id })]);
+    expect(cdc).toHaveLength(1);
+  });
+
+  it('answers AE with an ERR at RXA^1^5 for a VXU without RXA-5, and stores nothing', async () => {
+    const { cvx: _c, ndc: _n, ...dose } = modernaDose({ vax_event_id: 'SOAP-NO-RXA5' });
+    const res = await submit(vxu(dose));
+    const read = await api.call('GET', '/v1/doses/SOAP-NO-RXA5', { key: site.api_key });
+    const ack = ackOf(res.soap);
+    expect(ack.ackCode).toBe('AE');
+    expect(ack.errors).toContainEqual(
+      expect.objectContaining({ location: 'RXA^1^5', code: '101', severity: 'E' }),
+    );
+    expect(read.status).toBe(404);
+    expect((await drain(registryUrl)).filter((m) => m.vax_event_id === 'SOAP-NO-RXA5')).toEqual([]);
+  });
+
+  it('places a rule finding at its HL7 location (admin date before birth → RXA^1^3)', async () => {
+    const res = await submit(vxu(modernaDose({ vax_event_id: 'SOAP-BUSR', admin_date: '1950-01-01' })));
+    const ack = ackOf(res.soap);
+    expect(ack.ackCode).toBe('AE');
+    expect(ack.errors.some((e) => e.location.startsWith('RXA^1^3') && e.severity === 'E')).toBe(true);
+    expect((await api.call('GET', '/v1/doses/SOAP-BUSR', { key: site.api_key })).status).toBe(404);
+  });
+
+  it('stores an update sent as RXA-21 U as version 2', async () => {
+    const dose = modernaDose({ vax_event_id: 'SOAP-U' });
+    expect(ackOf((await submit(vxu(dose))).soap).ackCode).toBe('AA');
+    const res = await submit(vxu({ ...dose, lot_number: '041L20A' }, 'U'));
+    const read = await api.call('GET', '/v1/doses/SOAP-U', { key: site.api_key });
+    expect(ackOf(res.soap).ackCode).toBe('AA');
+    expect(read.headers.get('etag')).toBe('"2"');
+    expect(read.json).toMatchObject({ version: 2, action: 'U', dose: { lot_number: '041L20A' } });
+    const reg = (await drain(registryUrl)).filter((m) => m.vax_event_id === 'SOAP-U');
+    expect(reg.map((m) => m.action)).toEqual(['A', 'U']);
+  });
+
+  it('answers a SecurityFault for a wrong password, and for another site name', async () => {
+    const wrong = await submit(vxu(modernaDose({ vax_event_id: 'SOAP-SEC' })), 'cak_not-a-key');
+    const other = await post(
+      buildSubmitSingleMessageRequest({
+        username: 'SOMEONE-ELSE',
+        password: site.api_key,
+        facilityID: '',
+        hl7Message: vxu(modernaDose({ vax_event_id: 'SOAP-SEC' })),
+      }),
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.soap).toMatchObject({ kind: 'fault', fault: 'SecurityFault' });
+    expect(parseSoapResponse(other.text)).toMatchObject({ kind: 'fault', fault: 'SecurityFault' });
+    expect((await api.call('GET', '/v1/doses/SOAP-SEC', { key: site.api_key })).status).toBe(404);
+  });
+
+  it('echoes connectivityTest, and faults on malformed SOAP and unknown operations', async () => {
+    const echo = await post(buildConnectivityTestRequest('ping'), soapContentType('connectivityTest'));
+    const malformed = await post('<not-soap');
+    const unknown = await post(
+      buildConnectivityTestRequest('x').replaceAll('iis:connectivityTest>', 'iis:submitBatch>'),
+    );
+    expect(parseSoapResponse(echo.text)).toEqual({ kind: 'echo', text: 'ping' });
+    expect(malformed.status).toBe(400);
+    expect(parseSoapResponse(malformed.text)).toMatchObject({ kind: 'fault', code: 'Sender' });
+    expect(parseSoapResponse(unknown.text)).toMatchObject({
+      kind: 'fault',
+      fault: 'UnsupportedOperationFault',
+    });
+  });
+
+  it('serves the WSDL at GET /v1/iis', async () => {
+    const res = await fetch(`${rt.apiUrl}/v1/iis`);
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).toContain('urn:cdc:iisb:2011');
+    expect(text).toContain('/v1/iis"');
+  });
+});
