@@ -10,6 +10,7 @@ import { countFailure, getControl, pauseRegistry, resumeRegistry } from '../stor
 import { lockDose, recordOutcome, saveState, unlock } from '../store/registry-state.ts';
 import { getSite } from '../store/sites.ts';
 import { REGISTRIES } from './config.ts';
+import { Semaphore } from '../util/semaphore.ts';
 import { decideSend, settle, skip } from './decide.ts';
 
 export interface RegistryCredentials {
@@ -134,7 +135,9 @@ export async function reportChange(
         action: decision.action,
         dose: version.dose,
       });
-      const res = await deps.send(creds.endpoint, creds, hl7, { timeoutMs: SEND_TIMEOUT_MS });
+      const res = await gate(registry, config.maxConcurrent).run(() =>
+        deps.send(creds.endpoint, creds, hl7, { timeoutMs: SEND_TIMEOUT_MS }),
+      );
       if (res.kind === 'retry') {
         // A registry that keeps failing is left alone for a while: later messages park instead of piling on.
         if ((await deps.countFailure(registry)) >= config.failuresToPause)
@@ -187,6 +190,17 @@ export async function reportChange(
     await deps.unlock(msg.iis_id, msg.vax_event_id, owner);
     throw err;
   }
+}
+
+// Requests in flight per registry from this container; with the queue mapping's maximumConcurrency this
+// bounds what a fragile registry sees at once.
+const gates = new Map<string, Semaphore>();
+function gate(registry: string, limit: number): Semaphore {
+  const existing = gates.get(registry);
+  if (existing) return existing;
+  const created = new Semaphore(limit);
+  gates.set(registry, created);
+  return created;
 }
 
 /** A short stable tag of the dose for MSH-10 (no patient data; the registry echoes it in MSA-2). */
