@@ -7,11 +7,8 @@
  * Prints one JSON line with the peak RSS in MB.
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import type { Site } from '../shared/domain/site.ts';
 import { type FilePlan, scanFile } from '../shared/files/plan.ts';
-import { readRecords } from '../shared/files/reader.ts';
-import { chunkInputs } from '../shared/ingest/process-chunk.ts';
-import { defaultDeps, submitDoses } from '../shared/intake/submit.ts';
+import { checkChunks } from '../shared/ingest/validate-file.ts';
 
 const [mode, path] = process.argv.slice(2) as ['plan' | 'work', string];
 const baselineMb = Math.round(process.memoryUsage().rss / 1e6);
@@ -25,27 +22,13 @@ if (mode === 'plan') {
   rows = scan.plan.rows;
 } else {
   const plan = JSON.parse(readFileSync(`${path}.plan.json`, 'utf8')) as FilePlan;
-  const site = { iis_id: 'SITE1' } as Site;
-  const deps = { ...defaultDeps, getSite: async () => site };
-  for (const chunk of plan.chunks) {
-    const body = createReadStream(path, { start: chunk.start, end: chunk.end - 1 });
-    const { inputs, options } = await chunkInputs(
-      readRecords(body, plan.format, chunk.start),
-      plan,
-      chunk.firstRow,
-      'bench',
-    );
-    const out = await submitDoses(inputs, { role: 'site', iis_id: 'SITE1' }, new Date(), deps, {
-      ...options,
-      dryRun: true,
-      siteUnknown: true,
-    });
-    if (out.ok) rows += out.results.length;
+  await checkChunks(path, plan, 'SITE1', new Date(), (_chunk, results) => {
+    rows += results.length;
     if (global.gc) {
       global.gc();
       liveMb = Math.max(liveMb, Math.round(process.memoryUsage().heapUsed / 1e6));
     }
-  }
+  });
 }
 console.log(
   JSON.stringify({

@@ -20,8 +20,7 @@ import { fillFromSite } from '../shared/intake/submit.ts';
 import { functionSpecs } from '../infra/topology.ts';
 import { scanFile } from '../shared/files/plan.ts';
 import { readRecords } from '../shared/files/reader.ts';
-import { chunkInputs } from '../shared/ingest/process-chunk.ts';
-import { defaultDeps, submitDoses } from '../shared/intake/submit.ts';
+import { checkChunks } from '../shared/ingest/validate-file.ts';
 import { demoSite, modernaDose } from '../test/fixtures/doses.ts';
 import { doseFile, mixedKinds } from '../test/fixtures/files.ts';
 
@@ -256,25 +255,11 @@ async function fileBench() {
   let bare = 0;
   for await (const _ of readRecords(createReadStream(path), 'cvrs')) bare++;
   const bareMs = performance.now() - bareStart;
-  const site = { iis_id: 'SITE1' } as Site;
-  const deps = { ...defaultDeps, getSite: async () => site };
   const fullStart = performance.now();
   let checked = 0;
-  for (const chunk of plan.chunks) {
-    const body = createReadStream(path, { start: chunk.start, end: chunk.end - 1 });
-    const { inputs, options } = await chunkInputs(
-      readRecords(body, plan.format, chunk.start),
-      plan,
-      chunk.firstRow,
-      'bench',
-    );
-    const res = await submitDoses(inputs, { role: 'site', iis_id: 'SITE1' }, new Date(), deps, {
-      ...options,
-      dryRun: true,
-      siteUnknown: true,
-    });
-    if (res.ok) checked += res.results.length;
-  }
+  await checkChunks(path, plan, 'SITE1', new Date(), (_chunk, results) => {
+    checked += results.length;
+  });
   const fullMs = performance.now() - fullStart;
   table(`File path, ${fmt(n)}-row CVRS file (${fmt(statSync(path).size / 1e6, 1)} MB), storage excluded`, [
     ['step', 'ms', 'rows/s', 'ratio to bare parsing'],

@@ -24,12 +24,14 @@ import {
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { BackupPlan, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
+import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   BlockPublicAccess,
   Bucket,
@@ -82,6 +84,18 @@ export const ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 3;
 
 /** HTTP API integrations default to (and max out at) 30 s; CDK only accepts explicit values up to 29 s. */
 export const HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS = 30;
+
+/**
+ * The function (topology name) that logs REGISTRY_CREDENTIALS_REFUSED (functions/queue/registry-reporter.ts)
+ * when a regional registry refuses our SOAP credentials and sending to it is paused; its log group gets a
+ * metric filter and an alarm to the alarm topic. Nothing is created when the topology has no such function.
+ */
+export const REGISTRY_REPORTER_FUNCTION = 'registryReporter';
+export const REGISTRY_CREDENTIALS_REFUSED = {
+  message: 'REGISTRY_CREDENTIALS_REFUSED',
+  namespace: 'DosePipeline',
+  metricName: 'RegistryCredentialsRefused',
+} as const;
 
 function integrationTimeout(seconds: number): Duration | undefined {
   return seconds >= HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS ? undefined : Duration.seconds(seconds);
@@ -148,6 +162,7 @@ export class PipelineStack extends Stack {
     this.createFunctions(t, rootDir, props.allowMissingEntries === true);
     this.createSqsTriggers(t);
     this.createSchedules(t);
+    this.createRegistryCredentialsAlarm();
     const { api, stage } = this.createApi(t);
     this.api = api;
     this.stage = stage;
@@ -526,6 +541,33 @@ export class PipelineStack extends Stack {
         this.schedules.push({ fn: name, schedule });
       });
     }
+  }
+
+  /** Metric filter on the registry reporter's log group for refused credentials, and an alarm on it. */
+  private createRegistryCredentialsAlarm(): void {
+    const fn = this.functions.get(REGISTRY_REPORTER_FUNCTION);
+    if (!fn) return;
+    const filter = new MetricFilter(this, 'RegistryCredentialsRefusedFilter', {
+      logGroup: fn.logGroup,
+      filterPattern: FilterPattern.stringValue('$.message', '=', REGISTRY_CREDENTIALS_REFUSED.message),
+      metricNamespace: REGISTRY_CREDENTIALS_REFUSED.namespace,
+      metricName: REGISTRY_CREDENTIALS_REFUSED.metricName,
+      metricValue: '1',
+      defaultValue: 0,
+    });
+    const alarm = new Alarm(this, 'RegistryCredentialsRefusedAlarm', {
+      alarmDescription:
+        'A regional registry refused our SOAP credentials: sending to it is paused until they are fixed ' +
+        `(${REGISTRY_CREDENTIALS_REFUSED.message} in the ${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
+      metric: filter.metric({ period: Duration.minutes(5), statistic: Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(this.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
   }
 
   private createApi(t: PipelineTopology): { api: HttpApi; stage: HttpStage } {

@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Finding } from '../domain/findings.ts';
 import type { Site } from '../domain/site.ts';
-import { scanFile } from '../files/plan.ts';
+import { type Chunk, type FilePlan, scanFile } from '../files/plan.ts';
 import { readRecords } from '../files/reader.ts';
 import { addCounts, countResults, fileProblemResults, resultHeader, resultRows } from '../files/results.ts';
-import { defaultDeps, submitDoses } from '../intake/submit.ts';
+import { type DoseResult, defaultDeps, submitDoses } from '../intake/submit.ts';
 import type { ChunkCounts } from '../store/uploads.ts';
 import { chunkInputs } from './process-chunk.ts';
 
@@ -47,10 +47,28 @@ export async function validateFile(
     };
   }
   const { plan } = scan;
-  const site = { iis_id: iisId } as Site;
-  const deps = { ...defaultDeps, getSite: async (id: string) => (id === iisId ? site : undefined) };
   await write(resultHeader());
   const all: ChunkCounts[] = [];
+  await checkChunks(path, plan, iisId, now, async (chunk, results) => {
+    await write(resultRows(chunk.firstRow, results));
+    all.push(countResults(results));
+  });
+  return { format: plan.format, counts: addCounts(all), fileFindings: plan.header.notes };
+}
+
+/**
+ * Runs every chunk of a planned local file through the rules as the worker would (reading its byte range),
+ * storing nothing; `onChunk` gets each chunk's results in order. Offline validation and the benchmark use it.
+ */
+export async function checkChunks(
+  path: string,
+  plan: FilePlan,
+  iisId: string,
+  now: Date,
+  onChunk: (chunk: Chunk, results: DoseResult[]) => Promise<void> | void,
+): Promise<void> {
+  const site = { iis_id: iisId } as Site;
+  const deps = { ...defaultDeps, getSite: async (id: string) => (id === iisId ? site : undefined) };
   for (const chunk of plan.chunks) {
     const body = createReadStream(path, { start: chunk.start, end: chunk.end - 1 });
     const { inputs, options } = await chunkInputs(
@@ -66,8 +84,6 @@ export async function validateFile(
       sources: undefined,
     });
     if (!outcome.ok) throw new Error('file rows are never refused as a whole');
-    await write(resultRows(chunk.firstRow, outcome.results));
-    all.push(countResults(outcome.results));
+    await onChunk(chunk, outcome.results);
   }
-  return { format: plan.format, counts: addCounts(all), fileFindings: plan.header.notes };
 }

@@ -10,6 +10,8 @@ import {
   HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS,
   NONCURRENT_VERSION_RETENTION_DAYS,
   NOTIFICATIONS_HANDLER_COMPONENT,
+  REGISTRY_CREDENTIALS_REFUSED,
+  REGISTRY_REPORTER_FUNCTION,
 } from '../../infra/stack.ts';
 import { allRoutes, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/topology-checks.ts';
 import { topology } from '../../infra/topology.ts';
@@ -250,7 +252,7 @@ describe('SQS queues', () => {
         AlarmActions: [{ Ref: topicId }],
       });
     }
-    expect(alarms).toHaveLength(dlqIds.size);
+    expect(alarms.filter((a) => a.Namespace === 'AWS/SQS')).toHaveLength(dlqIds.size);
   });
 
   it('alarms go to a topic encrypted with the CMK that requires TLS', () => {
@@ -435,6 +437,47 @@ describe('S3 → SQS notifications', () => {
     expect(referencedIds(resources[notifications[0]![0]]!.Properties!.ServiceToken)).toEqual(
       new Set([handlerId]),
     );
+  });
+});
+
+describe('refused registry credentials', () => {
+  it('a metric filter on the registry reporter log group feeds an alarm (>= 1 in 5 min) to the alarm topic', () => {
+    const fn = resources[functionId(REGISTRY_REPORTER_FUNCTION)]!.Properties!;
+    const logGroupId = refOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup)!;
+    const filters = ofType(resources, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties!);
+    expect(filters).toEqual([
+      {
+        LogGroupName: { Ref: logGroupId },
+        FilterPattern: '{ $.message = "REGISTRY_CREDENTIALS_REFUSED" }',
+        MetricTransformations: [
+          {
+            MetricNamespace: 'DosePipeline',
+            MetricName: 'RegistryCredentialsRefused',
+            MetricValue: '1',
+            DefaultValue: 0,
+          },
+        ],
+      },
+    ]);
+    const topicId = ofType(resources, 'AWS::SNS::Topic')[0]![0];
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: REGISTRY_CREDENTIALS_REFUSED.namespace,
+      MetricName: REGISTRY_CREDENTIALS_REFUSED.metricName,
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+      OKActions: [{ Ref: topicId }],
+    });
+  });
+
+  it('is not created for a topology without the registry reporter', () => {
+    const { [REGISTRY_REPORTER_FUNCTION]: _omitted, ...functions } = topology.functions;
+    const { resources: without } = synthStack({ topology: { ...topology, functions } as typeof topology });
+    expect(ofType(without, 'AWS::Logs::MetricFilter')).toHaveLength(0);
   });
 });
 
