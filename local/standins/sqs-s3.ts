@@ -1,7 +1,7 @@
 /**
  * SQS and S3 stand-in: fauxqs bound to 127.0.0.1 only.
  *
- * fauxqs's own `startFauxqs()` always listens on 0.0.0.0 (its `host` option only names URLs), and a stand-in
+ * fauxqs's own `startFauxqs()` always listens on every interface (its `host` option only names URLs), and a stand-in
  * without authentication must not listen on every interface. So this file repeats `startFauxqs`'s wiring
  * (node_modules/fauxqs/dist/app.js) around the public `buildApp()`: create the stores, load persisted state
  * before attaching persistence, attach the message spy, then `listen` on loopback.
