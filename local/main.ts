@@ -64,7 +64,16 @@ Read it back:
   curl -s ${rt.apiUrl}/v1/doses/DEMO-0001 -H "Authorization: Bearer ${site.api_key}"
 
 API description: ${rt.apiUrl}/v1/openapi.json     Queue depths: npm run queues
-`);
+${registryLines()}`);
+
+/** Where the registry stand-ins listen, and what each has received (summaries, no patient data). */
+function registryLines(): string {
+  const standins = Object.values(rt.registries);
+  if (standins.length === 0) return '';
+  return `Registry stand-ins (what each received: <endpoint-origin>/_standin/received):\n${standins
+    .map((r) => `  ${r!.name.padEnd(6)} ${r!.endpoint}`)
+    .join('\n')}\n`;
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
