@@ -7,7 +7,7 @@ import { REQUIRED_FOR_VACCINATION } from '../domain/requirements.ts';
  * its name: CDC CVRS (tab-delimited, header of CVRS variable names, no quoting) or CSV with the same header
  * names (RFC 4180 quoting).
  */
-export type FileFormat = 'cvrs' | 'csv';
+export type FileFormat = 'cvrs' | 'csv' | 'hl7';
 
 /** CDC's per-file maximum for CVRS; the same for CSV so one plan fits every file. */
 export const MAX_ROWS = 200_000;
@@ -47,6 +47,9 @@ export function sniff(head: Buffer): { format: FileFormat } | { problem: Finding
         'The file is binary (for example a spreadsheet or a zip), not text. Save it as CSV or as a tab-delimited CVRS text file.',
       ),
     };
+  // HL7 v2 batch files (FHS/BHS envelopes) or concatenated VXU messages.
+  const text = head.subarray(start, start + 4).toString('latin1');
+  if (text === 'MSH|' || text === 'FHS|' || text === 'BHS|') return { format: 'hl7' };
   const newline = head.indexOf(0x0a, start);
   const firstLine = head.subarray(start, newline < 0 ? head.length : newline).toString('utf8');
   if (firstLine.includes('\t')) return { format: 'cvrs' };

@@ -11,6 +11,7 @@ import {
   readHeader,
   sniff,
 } from './format.ts';
+import { readHl7Messages } from './hl7-reader.ts';
 import { isParseError, readRecords } from './reader.ts';
 
 export interface Chunk {
@@ -120,8 +121,13 @@ export async function scanFile(
   let lastEnd = 0;
   let idCol = -1;
   let iisCol = -1;
+  const hl7 = sniffed.format === 'hl7';
+  // An HL7 file has no header row: its records are messages, numbered from 1.
+  const headerRows = hl7 ? 0 : 1;
+  if (hl7) header = { format: 'hl7', columns: [], notes: [] };
+  const records = hl7 ? readHl7Messages(source) : readRecords(source, sniffed.format);
   try {
-    for await (const rec of readRecords(source, sniffed.format)) {
+    for await (const rec of records) {
       if (!header) {
         const h = readHeader(rec.cells, sniffed.format);
         if ('problem' in h) {
@@ -143,7 +149,7 @@ export async function scanFile(
         );
         break;
       }
-      const row = rows + 1;
+      const row = rows + headerRows;
       const id = rec.cells[idCol]?.trim();
       if (id) {
         const key = `${(iisCol >= 0 && rec.cells[iisCol]?.trim().toUpperCase()) || defaultIisId}#${id}`;
@@ -182,7 +188,7 @@ export async function scanFile(
       n: chunks.length,
       start: chunkStart,
       end: lastEnd,
-      firstRow: rows + 2 - chunkRowsSoFar,
+      firstRow: rows + headerRows + 1 - chunkRowsSoFar,
       rows: chunkRowsSoFar,
     });
   return { ok: true, plan: { format: sniffed.format, header, sha256, bytes, rows, chunks, duplicates } };

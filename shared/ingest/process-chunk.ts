@@ -2,10 +2,18 @@ import type { Finding } from '../domain/findings.ts';
 import { finding } from '../domain/findings.ts';
 import { rowToInput } from '../files/format.ts';
 import type { FilePlan } from '../files/plan.ts';
+import { readHl7Messages } from '../files/hl7-reader.ts';
 import { readRecords } from '../files/reader.ts';
+import { hl7ChunkResults } from './hl7-chunk.ts';
 import { countResults, resultRows } from '../files/results.ts';
 import { partKey, planKey, readObject, readText, writeObject } from '../files/storage.ts';
-import { defaultDeps, type IntakeDeps, type SubmitOptions, submitDoses } from '../intake/submit.ts';
+import {
+  type DoseResult,
+  defaultDeps,
+  type IntakeDeps,
+  type SubmitOptions,
+  submitDoses,
+} from '../intake/submit.ts';
 import * as uploads from '../store/uploads.ts';
 import { assembleResults } from './assemble.ts';
 
@@ -72,24 +80,36 @@ export async function processChunk(
   let done = already.size;
   if (!already.has(n)) {
     const body = await readObject(upload.key, { start: chunk.start, end: chunk.end }, plan.version_id);
-    const { inputs, options } = await chunkInputs(
-      readRecords(body, plan.format, chunk.start),
-      plan,
-      chunk.firstRow,
-      uploadId,
-    );
-    if (inputs.length !== chunk.rows)
-      throw new Error(`Chunk ${n} of ${uploadId} read ${inputs.length} rows, planned ${chunk.rows}`);
     // Rows are checked against who uploaded (a sending facility for its client), defaulting to the file's site.
     const caller = { role: 'site' as const, iis_id: upload.created_by ?? upload.iis_id };
-    const outcome = await submitDoses(inputs, caller, now, deps, { ...options, defaultIisId: upload.iis_id });
-    if (!outcome.ok) throw new Error('file rows are never refused as a whole');
-    await writeObject(
-      partKey(uploadId, n),
-      resultRows(chunk.firstRow, outcome.results),
-      'text/csv; charset=utf-8',
-    );
-    await uploads.putChunkCounts(uploadId, n, countResults(outcome.results));
+    let results: DoseResult[];
+    if (plan.format === 'hl7') {
+      results = await hl7ChunkResults(
+        readHl7Messages(body, chunk.start),
+        chunk.firstRow,
+        uploadId,
+        caller,
+        now,
+        deps,
+      );
+    } else {
+      const { inputs, options } = await chunkInputs(
+        readRecords(body, plan.format, chunk.start),
+        plan,
+        chunk.firstRow,
+        uploadId,
+      );
+      const outcome = await submitDoses(inputs, caller, now, deps, {
+        ...options,
+        defaultIisId: upload.iis_id,
+      });
+      if (!outcome.ok) throw new Error('file rows are never refused as a whole');
+      results = outcome.results;
+    }
+    if (results.length !== chunk.rows)
+      throw new Error(`Chunk ${n} of ${uploadId} read ${results.length} rows, planned ${chunk.rows}`);
+    await writeObject(partKey(uploadId, n), resultRows(chunk.firstRow, results), 'text/csv; charset=utf-8');
+    await uploads.putChunkCounts(uploadId, n, countResults(results));
     done = await uploads.markChunkDone(uploadId, n, chunk.rows, new Date().toISOString());
   }
   if (done >= plan.chunks.length) await assembleResults(upload, plan, new Date());

@@ -67,6 +67,8 @@ export async function checkChunks(
   now: Date,
   onChunk: (chunk: Chunk, results: DoseResult[]) => Promise<void> | void,
 ): Promise<void> {
+  if (plan.format === 'hl7')
+    throw new Error('HL7 batch files cannot be checked offline yet: drop them to have them checked.');
   const site = { iis_id: iisId } as Site;
   const deps = { ...defaultDeps, getSite: async (id: string) => (id === iisId ? site : undefined) };
   for (const chunk of plan.chunks) {

@@ -38,6 +38,13 @@ export interface VxuOutcome {
   ackCode: AckCode;
   errors: Hl7Error[];
   counts: VxuCounts;
+  /** The vax_event_ids of the message's doses, in order. */
+  eventIds: string[];
+}
+
+export interface VxuOptions {
+  /** Where the message came from ("upload:<id>:<row>"): each add records `<source>:<rxa>`, so a retry knows its own. */
+  source?: string;
 }
 
 /** Where one RXA's group sits in the message: the sequence of its ORC and RXR, and of each OBX by question. */
@@ -152,8 +159,10 @@ export async function receiveVxu(
   caller: { role: 'site'; iis_id: string },
   now: Date,
   deps: IntakeDeps = defaultDeps,
+  options: VxuOptions = {},
 ): Promise<VxuOutcome> {
   const parsed = parseVxu(hl7);
+  const eventIds = parsed.doses.map((d) => d.dose.vax_event_id ?? '').filter((id) => id !== '');
   const parseErrors = parsed.errors;
   const ruleErrors: Hl7Error[] = [];
   const counts: VxuCounts = { doses: parsed.doses.length, accepted: 0, rejected: 0, duplicate: 0 };
@@ -195,7 +204,10 @@ export async function receiveVxu(
         caller,
         now,
         deps,
-        { forbidden: 'row' },
+        {
+          forbidden: 'row',
+          sources: options.source ? adds.map((p) => `${options.source}:${p.parsed.rxaIndex}`) : undefined,
+        },
       );
       if (!outcome.ok) throw new Error('submitDoses refused a row-level batch');
       outcome.results.forEach((r, i) => {
@@ -255,7 +267,7 @@ export async function receiveVxu(
     controlId: randomUUID(),
     sentAt: now,
   });
-  return { ack, ackCode, errors, counts };
+  return { ack, ackCode, errors, counts, eventIds };
 }
 
 function fallbackGroup(rxa: number): GroupSeqs {

@@ -1,8 +1,8 @@
 import { getSecret } from '../clients/secrets.ts';
 import { localDate } from '../domain/dates.ts';
-import type { Finding, Severity } from '../domain/findings.ts';
 import { registryFor } from '../domain/registry-routing.ts';
-import { buildVxu, cairFacilities, classifyAck, type Hl7Error, parseAck } from '../hl7/index.ts';
+import { hl7ErrorsToFindings } from '../hl7/findings.ts';
+import { buildVxu, cairFacilities, classifyAck, parseAck } from '../hl7/index.ts';
 import type { ChangeMessage } from '../outbox/publish.ts';
 import { submitSingleMessage } from '../soap/client.ts';
 import { getVersion } from '../store/doses.ts';
@@ -69,16 +69,8 @@ export type ReportResult =
 const LOCK_MS = 55_000;
 const SEND_TIMEOUT_MS = 20_000;
 
-/** ERR segments as findings a site can read: the registry's words, at its HL7 location. */
-export function ackFindings(errors: readonly Hl7Error[]): Finding[] {
-  const severity: Record<string, Severity> = { E: 'error', W: 'warning', I: 'info' };
-  return errors.map((e) => ({
-    code: `HL7-${e.code}`,
-    severity: severity[e.severity] ?? 'error',
-    field: e.location,
-    message: e.text || `The registry reported a problem at ${e.location} (HL7 error ${e.code}).`,
-  }));
-}
+/** ERR segments of a registry's ACK as findings (its words, at its HL7 location). */
+export const ackFindings = hl7ErrorsToFindings;
 
 /**
  * Reports one stored change, and any earlier version of the same dose not yet settled, to the dose's

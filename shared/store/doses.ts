@@ -40,7 +40,14 @@ export interface DoseVersion {
   registry?: string;
   registry_status?: string;
   /** The registry's answer to this version (registry, status, what was sent, its findings, the raw ACK). */
-  registry_outcome?: { registry: string; status: string; sentAs?: string; ack?: string; findings: Finding[]; at: string };
+  registry_outcome?: {
+    registry: string;
+    status: string;
+    sentAs?: string;
+    ack?: string;
+    findings: Finding[];
+    at: string;
+  };
   cdc_status?: string;
 }
 
