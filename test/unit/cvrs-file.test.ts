@@ -8,7 +8,7 @@ import {
   REDACTED,
   splitIntoFiles,
 } from '../../shared/cdc/cvrs-file.ts';
-import { CVRS_FIELDS, IDENTIFYING_FIELDS } from '../../shared/domain/fields.ts';
+import { CVRS_FIELDS, IDENTIFYING_FIELDS, REFUSAL_EMPTY_FIELDS } from '../../shared/domain/fields.ts';
 import { normalizeDose } from '../../shared/domain/normalize.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 
@@ -44,17 +44,7 @@ describe('CVRS extract records (Redacted model)', () => {
   it('leave product, lot, expiration, site, route and dose fields empty for refusals', () => {
     const dose = { ...normalizeDose(modernaDose({ vax_refusal: 'YES' })).dose, iis_id: 'SITE1' };
     const byName = Object.fromEntries(CVRS_FIELDS.map((f, i) => [f, cvrsRecord(dose, SECRET)[i]]));
-    for (const f of [
-      'ndc',
-      'mvx',
-      'lot_number',
-      'vax_expiration',
-      'vax_admin_site',
-      'vax_route',
-      'dose_num',
-      'vax_series_complete',
-    ])
-      expect(byName[f]).toBe('');
+    for (const f of REFUSAL_EMPTY_FIELDS) expect(byName[f]).toBe('');
     expect(byName.vax_refusal).toBe('YES');
   });
 

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { buildSpec } from '../../scripts/generate-cvrs-spec.ts';
 import { bearerToken, hashSecret, issueKey, parseKey, sameSecret } from '../../shared/auth/keys.ts';
 import spec from '../../shared/domain/data/cvrs-spec.json' with { type: 'json' };
-import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
+import { CVRS_FIELDS, REFUSAL_EMPTY_FIELDS } from '../../shared/domain/fields.ts';
+import { EMPTY_FOR_REFUSAL } from '../../shared/domain/requirements.ts';
 import { registryFor } from '../../shared/domain/registry-routing.ts';
 
 const reference = new URL(
@@ -15,6 +16,10 @@ const reference = new URL(
 describe('CVRS specification data', () => {
   it('lists the 45 CVRS variables in the order the dose model uses', () => {
     expect(spec.map((f) => f.name)).toEqual([...CVRS_FIELDS]);
+  });
+
+  it('the refusal fields the dose model empties are exactly those the spec says not to populate for refusals', () => {
+    expect([...REFUSAL_EMPTY_FIELDS].sort()).toEqual([...EMPTY_FOR_REFUSAL].sort());
   });
 
   it.runIf(existsSync(reference))('is what the generator makes from the reference today', () => {

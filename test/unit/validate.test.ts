@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { REFUSAL_EMPTY_FIELDS } from '../../shared/domain/fields.ts';
 import { RULES } from '../../shared/domain/findings.ts';
 import { REQUIRED_FOR_VACCINATION } from '../../shared/domain/requirements.ts';
 import { normalizeDose } from '../../shared/domain/normalize.ts';
@@ -20,16 +21,7 @@ function check(overrides: Record<string, unknown> = {}, earlierDoses?: EarlierDo
 /** A refusal: the product, lot, site, route and dose fields of the fixture emptied. */
 const REFUSAL = Object.fromEntries([
   ['vax_refusal', 'YES'],
-  ...[
-    'ndc',
-    'mvx',
-    'lot_number',
-    'vax_expiration',
-    'vax_admin_site',
-    'vax_route',
-    'dose_num',
-    'vax_series_complete',
-  ].map((f) => [f, undefined]),
+  ...REFUSAL_EMPTY_FIELDS.map((f) => [f, undefined]),
 ]);
 const codesOf = (fs: { code: string; field: string }[]) => fs.map((f) => `${f.code}:${f.field}`);
 
