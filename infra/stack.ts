@@ -87,15 +87,57 @@ export const HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS = 30;
 
 /**
  * The function (topology name) that logs REGISTRY_CREDENTIALS_REFUSED (functions/queue/registry-reporter.ts)
- * when a regional registry refuses our SOAP credentials and sending to it is paused; its log group gets a
- * metric filter and an alarm to the alarm topic. Nothing is created when the topology has no such function.
+ * when a regional registry refuses our SOAP credentials and sending to it is paused.
  */
+export const METRIC_NAMESPACE = 'DosePipeline';
 export const REGISTRY_REPORTER_FUNCTION = 'registryReporter';
 export const REGISTRY_CREDENTIALS_REFUSED = {
   message: 'REGISTRY_CREDENTIALS_REFUSED',
-  namespace: 'DosePipeline',
+  namespace: METRIC_NAMESPACE,
   metricName: 'RegistryCredentialsRefused',
 } as const;
+
+/**
+ * Log lines that need a person: each gets a metric filter on its function's log group (JSON `message` field)
+ * and an alarm (≥ 1 in 5 minutes) to the alarm topic. Nothing is created for a function the topology lacks.
+ */
+export interface LogAlarm {
+  id: string;
+  fn: string;
+  message: string;
+  metricName: string;
+  description: string;
+}
+
+export const LOG_ALARMS: readonly LogAlarm[] = [
+  {
+    id: 'RegistryCredentialsRefused',
+    fn: REGISTRY_REPORTER_FUNCTION,
+    message: REGISTRY_CREDENTIALS_REFUSED.message,
+    metricName: REGISTRY_CREDENTIALS_REFUSED.metricName,
+    description:
+      'A regional registry refused our SOAP credentials: sending to it is paused until they are fixed ' +
+      `(${REGISTRY_CREDENTIALS_REFUSED.message} in the ${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
+  },
+  {
+    id: 'CdcReportLate',
+    fn: 'cdcReport',
+    message: 'CDC_REPORT_LATE',
+    metricName: 'CdcReportLate',
+    description:
+      "Yesterday's CDC report was not uploaded by 11:00 Pacific (CDC expects it by noon). The day's lastError is " +
+      'in the CDC_REPORT_LATE log line; once fixed, run: npm run cdc-report -- --date <day> --function <cdcReport>.',
+  },
+  {
+    id: 'CdcRecordsHeldBack',
+    fn: 'cdcReport',
+    message: 'CDC_RECORDS_HELD_BACK',
+    metricName: 'CdcRecordsHeldBack',
+    description:
+      'Records of a CDC report day failed our CVRS checks and were held back (not sent): see held-back.json ' +
+      'under cdc/<day>/ in the audit bucket.',
+  },
+];
 
 function integrationTimeout(seconds: number): Duration | undefined {
   return seconds >= HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS ? undefined : Duration.seconds(seconds);
@@ -162,7 +204,7 @@ export class PipelineStack extends Stack {
     this.createFunctions(t, rootDir, props.allowMissingEntries === true);
     this.createSqsTriggers(t);
     this.createSchedules(t);
-    this.createRegistryCredentialsAlarm();
+    this.createLogAlarms();
     const { api, stage } = this.createApi(t);
     this.api = api;
     this.stage = stage;
@@ -543,31 +585,31 @@ export class PipelineStack extends Stack {
     }
   }
 
-  /** Metric filter on the registry reporter's log group for refused credentials, and an alarm on it. */
-  private createRegistryCredentialsAlarm(): void {
-    const fn = this.functions.get(REGISTRY_REPORTER_FUNCTION);
-    if (!fn) return;
-    const filter = new MetricFilter(this, 'RegistryCredentialsRefusedFilter', {
-      logGroup: fn.logGroup,
-      filterPattern: FilterPattern.stringValue('$.message', '=', REGISTRY_CREDENTIALS_REFUSED.message),
-      metricNamespace: REGISTRY_CREDENTIALS_REFUSED.namespace,
-      metricName: REGISTRY_CREDENTIALS_REFUSED.metricName,
-      metricValue: '1',
-      defaultValue: 0,
-    });
-    const alarm = new Alarm(this, 'RegistryCredentialsRefusedAlarm', {
-      alarmDescription:
-        'A regional registry refused our SOAP credentials: sending to it is paused until they are fixed ' +
-        `(${REGISTRY_CREDENTIALS_REFUSED.message} in the ${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
-      metric: filter.metric({ period: Duration.minutes(5), statistic: Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    const action = new SnsAction(this.alarmTopic);
-    alarm.addAlarmAction(action);
-    alarm.addOkAction(action);
+  /** A metric filter per LOG_ALARMS entry on its function's log group, and an alarm on it. */
+  private createLogAlarms(): void {
+    for (const entry of LOG_ALARMS) {
+      const fn = this.functions.get(entry.fn);
+      if (!fn) continue;
+      const filter = new MetricFilter(this, `${entry.id}Filter`, {
+        logGroup: fn.logGroup,
+        filterPattern: FilterPattern.stringValue('$.message', '=', entry.message),
+        metricNamespace: METRIC_NAMESPACE,
+        metricName: entry.metricName,
+        metricValue: '1',
+        defaultValue: 0,
+      });
+      const alarm = new Alarm(this, `${entry.id}Alarm`, {
+        alarmDescription: entry.description,
+        metric: filter.metric({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      const action = new SnsAction(this.alarmTopic);
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
   }
 
   private createApi(t: PipelineTopology): { api: HttpApi; stage: HttpStage } {

@@ -127,6 +127,17 @@ const tables = {
       { name: 'by-recipient', partitionKey: 'recip_key', sortKey: 'admin_date' },
     ],
   },
+  // The CDC report: each change staged for the day it arrived (de-identified CVRS record), day status, receipts.
+  cdc: {
+    name: 'cdc',
+    envVar: 'CDC_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // A report day's changes, spread over a few partitions (`<day>#<shard>`) so a busy day is no hot key.
+      { name: 'by-day', partitionKey: 'day_part', sortKey: 'pk' },
+    ],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 const queues = {
@@ -173,6 +184,12 @@ const buckets = {
       { prefix: 'results/', expireDays: 400 },
     ],
   },
+  // Every CDC file sent, with its receipt: kept six years (HIPAA documentation retention).
+  audit: {
+    name: 'audit',
+    envVar: 'AUDIT_BUCKET',
+    lifecycle: [{ prefix: 'cdc/', expireDays: 2190 }],
+  },
 } as const satisfies Record<string, BucketSpec>;
 
 const secrets = {
@@ -180,6 +197,15 @@ const secrets = {
   registryCredentials: {
     envVar: 'REGISTRY_CREDENTIALS',
     description: 'Per regional registry: SOAP endpoint, username, password and facility ID (JSON)',
+  },
+  cdcRecipientKey: {
+    envVar: 'CDC_RECIPIENT_KEY',
+    description:
+      'Key of the HMAC that turns patient and event IDs into the stable CDC recip_id and vax_event_id',
+  },
+  cdcClearinghouse: {
+    envVar: 'CDC_CLEARINGHOUSE',
+    description: 'CDC Data Clearinghouse: base URL, client id and client secret (JSON)',
   },
 } as const satisfies Record<string, SecretSpec>;
 
@@ -323,6 +349,38 @@ const functions = {
     sendsTo: ['registry', 'cdc'],
     schedules: [
       { expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 900 } },
+    ],
+  },
+  cdcStager: {
+    entry: 'functions/queue/cdc-stager.ts',
+    description: 'Stages each stored dose change, de-identified, for the CDC report of the day it arrived',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    tables: { doses: 'read', cdc: 'write' },
+    secrets: ['cdcRecipientKey'],
+    sqs: {
+      queue: 'cdc',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 4,
+    },
+  },
+  cdcReport: {
+    entry: 'functions/scheduled/cdc-report.ts',
+    description:
+      'Builds the daily CVRS files for CDC, uploads them to the Clearinghouse, keeps them with receipts',
+    timeoutSeconds: 900,
+    memoryMb: 2048,
+    tables: { cdc: 'write' },
+    buckets: { audit: { read: ['cdc/'], write: ['cdc/'] } },
+    secrets: ['cdcClearinghouse'],
+    schedules: [
+      // Yesterday's report, early and then hourly until it is in (later runs of an uploaded day send nothing);
+      // files are due at CDC by noon.
+      { expression: 'cron(30 3-10 * * ? *)', timezone: 'America/Los_Angeles', input: { day: 'yesterday' } },
+      // Logs CDC_REPORT_LATE (the alarm) when yesterday's upload has not succeeded by 11:00.
+      { expression: 'cron(0 11 * * ? *)', timezone: 'America/Los_Angeles', input: { check: 'yesterday' } },
     ],
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -11,6 +11,8 @@ export interface LocalEndpoints {
   dynamodb: string;
   sqs: string;
   s3: string;
+  /** The Lambda Invoke API (local/triggers/lambda-api.ts). */
+  lambda: string;
 }
 
 export interface QueueDepth {

@@ -35,8 +35,10 @@ import {
   registryPortsFromEnv,
   startLocalRegistries,
 } from './standins/registry-local.ts';
+import { type ClearinghouseStandin, startClearinghouseStandin } from './standins/clearinghouse.ts';
 import { startSqsS3 } from './standins/sqs-s3.ts';
 import { type ApiSettings, startHttpApi } from './triggers/http-api.ts';
+import { startLambdaApi } from './triggers/lambda-api.ts';
 import { startS3Notifications } from './triggers/s3-notifications.ts';
 import { type DstGapPolicy, type Scheduler, startScheduler } from './triggers/scheduler.ts';
 import { type SqsPoller, startSqsPoller } from './triggers/sqs-poller.ts';
@@ -83,6 +85,12 @@ export interface LocalRuntimeOptions {
    * SDIR_STANDIN_PORT, else free ones.
    */
   registries?: false | { ports?: Partial<Record<LocalRegistryName, number>> };
+  /**
+   * A CDC Data Clearinghouse stand-in on 127.0.0.1, with CDC_CLEARINGHOUSE pointing the CDC report at it. Started
+   * when the topology has that secret and no value for it is given; `false` starts none. Port: `port`, else
+   * CLEARINGHOUSE_STANDIN_PORT, else a free one.
+   */
+  clearinghouse?: false | { port?: number };
 }
 
 export interface LocalRuntime {
@@ -103,6 +111,8 @@ export interface LocalRuntime {
   onSpyMessage(listener: (message: SpyMessage) => void): () => void;
   /** The registry stand-ins running (empty when none were started): what each received, and its faults. */
   registries: Partial<Record<LocalRegistryName, RegistryStandin>>;
+  /** The CDC Clearinghouse stand-in, when one was started. */
+  clearinghouse?: ClearinghouseStandin;
   stop(): Promise<void>;
 }
 
@@ -120,6 +130,16 @@ function secretValue(dataDir: string | undefined, envVar: string): string {
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets[envVar];
+}
+
+/** A port from the environment (unset or empty: undefined, i.e. a free one). */
+function portFromEnv(name: string): number | undefined {
+  const raw = process.env[name]?.trim();
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number, not "${raw}"`);
+  return port;
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
@@ -174,6 +194,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       cleanups.push(() => registries!.stop());
     }
 
+    const clearinghouseGiven = options.extraEnv?.CDC_CLEARINGHOUSE ?? process.env.CDC_CLEARINGHOUSE;
+    const wantsClearinghouse = Object.values(topo.secrets ?? {}).some(
+      (s) => s.envVar === 'CDC_CLEARINGHOUSE',
+    );
+    let clearinghouse: { standin: ClearinghouseStandin; secretValue: string } | undefined;
+    if (options.clearinghouse !== false && wantsClearinghouse && !clearinghouseGiven) {
+      const clientId = 'CAA-LOCAL';
+      const clientSecret = randomBytes(18).toString('base64url');
+      const standin = await startClearinghouseStandin({
+        port: options.clearinghouse?.port ?? portFromEnv('CLEARINGHOUSE_STANDIN_PORT'),
+        clientId,
+        clientSecret,
+        logger,
+      });
+      cleanups.push(() => standin.stop());
+      clearinghouse = { standin, secretValue: JSON.stringify({ url: standin.url, clientId, clientSecret }) };
+    }
+
     const provisioned = await provision(
       topo,
       { dynamodb: dynamo.endpoint, sqs: sqsS3.endpoint, s3: sqsS3.endpoint },
@@ -197,6 +235,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (secret.envVar === 'REGISTRY_CREDENTIALS') {
         // JSON, not a random token: the stand-ins' endpoints and credentials, or what the caller gave, or none.
         env[secret.envVar] = registries?.secretValue ?? registryCredentialsGiven ?? '{}';
+        continue;
+      }
+      if (secret.envVar === 'CDC_CLEARINGHOUSE') {
+        env[secret.envVar] = clearinghouse?.secretValue ?? clearinghouseGiven ?? '{}';
         continue;
       }
       env[secret.envVar] = options.extraEnv?.[secret.envVar] ?? secretValue(dataDir, secret.envVar);
@@ -232,6 +274,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logger,
     });
     cleanups.push(() => invoker.drain());
+
+    const lambdaApi = await startLambdaApi({ invoker, port: portFromEnv('LAMBDA_API_PORT') });
+    cleanups.push(() => lambdaApi.stop());
 
     const http = await startHttpApi({
       functions: topo.functions,
@@ -276,6 +321,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       dynamodb: dynamo.endpoint,
       sqs: sqsS3.endpoint,
       s3: sqsS3.endpoint,
+      lambda: lambdaApi.url,
     };
     const queueList = provisioned.queues.flatMap((q) => [
       { name: q.name, url: q.url, dlq: false },
@@ -311,6 +357,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       spy: sqsS3.spy,
       onSpyMessage: (listener) => sqsS3.onSpyMessage(listener),
       registries: registries?.standins ?? {},
+      clearinghouse: clearinghouse?.standin,
       stop() {
         stopping ??= runCleanups();
         return stopping;

@@ -24,6 +24,18 @@ export function cdcRecipientId(secret: string, iisId: string, recipId: string): 
   return createHmac('sha256', secret).update(`${iisId}\u0000${recipId}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * The CDC vax_event_id: sites choose their own event IDs, so two sites can use the same one (CDC would reject
+ * the second as a duplicate), and some build them from chart numbers. A keyed hash of site and ID is unique
+ * statewide, stable across days (so a change or delete finds its record) and says nothing about the patient.
+ */
+export function cdcEventId(secret: string, iisId: string, eventId: string): string {
+  return createHmac('sha256', secret)
+    .update(`event\u0000${iisId}\u0000${eventId}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /** Tabs and line breaks inside values would break the file: CDC asks for spaces. */
 const clean = (v: string) => v.replace(/[\t\r\n]+/g, ' ');
 
@@ -33,6 +45,7 @@ export function cvrsRecord(dose: Partial<Dose>, secret: string): string[] {
   return CVRS_FIELDS.map((field: CvrsField) => {
     if (field === 'ext_type') return 'D';
     if (field === 'pprl_id') return '';
+    if (field === 'vax_event_id') return cdcEventId(secret, dose.iis_id ?? '', dose.vax_event_id ?? '');
     if (field === 'recip_id') return cdcRecipientId(secret, dose.iis_id ?? '', dose.recip_id ?? '');
     if (REDACT.has(field)) return REDACTED;
     if (refusal && EMPTY_FOR_REFUSAL.has(field)) return '';
@@ -40,10 +53,14 @@ export function cvrsRecord(dose: Partial<Dose>, secret: string): string[] {
   });
 }
 
-/** The file's text: the header of variable names, then one line per record. */
-export function cvrsFileText(records: readonly string[][]): string {
-  const lines = [CVRS_FIELDS.join('\t'), ...records.map((r) => r.join('\t'))];
-  return `${lines.join('\n')}\n`;
+export const CVRS_HEADER = CVRS_FIELDS.join('\t');
+
+/** One record as a line of the file (values are tab-free: cvrsRecord cleans them). */
+export const cvrsLine = (record: readonly string[]) => record.join('\t');
+
+/** The file's text: the header of variable names, then one line per record (given as values or a line). */
+export function cvrsFileText(records: readonly (string | readonly string[])[]): string {
+  return `${CVRS_HEADER}\n${records.map((r) => `${typeof r === 'string' ? r : cvrsLine(r)}\n`).join('')}`;
 }
 
 /** `yyyymmdd_NN_AAA.txt`: report date, sequence of the day (01…), submitter code (three letters ending in A). */

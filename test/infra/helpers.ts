@@ -171,6 +171,16 @@ export function extendedTopology(): PipelineTopology {
   const base = withRegistryConsumer(60);
   return {
     ...base,
+    queues: {
+      ...base.queues,
+      testOnly: {
+        name: 'test-only',
+        envVar: 'TEST_ONLY_QUEUE_URL',
+        visibilityTimeoutSeconds: 180,
+        maxReceiveCount: 3,
+        retentionDays: 4,
+      },
+    },
     functions: {
       ...base.functions,
       dropReader: {
@@ -179,7 +189,13 @@ export function extendedTopology(): PipelineTopology {
         timeoutSeconds: 30,
         memoryMb: 256,
         buckets: { drop: { read: ['incoming/'] } },
-        sqs: { queue: 'cdc', batchSize: 5, maxBatchingWindowSeconds: 0, reportBatchItemFailures: true },
+        // The topology's type knows only the real queues; this one is added above.
+        sqs: {
+          queue: 'testOnly' as 'cdc',
+          batchSize: 5,
+          maxBatchingWindowSeconds: 0,
+          reportBatchItemFailures: true,
+        },
       },
       dropWriter: {
         entry: 'functions/test-only/drop-writer.ts',

@@ -10,6 +10,7 @@ import {
   HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS,
   NONCURRENT_VERSION_RETENTION_DAYS,
   NOTIFICATIONS_HANDLER_COMPONENT,
+  LOG_ALARMS,
   REGISTRY_CREDENTIALS_REFUSED,
   REGISTRY_REPORTER_FUNCTION,
 } from '../../infra/stack.ts';
@@ -444,7 +445,9 @@ describe('refused registry credentials', () => {
   it('a metric filter on the registry reporter log group feeds an alarm (>= 1 in 5 min) to the alarm topic', () => {
     const fn = resources[functionId(REGISTRY_REPORTER_FUNCTION)]!.Properties!;
     const logGroupId = refOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup)!;
-    const filters = ofType(resources, 'AWS::Logs::MetricFilter').map(([, f]) => f.Properties!);
+    const filters = ofType(resources, 'AWS::Logs::MetricFilter')
+      .map(([, f]) => f.Properties!)
+      .filter((f) => String(f.FilterPattern).includes('REGISTRY_CREDENTIALS_REFUSED'));
     expect(filters).toEqual([
       {
         LogGroupName: { Ref: logGroupId },
@@ -477,7 +480,38 @@ describe('refused registry credentials', () => {
   it('is not created for a topology without the registry reporter', () => {
     const { [REGISTRY_REPORTER_FUNCTION]: _omitted, ...functions } = topology.functions;
     const { resources: without } = synthStack({ topology: { ...topology, functions } as typeof topology });
-    expect(ofType(without, 'AWS::Logs::MetricFilter')).toHaveLength(0);
+    const patterns = ofType(without, 'AWS::Logs::MetricFilter').map(([, f]) =>
+      String(f.Properties!.FilterPattern),
+    );
+    expect(patterns.some((p) => p.includes('REGISTRY_CREDENTIALS_REFUSED'))).toBe(false);
+    expect(patterns.length).toBe(LOG_ALARMS.length - 1);
+  });
+});
+
+describe('log alarms', () => {
+  it.each(LOG_ALARMS.map((a) => [a.message, a] as const))(
+    '%s: a metric filter on its function log group and an alarm to the alarm topic',
+    (_message, entry) => {
+      const fn = resources[functionId(entry.fn)]!.Properties!;
+      const logGroupId = refOf((fn.LoggingConfig as { LogGroup: unknown }).LogGroup)!;
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: logGroupId },
+        FilterPattern: `{ $.message = "${entry.message}" }`,
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: entry.metricName,
+        AlarmActions: [{ Ref: ofType(resources, 'AWS::SNS::Topic')[0]![0] }],
+      });
+    },
+  );
+
+  it('the CDC report checks by 11:00 Pacific and runs hourly from 03:30 until the upload is in', () => {
+    const schedules = ofType(resources, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties!);
+    const cdc = schedules.filter((p) => JSON.stringify(p.Target).includes(functionId('cdcReport')));
+    expect(cdc.map((p) => [p.ScheduleExpression, p.ScheduleExpressionTimezone]).sort()).toEqual([
+      ['cron(0 11 * * ? *)', 'America/Los_Angeles'],
+      ['cron(30 3-10 * * ? *)', 'America/Los_Angeles'],
+    ]);
   });
 });
 

@@ -82,7 +82,7 @@ describe('topology checks', () => {
     const drop = topology.buckets.drop;
     const withDrop = (bucket: Record<string, unknown>): PipelineTopology => ({
       ...topology,
-      buckets: { drop: { ...drop, ...bucket } as PipelineTopology['buckets'][string] },
+      buckets: { ...topology.buckets, drop: { ...drop, ...bucket } as PipelineTopology['buckets'][string] },
     });
     expect(
       topologyProblems(

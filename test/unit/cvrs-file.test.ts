@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import {
   cdcRecipientId,
   cvrsFileName,
+  cdcEventId,
   cvrsFileText,
+  cvrsLine,
   cvrsRecord,
   REDACTED,
   splitIntoFiles,
@@ -65,7 +67,7 @@ describe('CVRS extract records (Redacted model)', () => {
               SECRET,
             ),
           );
-          const text = cvrsFileText([...day1, ...day2]);
+          const text = cvrsFileText([...day1, ...day2].map(cvrsLine));
           for (const p of patients)
             for (const f of IDENTIFYING_FIELDS)
               expect(text).not.toContain(String(p[f as keyof typeof p]).trim());
@@ -78,13 +80,29 @@ describe('CVRS extract records (Redacted model)', () => {
   });
 
   it('make files with a header, tabs inside values replaced, named yyyymmdd_NN_AAA.txt, split at 200,000', () => {
-    const text = cvrsFileText([['a\tb', 'c\nd']]);
-    expect(text.split('\n')[0]).toBe(CVRS_FIELDS.join('\t'));
+    const dose = { ...normalizeDose(modernaDose()).dose, iis_id: 'SITE1', lot_number: 'a\tb\r\nc' };
+    const text = cvrsFileText([cvrsLine(cvrsRecord(dose, SECRET))]);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe(CVRS_FIELDS.join('\t'));
+    expect(lines).toHaveLength(3);
+    expect(lines[1]!.split('\t')).toHaveLength(45);
+    expect(lines[1]!.split('\t')[CVRS_FIELDS.indexOf('lot_number')]).toBe('a b c');
     expect(cvrsFileName('2026-11-24', 1, 'CAA')).toBe('20261124_01_CAA.txt');
     expect(() => cvrsFileName('2026-11-24', 1, 'CAB')).toThrow();
     expect(splitIntoFiles(Array.from({ length: 450_000 }, (_, i) => i)).map((f) => f.length)).toEqual([
       200_000, 200_000, 50_000,
     ]);
     expect(cdcRecipientId(SECRET, 'S1', 'P1')).not.toBe(cdcRecipientId('other', 'S1', 'P1'));
+  });
+
+  it('carry a keyed vax_event_id: the same for a dose on every day, distinct for the same ID at two sites', () => {
+    const at = (iis_id: string) =>
+      cvrsRecord({ ...normalizeDose(modernaDose({ vax_event_id: 'EV-1' })).dose, iis_id }, SECRET)[
+        CVRS_FIELDS.indexOf('vax_event_id')
+      ];
+    expect(at('SITE1')).toBe(cdcEventId(SECRET, 'SITE1', 'EV-1'));
+    expect(at('SITE1')).toBe(at('SITE1'));
+    expect(at('SITE1')).not.toBe(at('SITE2'));
+    expect(at('SITE1')).not.toContain('EV-1');
   });
 });

@@ -1,0 +1,92 @@
+import { getSecret } from '../../shared/clients/secrets.ts';
+import { s3Audit } from '../../shared/cdc/audit.ts';
+import { ClearinghouseClient, parseClearinghouseConfig } from '../../shared/cdc/clearinghouse.ts';
+import { checkCvrsRecord } from '../../shared/cdc/cvrs-check.ts';
+import { addDays, isDay, reportDay, SUBMITTER_CODE } from '../../shared/cdc/day.ts';
+import {
+  CLOSE_GRACE_SECONDS,
+  type DayReport,
+  runReportDay,
+  type Uploader,
+} from '../../shared/cdc/report-day.ts';
+import { logger } from '../../shared/observability/logger.ts';
+import { dayStatus } from '../../shared/store/cdc.ts';
+
+export interface CdcReportEvent {
+  /** `yesterday` (the schedule) or a date: report that day. */
+  day?: string;
+  /** `yesterday` or a date: only check that the day's upload succeeded (logs CDC_REPORT_LATE if not). */
+  check?: string;
+  /** Wait after closing a day before reading it; the default outlasts any stager (tests and demos shorten it). */
+  closeGraceSeconds?: number;
+}
+
+export type CdcReportResult = { reports: DayReport[] } | { check: string; uploaded: boolean };
+
+/** Days before yesterday that a scheduled run finishes if an earlier run left them incomplete. */
+const CATCH_UP_DAYS = 7;
+
+let client: { secret: string; uploader: ClearinghouseClient } | undefined;
+
+/** The client is kept while the secret is unchanged, so its token is reused across files and runs. */
+async function uploader(): Promise<Uploader> {
+  const secret = await getSecret('CDC_CLEARINGHOUSE');
+  if (client?.secret !== secret)
+    client = { secret, uploader: new ClearinghouseClient(parseClearinghouseConfig(secret)) };
+  return client.uploader;
+}
+
+function resolveDay(value: string, now: Date): string {
+  const today = reportDay(now);
+  const day = value === 'yesterday' ? addDays(today, -1) : value;
+  if (!isDay(day)) throw new Error(`Report day must be YYYY-MM-DD or "yesterday", not "${value}"`);
+  if (day > today) throw new Error(`Report day ${day} has not begun yet in California (today is ${today})`);
+  return day;
+}
+
+export const handler = async (event: CdcReportEvent): Promise<CdcReportResult> => {
+  const now = new Date();
+  if (event.check) {
+    const day = resolveDay(event.check, now);
+    const status = await dayStatus(day);
+    if (!status.uploadedAt)
+      logger.error('CDC_REPORT_LATE', {
+        day,
+        built: status.manifest !== undefined,
+        lastError: status.lastError,
+      });
+    return { check: day, uploaded: status.uploadedAt !== undefined };
+  }
+  const day = resolveDay(event.day ?? 'yesterday', now);
+  const days = [day];
+  if (event.day === 'yesterday') {
+    // Oldest first; a day nobody closed had no run at all and is left to a person (npm run cdc-report).
+    for (let back = CATCH_UP_DAYS; back >= 1; back--) {
+      const earlier = addDays(day, -back);
+      const s = await dayStatus(earlier);
+      if (s.closedAt && !s.uploadedAt) days.splice(days.length - 1, 0, earlier);
+    }
+  }
+  const reports: DayReport[] = [];
+  for (const d of days) {
+    const report = await runReportDay(d, {
+      now: () => new Date(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      closeGraceSeconds: event.closeGraceSeconds ?? CLOSE_GRACE_SECONDS,
+      uploader,
+      audit: s3Audit,
+      check: checkCvrsRecord,
+      submitter: SUBMITTER_CODE,
+    });
+    logger.info('CDC report', {
+      day: d,
+      status: report.status,
+      files: report.files.length,
+      records: report.files.reduce((n, f) => n + f.records, 0),
+      heldBack: report.heldBack,
+      error: report.error,
+    });
+    reports.push(report);
+  }
+  return { reports };
+};

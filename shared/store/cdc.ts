@@ -1,0 +1,282 @@
+import { createHash } from 'node:crypto';
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { requiredEnv } from '../clients/env.ts';
+import type { RecordType } from '../cdc/clearinghouse.ts';
+import type { StagedChange } from '../cdc/report-build.ts';
+import type { Action } from './doses.ts';
+
+/**
+ * The CDC table: nothing identifying is stored here, only the de-identified CVRS lines that will be sent.
+ *   a staged change   pk = CHG#<iis_id>#<vax_event_id>, sk = V#<000003>: day, day_part, action, line
+ *                     (one item per change, ever: staging is a conditional put, so a redelivered message
+ *                     cannot stage a change for a second day)
+ *   a report day      pk = DAY#<yyyy-mm-dd>, sk = STATUS: closed_at, manifest, receipts, uploaded_at, lock
+ *   GSI by-day        day_part = <day>#<shard> → the day's changes, spread over SHARDS partitions
+ */
+const table = () => requiredEnv('CDC_TABLE');
+export const SHARDS = 16;
+const BY_DAY = 'by-day';
+
+const changeKey = (iisId: string, eventId: string) => `CHG#${iisId}#${eventId}`;
+const versionKey = (v: number) => `V#${String(v).padStart(6, '0')}`;
+const dayKey = (day: string) => ({ pk: { S: `DAY#${day}` }, sk: { S: 'STATUS' } });
+
+export function shardOf(iisId: string, eventId: string): number {
+  return createHash('sha1').update(`${iisId}#${eventId}`).digest()[0]! % SHARDS;
+}
+
+/** Stages a change for a day unless it was staged already (for whichever day): answers which. */
+export async function stageChange(c: StagedChange): Promise<'staged' | 'already-staged'> {
+  try {
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: table(),
+        Item: {
+          pk: { S: changeKey(c.iis_id, c.vax_event_id) },
+          sk: { S: versionKey(c.version) },
+          iis_id: { S: c.iis_id },
+          vax_event_id: { S: c.vax_event_id },
+          version: { N: String(c.version) },
+          action: { S: c.action },
+          day: { S: c.day },
+          day_part: { S: `${c.day}#${shardOf(c.iis_id, c.vax_event_id)}` },
+          line: { S: c.line },
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return 'staged';
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return 'already-staged';
+    throw err;
+  }
+}
+
+function fromItem(i: Record<string, AttributeValue>): StagedChange {
+  return {
+    iis_id: i.iis_id!.S!,
+    vax_event_id: i.vax_event_id!.S!,
+    version: Number(i.version!.N),
+    action: i.action!.S as Action,
+    day: i.day!.S!,
+    line: i.line?.S ?? '',
+  };
+}
+
+async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<StagedChange[]> {
+  const out: StagedChange[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) out.push(fromItem(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Every change staged for a day (read after the day is closed and its grace period has passed). */
+export async function changesOfDay(day: string): Promise<StagedChange[]> {
+  const shards = await Promise.all(
+    Array.from({ length: SHARDS }, (_, shard) =>
+      queryAll({
+        TableName: table(),
+        IndexName: BY_DAY,
+        KeyConditionExpression: 'day_part = :p',
+        ExpressionAttributeValues: { ':p': { S: `${day}#${shard}` } },
+      }),
+    ),
+  );
+  return shards.flat();
+}
+
+/** A dose's changes staged for days before `day` (without their lines: only what was reported matters). */
+export async function changesBefore(iisId: string, eventId: string, day: string): Promise<StagedChange[]> {
+  const all = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: changeKey(iisId, eventId) } },
+    ProjectionExpression: 'iis_id, vax_event_id, version, #a, #d',
+    ExpressionAttributeNames: { '#a': 'action', '#d': 'day' },
+    ConsistentRead: true,
+  });
+  return all.filter((c) => c.day < day);
+}
+
+export interface ManifestFile {
+  name: string;
+  type: RecordType;
+  records: number;
+  sha256: string;
+  /** Key of the file in the audit bucket. */
+  key: string;
+}
+
+export interface Manifest {
+  day: string;
+  built_at: string;
+  files: ManifestFile[];
+  held_back: number;
+  /** Key of the held-back list (ids and findings) in the audit bucket, when there is one. */
+  held_back_key?: string;
+}
+
+export interface DayStatus {
+  day: string;
+  closedAt?: string;
+  manifest?: Manifest;
+  receipts: Record<string, StoredReceipt>;
+  uploadedAt?: string;
+  lastError?: string;
+}
+
+/**
+ * What the day item keeps of a file's receipt: counts and the first errors (a receipt can list an error per
+ * record, far beyond an item's 400 KB); the whole receipt is in the audit bucket under `key`.
+ */
+export interface StoredReceipt {
+  file: string;
+  id: string;
+  at: string;
+  status: number;
+  validationErrors: number;
+  processingErrors: number;
+  truncated: boolean;
+  firstErrors: string[];
+  key: string;
+}
+
+export async function dayStatus(day: string): Promise<DayStatus> {
+  const res = await dynamodb.send(
+    new GetItemCommand({ TableName: table(), Key: dayKey(day), ConsistentRead: true }),
+  );
+  return toStatus(day, res.Item ?? {});
+}
+
+function toStatus(day: string, i: Record<string, AttributeValue>): DayStatus {
+  const receipts: Record<string, StoredReceipt> = {};
+  for (const [name, v] of Object.entries(i.receipts?.M ?? {})) receipts[name] = JSON.parse(v.S!);
+  return {
+    day,
+    closedAt: i.closed_at?.S,
+    manifest: i.manifest?.S ? (JSON.parse(i.manifest.S) as Manifest) : undefined,
+    receipts,
+    uploadedAt: i.uploaded_at?.S,
+    lastError: i.last_error?.S,
+  };
+}
+
+/** Closes a day for staging (the first close time is kept); answers when it was closed. */
+export async function closeDay(day: string, now: Date): Promise<string> {
+  const res = await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: dayKey(day),
+      UpdateExpression: 'SET closed_at = if_not_exists(closed_at, :now)',
+      ExpressionAttributeValues: { ':now': { S: now.toISOString() } },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return res.Attributes!.closed_at!.S!;
+}
+
+/** Records the day's files once; a second build of the same day finds the first one's manifest instead. */
+export async function saveManifest(manifest: Manifest): Promise<Manifest> {
+  try {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table(),
+        Key: dayKey(manifest.day),
+        UpdateExpression: 'SET manifest = :m, receipts = if_not_exists(receipts, :empty)',
+        ConditionExpression: 'attribute_not_exists(manifest)',
+        ExpressionAttributeValues: { ':m': { S: JSON.stringify(manifest) }, ':empty': { M: {} } },
+      }),
+    );
+    return manifest;
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const existing = (await dayStatus(manifest.day)).manifest;
+    if (!existing) throw err;
+    return existing;
+  }
+}
+
+export async function saveReceipt(day: string, receipt: StoredReceipt): Promise<void> {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: dayKey(day),
+      UpdateExpression: 'SET receipts.#f = :r REMOVE last_error',
+      ExpressionAttributeNames: { '#f': receipt.file },
+      ExpressionAttributeValues: { ':r': { S: JSON.stringify(receipt) } },
+    }),
+  );
+}
+
+export async function markUploaded(day: string, now: Date): Promise<void> {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: dayKey(day),
+      UpdateExpression: 'SET uploaded_at = if_not_exists(uploaded_at, :now) REMOVE last_error',
+      ExpressionAttributeValues: { ':now': { S: now.toISOString() } },
+    }),
+  );
+}
+
+export async function recordError(day: string, message: string): Promise<void> {
+  await dynamodb.send(
+    new UpdateItemCommand({
+      TableName: table(),
+      Key: dayKey(day),
+      UpdateExpression: 'SET last_error = :e',
+      ExpressionAttributeValues: { ':e': { S: message } },
+    }),
+  );
+}
+
+/** One report run per day at a time; the lease expires so a run that died does not block the next. */
+export async function lockDay(day: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
+  try {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table(),
+        Key: dayKey(day),
+        UpdateExpression: 'SET lock_owner = :o, lock_until = :u',
+        ConditionExpression: 'attribute_not_exists(lock_until) OR lock_until < :now OR lock_owner = :o',
+        ExpressionAttributeValues: {
+          ':o': { S: owner },
+          ':u': { S: new Date(now.getTime() + ttlMs).toISOString() },
+          ':now': { S: now.toISOString() },
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+export async function unlockDay(day: string, owner: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table(),
+        Key: dayKey(day),
+        UpdateExpression: 'REMOVE lock_owner, lock_until',
+        ConditionExpression: 'lock_owner = :o',
+        ExpressionAttributeValues: { ':o': { S: owner } },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
+}
