@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topology } from '../../infra/topology.ts';
+import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
+import { s3Audit } from '../../shared/cdc/audit.ts';
+import { ClearinghouseClient, parseClearinghouseConfig } from '../../shared/cdc/clearinghouse.ts';
+import { checkCvrsRecord } from '../../shared/cdc/cvrs-check.ts';
+import { cdcEventId } from '../../shared/cdc/cvrs-file.ts';
+import { addDays, reportDay } from '../../shared/cdc/day.ts';
+import { type DayReport, runReportDay } from '../../shared/cdc/report-day.ts';
+import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
+import { dayStatus } from '../../shared/store/cdc.ts';
+import { modernaDose } from '../fixtures/doses.ts';
+import { ADMIN_KEY, type Client, client, enroll, type Runtime } from './harness.ts';
+
+const RECIPIENT_KEY = 'cdc-report-test-recipient-key';
+
+/** The pipeline with the CDC stager and report; the registry reporter left out (its own tests cover it). */
+function cdcTopology(): LocalTopology {
+  const { registryReporter: _r, ...functions } = topology.functions;
+  return { ...topology, functions } as unknown as LocalTopology;
+}
+
+const refusal = (overrides: Record<string, unknown>) =>
+  modernaDose({
+    vax_refusal: 'YES',
+    ndc: null,
+    mvx: null,
+    lot_number: null,
+    vax_expiration: null,
+    vax_admin_site: null,
+    vax_route: null,
+    dose_num: null,
+    vax_series_complete: null,
+    ...overrides,
+  });
+
+describe('the daily CDC report', () => {
+  let rt: Runtime;
+  let api: Client;
+  let site: { iis_id: string; api_key: string };
+  const day1 = reportDay(new Date());
+  const day2 = addDays(day1, 1);
+  const cdcId = (id: string) => cdcEventId(RECIPIENT_KEY, site.iis_id, id);
+
+  beforeAll(async () => {
+    rt = await startLocalRuntime({
+      topology: cdcTopology(),
+      port: 0,
+      schedules: false,
+      registries: false,
+      sqs: { waitTimeSeconds: 1 },
+      extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', CDC_RECIPIENT_KEY: RECIPIENT_KEY },
+    });
+    api = client(rt);
+    site = await enroll(api);
+  });
+  afterAll(async () => rt?.stop());
+
+  /** Waits until the CDC queue is empty: every change so far is staged. */
+  async function staged(): Promise<void> {
+    const until = Date.now() + 30_000;
+    for (;;) {
+      const cdc = (await rt.queueDepths()).filter((q) => q.queue.startsWith('cdc-changes'));
+      if (cdc.every((q) => q.visible + q.inFlight + q.delayed === 0)) return;
+      if (Date.now() > until) throw new Error(`CDC queue not drained: ${JSON.stringify(cdc)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const post = async (body: unknown) => {
+    const res = await api.call('POST', '/v1/doses', { key: site.api_key, body });
+    expect(res.json.results.map((r: { status: string }) => r.status)).toEqual(['accepted']);
+  };
+
+  /** The event IDs (ours) in a day's files of a type, read back from the audit bucket as sent. */
+  async function idsIn(report: DayReport, type: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (const f of report.files.filter((x) => x.type === type)) {
+      const text = await s3Audit.get(`cdc/${report.day}/${f.name}`);
+      const [header, ...lines] = text.trimEnd().split('\n');
+      expect(header).toBe(CVRS_FIELDS.join('\t'));
+      for (const l of lines) ids.push(l.split('\t')[CVRS_FIELDS.indexOf('vax_event_id')]!);
+    }
+    return ids.sort();
+  }
+
+  it('sends a day of new doses (a refusal among them) in one "new" file, accepted by the Clearinghouse', async () => {
+    await post(modernaDose({ vax_event_id: 'A1', recip_id: 'P1' }));
+    await post(modernaDose({ vax_event_id: 'A2', recip_id: 'P2', recip_first_name: 'Zqbeatrix' }));
+    await post(modernaDose({ vax_event_id: 'A3', recip_id: 'P3' }));
+    await post(refusal({ vax_event_id: 'R1', recip_id: 'P4' }));
+    await staged();
+
+    const { reports } = (await rt.invoke('cdcReport', { day: day1, closeGraceSeconds: 1 })) as {
+      reports: DayReport[];
+    };
+    const [report] = reports;
+    expect(report).toMatchObject({ day: day1, status: 'uploaded', built: 'now', heldBack: 0 });
+    expect(report!.files.map((f) => [f.name, f.type, f.records, f.sent])).toEqual([
+      [`${day1.replaceAll('-', '')}_01_CAA.txt`, 'new', 4, 'now'],
+    ]);
+    expect(report!.files[0]!.receipt).toMatchObject({ validationErrors: 0, processingErrors: 0 });
+    expect(await idsIn(report!, 'new')).toEqual(['A1', 'A2', 'A3', 'R1'].map(cdcId).sort());
+    const text = await s3Audit.get(`cdc/${day1}/${report!.files[0]!.name}`);
+    for (const leak of ['Maria', 'Zqbeatrix', 'Gonzalez', 'Broadway', 'PAT-', '\tA1\t'])
+      expect(text).not.toContain(leak);
+    // The patient lives in Oakland, as the clinic is: the clinic's city stays, the patient's is redacted.
+    for (const l of text.trimEnd().split('\n').slice(1))
+      expect(l.split('\t')[CVRS_FIELDS.indexOf('recip_address_city')]).toBe('Redacted');
+    const refusalLine = text
+      .split('\n')
+      .find((l) => l.startsWith(cdcId('R1')))!
+      .split('\t');
+    expect(refusalLine[CVRS_FIELDS.indexOf('lot_number')]).toBe('');
+    expect(rt.clearinghouse!.received()).toHaveLength(1);
+    for (const id of ['A1', 'A2', 'A3', 'R1']) expect(rt.clearinghouse!.holds(cdcId(id))).toBe(true);
+  });
+
+  it('sends nothing when the same day runs again', async () => {
+    const { reports } = (await rt.invoke('cdcReport', { day: day1, closeGraceSeconds: 0 })) as {
+      reports: DayReport[];
+    };
+    expect(reports[0]).toMatchObject({ status: 'uploaded', built: 'before' });
+    expect(reports[0]!.files.map((f) => f.sent)).toEqual(['before']);
+    expect(rt.clearinghouse!.received()).toHaveLength(1);
+  });
+
+  it('puts changes stored after the day’s upload in the next day: new, changed and deleted files, each once through failures', async () => {
+    await post(modernaDose({ vax_event_id: 'A4', recip_id: 'P5' }));
+    const upd = await api.call('PUT', '/v1/doses/A2', {
+      key: site.api_key,
+      body: modernaDose({ vax_event_id: 'A2', recip_id: 'P2', lot_number: '040K20A' }),
+      headers: { 'if-match': '"1"' },
+    });
+    expect(upd.status).toBe(200);
+    expect(
+      (await api.call('DELETE', '/v1/doses/A3', { key: site.api_key, headers: { 'if-match': '"1"' } }))
+        .status,
+    ).toBe(200);
+    // Added and deleted within the day: CDC never hears of it.
+    await post(modernaDose({ vax_event_id: 'A5', recip_id: 'P6' }));
+    expect(
+      (await api.call('DELETE', '/v1/doses/A5', { key: site.api_key, headers: { 'if-match': '"1"' } }))
+        .status,
+    ).toBe(200);
+    await staged();
+    expect((await dayStatus(day1)).closedAt).toBeDefined();
+
+    // The Clearinghouse fails twice, then its tokens expire: every file still arrives exactly once.
+    rt.clearinghouse!.setFaults({ failNext: 2, status: 500 });
+    const deps = {
+      now: () => new Date(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      closeGraceSeconds: 1,
+      uploader: async () => new ClearinghouseClient(parseClearinghouseConfig(process.env.CDC_CLEARINGHOUSE!)),
+      audit: s3Audit,
+      check: checkCvrsRecord,
+      submitter: 'CAA',
+    };
+    // Tomorrow cannot be run through the handler today (it refuses days that have not begun): the same code, direct.
+    const first = await runReportDay(day2, deps);
+    expect(first).toMatchObject({ status: 'incomplete', built: 'now' });
+    expect(first.files.map((f) => f.sent)).toEqual(['pending', 'pending', 'pending']);
+    const second = await runReportDay(day2, deps);
+    expect(second).toMatchObject({ status: 'incomplete', built: 'before' });
+    rt.clearinghouse!.setFaults({ expireTokens: true });
+    const third = await runReportDay(day2, deps);
+    expect(third).toMatchObject({ status: 'uploaded', built: 'before' });
+
+    const prefix = day2.replaceAll('-', '');
+    expect(third.files.map((f) => [f.name, f.type, f.records])).toEqual([
+      [`${prefix}_01_CAA.txt`, 'new', 1],
+      [`${prefix}_02_CAA.txt`, 'changed', 1],
+      [`${prefix}_03_CAA.txt`, 'deleted', 1],
+    ]);
+    expect(await idsIn(third, 'new')).toEqual([cdcId('A4')]);
+    expect(await idsIn(third, 'changed')).toEqual([cdcId('A2')]);
+    expect(await idsIn(third, 'deleted')).toEqual([cdcId('A3')]);
+    for (const f of third.files)
+      expect(f.receipt).toMatchObject({ validationErrors: 0, processingErrors: 0 });
+
+    const received = rt.clearinghouse!.received();
+    expect(received.map((r) => r.fileName).sort()).toEqual([
+      `${day1.replaceAll('-', '')}_01_CAA.txt`,
+      `${prefix}_01_CAA.txt`,
+      `${prefix}_02_CAA.txt`,
+      `${prefix}_03_CAA.txt`,
+    ]);
+    expect(rt.clearinghouse!.holds(cdcId('A3'))).toBe(false);
+    expect(rt.clearinghouse!.holds(cdcId('A5'))).toBe(false);
+    expect((await dayStatus(day2)).uploadedAt).toBeDefined();
+
+    const again = await runReportDay(day2, deps);
+    expect(again.files.map((f) => f.sent)).toEqual(['before', 'before', 'before']);
+    expect(rt.clearinghouse!.received()).toHaveLength(4);
+  });
+
+  it('keeps every file sent in the audit bucket with its receipt', async () => {
+    const status = await dayStatus(day2);
+    for (const f of status.manifest!.files) {
+      const receipt = JSON.parse(await s3Audit.get(`${f.key}.receipt.json`));
+      expect(receipt).toMatchObject({
+        file: f.name,
+        status: 200,
+        validationErrors: [],
+        processingErrors: [],
+      });
+      expect(status.receipts[f.name]!.id).toBe(receipt.id);
+    }
+  });
+
+  it('the 11:00 check reports a day whose upload has not succeeded', async () => {
+    expect(await rt.invoke('cdcReport', { check: day1 })).toEqual({ check: day1, uploaded: true });
+    const old = addDays(day1, -30);
+    expect(await rt.invoke('cdcReport', { check: old })).toEqual({ check: old, uploaded: false });
+  });
+});
