@@ -64,7 +64,15 @@ Read it back:
   curl -s ${rt.apiUrl}/v1/doses/DEMO-0001 -H "Authorization: Bearer ${site.api_key}"
 
 API description: ${rt.apiUrl}/v1/openapi.json     Queue depths: npm run queues
-${registryLines()}`);
+${registryLines()}${clearinghouseLines()}`);
+
+/** Where the CDC Clearinghouse stand-in listens, and how to send today's report to it now. */
+function clearinghouseLines(): string {
+  if (!rt.clearinghouse) return '';
+  return `CDC Clearinghouse stand-in: ${rt.clearinghouse.url}  (files received: ${rt.clearinghouse.url}/_standin/received)
+  The daily report runs at 03:30 California time; send a day now: npm run cdc-report -- --date YYYY-MM-DD
+`;
+}
 
 /** Where the registry stand-ins listen, and what each has received (summaries, no patient data). */
 function registryLines(): string {

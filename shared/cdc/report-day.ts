@@ -61,11 +61,14 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
   if (!(await store.lockDay(day, owner, deps.now(), LOCK_MS)))
     return { day, status: 'busy', built: 'no', files: [], heldBack: 0 };
   try {
-    const closedAt = await store.closeDay(day, deps.now());
-    const wait = Date.parse(closedAt) + deps.closeGraceSeconds * 1000 - deps.now().getTime();
-    if (wait > 0) await deps.sleep(wait);
-
-    const status = await store.dayStatus(day);
+    let status = await store.dayStatus(day);
+    if (!status.manifest) {
+      // Only a build reads the staged changes, so only a build waits out the stagers.
+      const closedAt = await store.closeDay(day, deps.now());
+      const wait = Date.parse(closedAt) + deps.closeGraceSeconds * 1000 - deps.now().getTime();
+      if (wait > 0) await deps.sleep(wait);
+      status = await store.dayStatus(day);
+    }
     const texts = new Map<string, string>();
     let manifest = status.manifest;
     const built = manifest ? 'before' : 'now';
