@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
-import { intakeOnly } from '../../local/topologies.ts';
+import { reportDay } from '../../shared/cdc/day.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, client, enroll, type Runtime } from './harness.ts';
 
@@ -21,10 +21,11 @@ beforeAll(async () => {
     };
   process.stdout.write = capture() as typeof process.stdout.write;
   process.stderr.write = capture() as typeof process.stderr.write;
+  // The whole pipeline: intake, the registry reporter and its stand-ins, the CDC stager, report and stand-in.
   rt = await startLocalRuntime({
-    topology: intakeOnly(),
     port: 0,
     schedules: false,
+    sqs: { waitTimeSeconds: 1 },
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'DEBUG' },
   });
 });
@@ -65,8 +66,19 @@ describe('privacy', () => {
     });
     await api.call('GET', '/v1/doses/PRIV-1', { key: site.api_key });
     await rt.invoke('outboxSweeper', { olderThanSeconds: 0 });
+    for (let i = 0; i < 300; i++) {
+      const depths = await rt.queueDepths();
+      if (depths.every((q) => q.visible + q.inFlight === 0)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const report = (await rt.invoke('cdcReport', { day: reportDay(new Date()), closeGraceSeconds: 0.5 })) as {
+      reports: { status: string; files: unknown[] }[];
+    };
+    expect(report.reports[0]).toMatchObject({ status: 'uploaded' });
+    expect(rt.registries.CAIR2!.received().length).toBeGreaterThan(0);
     const logs = written.join('');
     expect(logs).toContain('doses submitted'); // the logger was on and did write
+    expect(logs).toContain('CDC report');
     for (const value of [...Object.values(person), '1961', 'Sunflowerlane', '039K20A', site.api_key]) {
       expect(logs).not.toContain(value);
     }
