@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Listens on 127.0.0.1 only (the stand-ins have no authentication) and answers the port taken. */
@@ -11,4 +11,39 @@ export async function listenLoopback(server: Server, port = 0): Promise<number> 
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+/** The body as text, or undefined when it is larger than `limit` bytes (the rest is drained, not kept). */
+export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    // A client that goes away mid-body: answer nothing; the caller sees the socket closed.
+    req.on('close', () => {
+      if (!req.complete) resolve('');
+    });
+    req.on('error', reject);
+  });
+}
+
+/** A port number from an environment variable; unset or empty: undefined (a free port). */
+export function portFromEnv(
+  name: string,
+  env: Record<string, string | undefined> = process.env,
+): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${name} must be a port number, not "${raw}"`);
+  return port;
 }

@@ -25,6 +25,7 @@ import {
   readEndpointsFile,
 } from './endpoints.ts';
 import { createInvoker, type LocalFunctionSpec } from './lambda.ts';
+import { portFromEnv } from './listen.ts';
 import { defaultLogger, type Logger } from './log.ts';
 import { type ProvisionedQueue, provision } from './provision.ts';
 import { startDynamo } from './standins/dynamodb.ts';
@@ -130,16 +131,6 @@ function secretValue(dataDir: string | undefined, envVar: string): string {
     writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   }
   return secrets[envVar];
-}
-
-/** A port from the environment (unset or empty: undefined, i.e. a free one). */
-function portFromEnv(name: string): number | undefined {
-  const raw = process.env[name]?.trim();
-  if (!raw) return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`${name} must be a port number, not "${raw}"`);
-  return port;
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {

@@ -19,7 +19,7 @@ import { RECORD_TYPE_HEADER } from '../../shared/cdc/clearinghouse.ts';
 import { checkCvrsFile, splitCvrsText } from '../../shared/cdc/cvrs-check.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
-import { listenLoopback } from '../listen.ts';
+import { listenLoopback, readBody } from '../listen.ts';
 import type { Logger } from '../log.ts';
 
 export interface ClearinghouseStandinOptions {
@@ -318,27 +318,6 @@ function fileNameOf(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(header);
   return m ? (m[1] ?? m[2]) : undefined;
-}
-
-/** The body as text, or undefined when it is larger than `limit` bytes (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('close', () => {
-      if (!req.complete) resolve('');
-    });
-    req.on('error', reject);
-  });
 }
 
 function notAllowed(req: IncomingMessage, res: ServerResponse, allow: string): void {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import registries from '../../shared/config/registries.json' with { type: 'json' };
+import { portFromEnv } from '../listen.ts';
 import type { Logger } from '../log.ts';
 import { type RegistryStandin, startRegistryStandin } from './registry.ts';
 
@@ -43,12 +44,8 @@ export function registryPortsFromEnv(
 ): Partial<Record<LocalRegistryName, number>> {
   const ports: Partial<Record<LocalRegistryName, number>> = {};
   for (const name of LOCAL_REGISTRIES) {
-    const raw = env[`${name}_STANDIN_PORT`]?.trim();
-    if (!raw) continue;
-    const port = Number(raw);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new Error(`${name}_STANDIN_PORT must be a port number, not "${raw}"`);
-    ports[name] = port;
+    const port = portFromEnv(`${name}_STANDIN_PORT`, env);
+    if (port !== undefined) ports[name] = port;
   }
   return ports;
 }

@@ -27,7 +27,7 @@ import {
 } from '../../shared/soap/cdc-iis.ts';
 import { cdcIisWsdl } from '../../shared/soap/cdc-iis.wsdl.ts';
 import type { AckCode, Hl7Error } from '../../shared/hl7/index.ts';
-import { listenLoopback } from '../listen.ts';
+import { listenLoopback, readBody } from '../listen.ts';
 import type { Logger } from '../log.ts';
 import { ackText, judgeVxu, type ReceivedDose } from './registry-ack.ts';
 
@@ -415,28 +415,6 @@ export async function startRegistryStandin(options: RegistryStandinOptions): Pro
 
 function operationOf(op: string): RegistryRequest['operation'] {
   return op === 'submitSingleMessage' || op === 'connectivityTest' ? op : 'unknown';
-}
-
-/** The body as text, or undefined when it is larger than `limit` bytes (the rest is drained, not kept). */
-function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-      } else if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
-    // A client that goes away mid-body: answer nothing; the caller sees the socket closed.
-    req.on('close', () => {
-      if (!req.complete) resolve('');
-    });
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

@@ -5,9 +5,9 @@
  * 200 with `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage}`, as Lambda does;
  * `X-Amz-Invocation-Type: Event` answers 202 at once.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { Invoker } from '../lambda.ts';
-import { listenLoopback } from '../listen.ts';
+import { listenLoopback, readBody } from '../listen.ts';
 
 export interface LambdaApi {
   url: string;
@@ -16,11 +16,8 @@ export interface LambdaApi {
 
 const ROUTE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
-async function body(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+/** Lambda's limit for a synchronous invocation's request payload. */
+const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -47,9 +44,20 @@ export async function startLambdaApi(options: { invoker: Invoker; port?: number 
       return;
     }
     const name = functionName(match[1]!);
+    const text = await readBody(req, MAX_PAYLOAD_BYTES);
+    if (text === undefined) {
+      send(
+        res,
+        413,
+        { Type: 'User', message: 'Request must be smaller than 6291456 bytes' },
+        {
+          'x-amzn-errortype': 'RequestTooLargeException',
+        },
+      );
+      return;
+    }
     let event: unknown;
     try {
-      const text = await body(req);
       event = text ? JSON.parse(text) : {};
     } catch {
       send(

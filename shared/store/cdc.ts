@@ -12,6 +12,7 @@ import { requiredEnv } from '../clients/env.ts';
 import type { RecordType } from '../cdc/clearinghouse.ts';
 import type { StagedChange } from '../cdc/report-build.ts';
 import type { Action } from './doses.ts';
+import { releaseLease, takeLease } from './lease.ts';
 
 /**
  * The CDC table: nothing identifying is stored here, only the de-identified CVRS lines that will be sent.
@@ -244,39 +245,9 @@ export async function recordError(day: string, message: string): Promise<void> {
 
 /** One report run per day at a time; the lease expires so a run that died does not block the next. */
 export async function lockDay(day: string, owner: string, now: Date, ttlMs: number): Promise<boolean> {
-  try {
-    await dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table(),
-        Key: dayKey(day),
-        UpdateExpression: 'SET lock_owner = :o, lock_until = :u',
-        ConditionExpression: 'attribute_not_exists(lock_until) OR lock_until < :now OR lock_owner = :o',
-        ExpressionAttributeValues: {
-          ':o': { S: owner },
-          ':u': { S: new Date(now.getTime() + ttlMs).toISOString() },
-          ':now': { S: now.toISOString() },
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
-  }
+  return (await takeLease(table(), dayKey(day), owner, now, ttlMs)) !== undefined;
 }
 
 export async function unlockDay(day: string, owner: string): Promise<void> {
-  try {
-    await dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table(),
-        Key: dayKey(day),
-        UpdateExpression: 'REMOVE lock_owner, lock_until',
-        ConditionExpression: 'lock_owner = :o',
-        ExpressionAttributeValues: { ':o': { S: owner } },
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-  }
+  await releaseLease(table(), dayKey(day), owner);
 }

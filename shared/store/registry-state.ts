@@ -1,9 +1,10 @@
-import { ConditionalCheckFailedException, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../clients/dynamodb.ts';
 import { requiredEnv } from '../clients/env.ts';
 import type { Finding } from '../domain/findings.ts';
 import type { RegistryState } from '../registry/decide.ts';
 import { doseKey, versionKey } from './doses.ts';
+import { releaseLease, takeLease } from './lease.ts';
 
 /**
  * What the regional registry has of each dose, beside the dose's versions in the doses table:
@@ -25,27 +26,9 @@ export async function lockDose(
   now: Date,
   ttlMs: number,
 ): Promise<RegistryState | undefined> {
-  try {
-    const res = await dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table(),
-        Key: stateKey(iisId, eventId),
-        UpdateExpression: 'SET lock_owner = :o, lock_until = :u',
-        ConditionExpression: 'attribute_not_exists(lock_until) OR lock_until < :now OR lock_owner = :o',
-        ExpressionAttributeValues: {
-          ':o': { S: owner },
-          ':u': { S: new Date(now.getTime() + ttlMs).toISOString() },
-          ':now': { S: now.toISOString() },
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const a = res.Attributes ?? {};
-    return { settledVersion: Number(a.settled_version?.N ?? 0), holdsDose: a.holds_dose?.BOOL ?? false };
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw err;
-  }
+  const a = await takeLease(table(), stateKey(iisId, eventId), owner, now, ttlMs);
+  if (!a) return undefined;
+  return { settledVersion: Number(a.settled_version?.N ?? 0), holdsDose: a.holds_dose?.BOOL ?? false };
 }
 
 /** Records the new state and releases the lock (only if still ours). */
@@ -71,19 +54,7 @@ export async function saveState(
 }
 
 export async function unlock(iisId: string, eventId: string, owner: string): Promise<void> {
-  try {
-    await dynamodb.send(
-      new UpdateItemCommand({
-        TableName: table(),
-        Key: stateKey(iisId, eventId),
-        UpdateExpression: 'REMOVE lock_owner, lock_until',
-        ConditionExpression: 'lock_owner = :o',
-        ExpressionAttributeValues: { ':o': { S: owner } },
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-  }
+  await releaseLease(table(), stateKey(iisId, eventId), owner);
 }
 
 export interface RegistryOutcome {
