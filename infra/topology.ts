@@ -125,6 +125,8 @@ const tables = {
     indexes: [
       // Earlier doses of a recipient at a site, for the minimum-interval rule.
       { name: 'by-recipient', partitionKey: 'recip_key', sortKey: 'admin_date' },
+      // Versions stored on a California day (`<day>#<shard>`), for the nightly roll-up's administered doses.
+      { name: 'by-stored-day', partitionKey: 'stored_day_part', sortKey: 'pk' },
     ],
   },
   // The CDC report: each change staged for the day it arrived (de-identified CVRS record), day status, receipts.
@@ -135,6 +137,18 @@ const tables = {
     sortKey: 'sk',
     indexes: [
       // A report day's changes, spread over a few partitions (`<day>#<shard>`) so a busy day is no hot key.
+      { name: 'by-day', partitionKey: 'day_part', sortKey: 'pk' },
+    ],
+  },
+  // Vaccine accountability: lot expirations and beyond-use dates (versioned), inventory receipts, transfers and
+  // wastage (one item each, by the site's own record_id), and the nightly roll-up's per-site summaries.
+  stock: {
+    name: 'stock',
+    envVar: 'STOCK_TABLE',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // Movements recorded on a California day (`<day>#<shard>`), for the nightly roll-up.
       { name: 'by-day', partitionKey: 'day_part', sortKey: 'pk' },
     ],
   },
@@ -183,6 +197,12 @@ const buckets = {
       { prefix: 'work/', expireDays: 30 },
       { prefix: 'results/', expireDays: 400 },
     ],
+  },
+  // The nightly accountability reports (CSV and JSON per day): kept six years, like the CDC audit trail.
+  reports: {
+    name: 'reports',
+    envVar: 'REPORTS_BUCKET',
+    lifecycle: [{ prefix: 'accountability/', expireDays: 2190 }],
   },
   // Every CDC file sent, with its receipt: kept six years (HIPAA documentation retention).
   audit: {
@@ -349,6 +369,47 @@ const functions = {
     sendsTo: ['registry', 'cdc'],
     schedules: [
       { expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 900 } },
+    ],
+  },
+  stock: {
+    entry: 'functions/api/stock.ts',
+    description: 'Lot expirations (admin), beyond-use dates, inventory receipts and transfers, wastage reports',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { sites: 'read', stock: 'write' },
+    routes: [
+      'PUT /v1/lots/{ndc}/{lot_number}',
+      'GET /v1/lots/{ndc}/{lot_number}',
+      'PUT /v1/lots/{ndc}/{lot_number}/beyond-use',
+      'POST /v1/inventory/receipts',
+      'POST /v1/wastage',
+    ],
+  },
+  reports: {
+    entry: 'functions/api/reports.ts',
+    description: 'The nightly accountability reports: a site sees its own rows, an admin sees all',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { stock: 'read' },
+    buckets: { reports: { read: ['accountability/'] } },
+    routes: [
+      'GET /v1/reports/wastage',
+      'GET /v1/reports/expiring',
+      'GET /v1/reports/admin-errors',
+    ],
+  },
+  nightlyRollup: {
+    entry: 'functions/scheduled/nightly-rollup.ts',
+    description: 'Rolls up a day of receipts, doses and wastage per site, NDC and lot; expiring lots; admin errors',
+    timeoutSeconds: 900,
+    memoryMb: 2048,
+    tables: { doses: 'read', sites: 'read', stock: 'write' },
+    buckets: { reports: { read: ['accountability/'], write: ['accountability/'] } },
+    schedules: [
+      // Yesterday's roll-up just after midnight, and again before morning if that run failed.
+      { expression: 'cron(30 0,3 * * ? *)', timezone: 'America/Los_Angeles', input: { date: 'yesterday' } },
+      // Logs ROLLUP_LATE (the alarm) when yesterday's roll-up has not completed by 06:00.
+      { expression: 'cron(0 6 * * ? *)', timezone: 'America/Los_Angeles', input: { check: 'yesterday' } },
     ],
   },
   cdcStager: {

@@ -88,3 +88,14 @@ export function localDate(at: Date, timeZone = 'America/Los_Angeles'): string {
 export function isLastDayOfMonth(iso: string): boolean {
   return Number(iso.slice(8, 10)) === daysInMonth(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)));
 }
+
+/** The calendar day `n` days after `day` (negative: before); pure date arithmetic, no time zone involved. */
+export function addDays(day: string, n: number): string {
+  const t = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)) + n);
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+/** Whether `day` is a real calendar date written YYYY-MM-DD. */
+export function isDay(day: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && addDays(day, 0) === day;
+}

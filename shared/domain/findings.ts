@@ -210,6 +210,46 @@ export const RULES = {
     summary: 'A file row names a site (iis_id) the uploading site may not submit for.',
     source: 'Pipeline',
   },
+  STK001: {
+    severity: 'error',
+    summary: 'A receipt or wastage report gives doses that are not a whole number of at least 1.',
+    source: 'Pipeline',
+  },
+  STK002: {
+    severity: 'error',
+    summary: 'A receipt or wastage report is dated after today (California).',
+    source: 'Pipeline',
+  },
+  STK004: {
+    severity: 'error',
+    summary: 'A wastage report with reason "other" has no reason_text.',
+    source: 'Pipeline',
+  },
+  STK005: {
+    severity: 'warning',
+    summary: 'The lot has no expiration on record (unknown lot, or not entered yet).',
+    source: 'Pipeline',
+  },
+  STK006: {
+    severity: 'warning',
+    summary: 'More doses wasted than the site has on hand of the lot.',
+    source: 'Pipeline',
+  },
+  STK007: {
+    severity: 'error',
+    summary: "A beyond-use date is later than the lot's expiration.",
+    source: 'Pipeline',
+  },
+  STK009: {
+    severity: 'error',
+    summary: 'A record_id the site already used for a different receipt or wastage report.',
+    source: 'Pipeline',
+  },
+  STK010: {
+    severity: 'error',
+    summary: 'A transfer names the receiving site as the site it came from.',
+    source: 'Pipeline',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;
