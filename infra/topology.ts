@@ -150,6 +150,8 @@ const tables = {
     indexes: [
       // Movements recorded on a California day (`<day>#<shard>`), for the nightly roll-up.
       { name: 'by-day', partitionKey: 'day_part', sortKey: 'pk' },
+      // A site's movements of one NDC and lot since a time, for the on-hand estimate behind STK006.
+      { name: 'by-stock', partitionKey: 'stock_key', sortKey: 'recorded_at' },
     ],
   },
 } as const satisfies Record<string, TableSpec>;

@@ -99,3 +99,18 @@ export function addDays(day: string, n: number): string {
 export function isDay(day: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(day) && addDays(day, 0) === day;
 }
+
+/** The instant a California calendar day begins (00:00 local, whatever the DST offset that day). */
+export function dayStart(day: string, timeZone = 'America/Los_Angeles'): Date {
+  const midnightUtc = Date.UTC(
+    Number(day.slice(0, 4)),
+    Number(day.slice(5, 7)) - 1,
+    Number(day.slice(8, 10)),
+  );
+  // Zones west of UTC reach local midnight 0–14 hours after UTC midnight; find the first instant of `day`.
+  for (let h = 0; h <= 14; h++) {
+    const t = new Date(midnightUtc + h * 3_600_000);
+    if (localDate(t, timeZone) === day && localDate(new Date(t.getTime() - 1), timeZone) !== day) return t;
+  }
+  throw new Error(`No start found for ${day} in ${timeZone}`);
+}

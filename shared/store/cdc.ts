@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -13,6 +12,7 @@ import type { RecordType } from '../cdc/clearinghouse.ts';
 import type { StagedChange } from '../cdc/report-build.ts';
 import type { Action } from './doses.ts';
 import { releaseLease, takeLease } from './lease.ts';
+import { dayPart, dayParts } from './shards.ts';
 
 /**
  * The CDC table: nothing identifying is stored here, only the de-identified CVRS lines that will be sent.
@@ -20,19 +20,14 @@ import { releaseLease, takeLease } from './lease.ts';
  *                     (one item per change, ever: staging is a conditional put, so a redelivered message
  *                     cannot stage a change for a second day)
  *   a report day      pk = DAY#<yyyy-mm-dd>, sk = STATUS: closed_at, manifest, receipts, uploaded_at, lock
- *   GSI by-day        day_part = <day>#<shard> → the day's changes, spread over SHARDS partitions
+ *   GSI by-day        day_part = <day>#<shard> → the day's changes (shards.ts)
  */
 const table = () => requiredEnv('CDC_TABLE');
-export const SHARDS = 16;
 const BY_DAY = 'by-day';
 
 const changeKey = (iisId: string, eventId: string) => `CHG#${iisId}#${eventId}`;
 const versionKey = (v: number) => `V#${String(v).padStart(6, '0')}`;
 const dayKey = (day: string) => ({ pk: { S: `DAY#${day}` }, sk: { S: 'STATUS' } });
-
-export function shardOf(iisId: string, eventId: string): number {
-  return createHash('sha1').update(`${iisId}#${eventId}`).digest()[0]! % SHARDS;
-}
 
 /** Stages a change for a day unless it was staged already (for whichever day): answers which. */
 export async function stageChange(c: StagedChange): Promise<'staged' | 'already-staged'> {
@@ -48,7 +43,7 @@ export async function stageChange(c: StagedChange): Promise<'staged' | 'already-
           version: { N: String(c.version) },
           action: { S: c.action },
           day: { S: c.day },
-          day_part: { S: `${c.day}#${shardOf(c.iis_id, c.vax_event_id)}` },
+          day_part: { S: dayPart(c.day, `${c.iis_id}#${c.vax_event_id}`) },
           line: { S: c.line },
         },
         ConditionExpression: 'attribute_not_exists(pk)',
@@ -86,12 +81,12 @@ async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): P
 /** Every change staged for a day (read after the day is closed and its grace period has passed). */
 export async function changesOfDay(day: string): Promise<StagedChange[]> {
   const shards = await Promise.all(
-    Array.from({ length: SHARDS }, (_, shard) =>
+    dayParts(day).map((part) =>
       queryAll({
         TableName: table(),
         IndexName: BY_DAY,
         KeyConditionExpression: 'day_part = :p',
-        ExpressionAttributeValues: { ':p': { S: `${day}#${shard}` } },
+        ExpressionAttributeValues: { ':p': { S: part } },
       }),
     ),
   );

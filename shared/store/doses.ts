@@ -7,15 +7,18 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../clients/dynamodb.ts';
 import { requiredEnv } from '../clients/env.ts';
+import { localDate } from '../domain/dates.ts';
 import type { Dose } from '../domain/fields.ts';
 import type { Finding } from '../domain/findings.ts';
 import type { EarlierDose } from '../domain/validate.ts';
+import { dayPart } from './shards.ts';
 
 /**
  * Doses table: every change of a dose is an immutable version item; nothing is overwritten or deleted.
  *   versions of a dose      pk = DOSE#<iis_id>#<vax_event_id>, sk = V#<000001>   (newest = head)
  *   unpublished changes     pk = OUTBOX#<0-7>, sk = <stored_at>#…   (see outbox.ts)
  *   a recipient's doses     GSI by-recipient: recip_key = <iis_id>#<recip_id>, admin_date
+ *   versions stored on a day GSI by-stored-day: stored_day_part = <California day>#<shard> (shards.ts)
  *
  * Uniqueness is DynamoDB's: a version is written with `attribute_not_exists(pk)`, so one add per
  * (iis_id, vax_event_id) and one successor per version can ever succeed, whoever races.
@@ -68,6 +71,8 @@ function toItem(v: DoseVersion): Record<string, AttributeValue> {
     stored_at: { S: v.stored_at },
     submitted_by: { S: v.submitted_by },
   };
+  // The California day it was stored, for the nightly roll-up (GSI by-stored-day).
+  item.stored_day_part = { S: dayPart(localDate(new Date(v.stored_at)), doseKey(v.iis_id, v.vax_event_id)) };
   if (v.registry) item.registry = { S: v.registry };
   if (v.source) item.source = { S: v.source };
   if (v.dose.recip_id && v.dose.admin_date) {

@@ -1,0 +1,146 @@
+import { addDays, dayStart, localDate } from '../domain/dates.ts';
+import { type Finding, finding } from '../domain/findings.ts';
+import * as store from '../store/stock.ts';
+import { parseReceipt, parseWastage, stockWarnings } from './input.ts';
+
+/**
+ * Recording what sites send about their stock, for the API and for dropped files alike: parse and check, store
+ * once per (site, record_id), answer per record. A retry of the same record is a duplicate (nothing stored
+ * twice); the same record_id for a different record is refused (STK009).
+ */
+
+export interface RecordOutcome {
+  record_id?: string;
+  status: 'accepted' | 'rejected' | 'duplicate';
+  issues: Finding[];
+}
+
+export interface RecordContext {
+  iis_id: string;
+  now: Date;
+  /** `api`, or `upload:<id>:<row>` for a file row. */
+  source: string;
+  /** Whether a site exists (transfers name the other site). */
+  siteExists: (iisId: string) => Promise<boolean>;
+}
+
+const rejected = (issues: Finding[], record_id?: string): RecordOutcome => ({
+  ...(record_id ? { record_id } : {}),
+  status: 'rejected',
+  issues,
+});
+
+function stored(
+  result: store.RecordResult,
+  record_id: string,
+  issues: Finding[],
+  source: string,
+): RecordOutcome {
+  if (result.kind === 'stored') return { record_id, status: 'accepted', issues };
+  // A retried chunk of a file meets its own rows: they answer as the first time did.
+  if (result.kind === 'duplicate' && source !== 'api' && result.existing.source === source)
+    return { record_id, status: 'accepted', issues };
+  if (result.kind === 'duplicate') return { record_id, status: 'duplicate', issues };
+  return rejected(
+    [
+      finding(
+        'STK009',
+        'record_id',
+        `record_id ${record_id} is already used for a different ${result.existing.kind === 'wastage' ? 'wastage report' : 'receipt'} (recorded ${result.existing.recorded_at}): use a new record_id, or send the same content again.`,
+      ),
+    ],
+    record_id,
+  );
+}
+
+/** What a site has on hand of a lot: the newest roll-up's balance plus receipts and losses recorded since. */
+export async function onHandEstimate(iis: string, ndc: string, lot: string): Promise<number> {
+  const latest = await store.latestRollupDate();
+  let onHand = 0;
+  let since = '';
+  if (latest) {
+    const summary = await store.siteSummary(latest, iis);
+    onHand = summary?.balances.find((b) => b.ndc === ndc && b.lot_number === lot)?.on_hand ?? 0;
+    since = dayStart(addDays(latest, 1)).toISOString();
+  }
+  for (const m of await store.movementsSince(iis, ndc, lot, since))
+    onHand += m.kind === 'receipt' ? m.doses : -m.doses;
+  return onHand;
+}
+
+async function expirationOf(ndc: string, lot: string, now: Date): Promise<string | undefined> {
+  return store.asOf(await store.lotExpirations(ndc, lot), localDate(now));
+}
+
+export async function recordReceipt(
+  input: Record<string, unknown>,
+  ctx: RecordContext,
+): Promise<RecordOutcome> {
+  const { record, findings } = parseReceipt(input, { today: localDate(ctx.now), iis_id: ctx.iis_id });
+  if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
+  if (record.from_iis_id && !(await ctx.siteExists(record.from_iis_id)))
+    return rejected(
+      [
+        ...findings,
+        finding('STK010', 'from_iis_id', `from_iis_id ${record.from_iis_id} is not an enrolled site.`),
+      ],
+      record.record_id,
+    );
+  const issues = [
+    ...findings,
+    ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
+  ];
+  const base = {
+    iis_id: ctx.iis_id,
+    record_id: record.record_id,
+    ndc: record.ndc,
+    lot_number: record.lot_number,
+    doses: record.doses,
+    date: record.date,
+    recorded_at: ctx.now.toISOString(),
+    source: ctx.source,
+  };
+  const result = await store.recordMovement({
+    kind: 'receipt',
+    ...base,
+    ...(record.from_iis_id ? { counterpart: record.from_iis_id } : {}),
+  });
+  if (result.kind !== 'conflict' && record.from_iis_id) {
+    // The sending site's side of the transfer: keyed by the receipt, so a retry completes it exactly once.
+    await store.recordMovement({
+      kind: 'transfer-out',
+      ...base,
+      iis_id: record.from_iis_id,
+      counterpart: ctx.iis_id,
+    });
+  }
+  return stored(result, record.record_id, issues, ctx.source);
+}
+
+export async function recordWastage(
+  input: Record<string, unknown>,
+  ctx: RecordContext,
+): Promise<RecordOutcome> {
+  const { record, findings } = parseWastage(input, { today: localDate(ctx.now) });
+  if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
+  const [expiration, onHand] = await Promise.all([
+    expirationOf(record.ndc, record.lot_number, ctx.now),
+    onHandEstimate(ctx.iis_id, record.ndc, record.lot_number),
+  ]);
+  const issues = [...findings, ...stockWarnings(record, { expiration, onHand })];
+  const result = await store.recordMovement({
+    kind: 'wastage',
+    iis_id: ctx.iis_id,
+    record_id: record.record_id,
+    ndc: record.ndc,
+    lot_number: record.lot_number,
+    doses: record.doses,
+    date: record.date,
+    reason: record.reason,
+    category: record.category,
+    ...(record.reason_text ? { reason_text: record.reason_text } : {}),
+    recorded_at: ctx.now.toISOString(),
+    source: ctx.source,
+  });
+  return stored(result, record.record_id, issues, ctx.source);
+}
