@@ -137,6 +137,24 @@ export const LOG_ALARMS: readonly LogAlarm[] = [
       'Records of a CDC report day failed our CVRS checks and were held back (not sent): see held-back.json ' +
       'under cdc/<day>/ in the audit bucket.',
   },
+  {
+    id: 'RollupFailed',
+    fn: 'nightlyRollup',
+    message: 'ROLLUP_FAILED',
+    metricName: 'RollupFailed',
+    description:
+      'The nightly accountability roll-up failed (the schedule retries at 03:30). Rerun by hand once fixed: ' +
+      'npm run nightly -- --date <day> --function <nightlyRollup>.',
+  },
+  {
+    id: 'RollupLate',
+    fn: 'nightlyRollup',
+    message: 'ROLLUP_LATE',
+    metricName: 'RollupLate',
+    description:
+      "Yesterday's accountability roll-up has not completed by 06:00 California time: the wastage and expiry " +
+      'reports are missing. Rerun: npm run nightly -- --date <day> --function <nightlyRollup>.',
+  },
 ];
 
 function integrationTimeout(seconds: number): Duration | undefined {
