@@ -28,7 +28,7 @@ import {
  * Deterministic: a day's inputs are fixed once it has ended, so a re-run writes byte-identical files.
  */
 
-/** How far back a run looks for a completed day to chain from; with none, it starts from zero there. */
+/** Where the very first run starts (from zero), so records of the weeks before it still count. */
 export const CATCH_UP_DAYS = 31;
 /** A site's admin-error rows kept on its summary item (an item holds 400 KB); the report files hold all. */
 const SUMMARY_ADMIN_ERRORS = 500;
@@ -50,16 +50,14 @@ export const reportKey = (date: string, name: string) => `accountability/${date}
 export const REPORT_FILES = ['stock', 'expiring', 'admin-errors', 'totals'] as const;
 
 export async function runRollup(date: string, writer: ReportWriter, now: () => Date): Promise<RollupResult> {
-  // The newest completed day before `date` within reach, and the days from there to `date`.
+  // Chain from the newest completed day before `date`, rolling up every day between; with none at all (the
+  // first run), start from zero CATCH_UP_DAYS back.
   let start = addDays(date, -CATCH_UP_DAYS);
   let previous: Balance[] = [];
-  for (let back = 1; back <= CATCH_UP_DAYS; back++) {
-    const day = addDays(date, -back);
-    if ((await store.rollupStatus(day))?.completed_at) {
-      start = addDays(day, 1);
-      previous = (await store.siteSummaries(day)).flatMap((s) => s.balances);
-      break;
-    }
+  const done = await store.completedBefore(date);
+  if (done) {
+    start = addDays(done, 1);
+    previous = (await store.siteSummaries(done)).flatMap((s) => s.balances);
   }
   const days: string[] = [];
   let last: { counts: Record<string, number>; files: string[] } = { counts: {}, files: [] };

@@ -23,6 +23,7 @@ import { dayPart, dayParts } from './shards.ts';
  *                             GSI by-day (day_part = <recorded day>#<shard>), GSI by-stock (stock_key, recorded_at)
  *   a day's roll-up           pk = ROLLUP#<date>, sk = STATUS | SITE#<iis_id> (the site's rows and balances)
  *   the newest roll-up        pk = ROLLUP#LATEST, sk = STATUS: date
+ *   completed days            pk = ROLLUP#DAYS, sk = <date>
  * Versions are never rewritten: an extended expiration is a new version effective from the day it was set, so
  * a report of an earlier day still sees the expiration known then.
  */
@@ -386,6 +387,10 @@ export async function saveRollupStatus(s: RollupStatus): Promise<void> {
       Item: { pk: { S: `ROLLUP#${s.date}` }, sk: { S: 'STATUS' }, status: { S: JSON.stringify(s) } },
     }),
   );
+  // The index of completed days, for chaining from the newest one before a day, however far back.
+  await dynamodb.send(
+    new PutItemCommand({ TableName: table(), Item: { pk: { S: 'ROLLUP#DAYS' }, sk: { S: s.date } } }),
+  );
   // The newest completed day, for the on-hand estimate; an older day re-run does not move it back.
   try {
     await dynamodb.send(
@@ -400,6 +405,21 @@ export async function saveRollupStatus(s: RollupStatus): Promise<void> {
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
   }
+}
+
+/** The newest day before `date` whose roll-up completed. */
+export async function completedBefore(date: string): Promise<string | undefined> {
+  const res = await dynamodb.send(
+    new QueryCommand({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :pk AND sk < :d',
+      ExpressionAttributeValues: { ':pk': { S: 'ROLLUP#DAYS' }, ':d': { S: date } },
+      ScanIndexForward: false,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return res.Items?.[0]?.sk?.S;
 }
 
 export async function latestRollupDate(): Promise<string | undefined> {
