@@ -4,21 +4,9 @@
  * local stack of npm start by default, a deployed function with --function (your AWS credentials and region).
  * Prints what was built and sent. Running a day again sends only what is missing.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { localClientConfig } from '../local/clients.ts';
 import type { DayReport } from '../shared/cdc/report-day.ts';
-import {
-  CommandError,
-  command,
-  dataDir,
-  EXIT,
-  type Io,
-  parseCommandLine,
-  run,
-  runningStack,
-  table,
-  UsageError,
-} from './lib/cli.ts';
+import { command, EXIT, parseCommandLine, run, table, UsageError } from './lib/cli.ts';
+import { invokeFunction } from './lib/invoke.ts';
 
 const USAGE = `Usage: npm run cdc-report -- --date YYYY-MM-DD [--function <name|arn>] [--grace <seconds>] [--json]
 
@@ -48,53 +36,21 @@ export const cdcReport = command(USAGE, async (argv, io) => {
     if (!Number.isFinite(grace) || grace < 0)
       throw new UsageError('--grace must be a number of seconds ≥ 0.');
   }
-  const { client, functionName, where } = lambdaFor(values.function, io);
-  const res = await client
-    .send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        Payload: new TextEncoder().encode(
-          JSON.stringify({ day, ...(grace === undefined ? {} : { closeGraceSeconds: grace }) }),
-        ),
-      }),
-    )
-    .catch((err: Error) => {
-      throw new CommandError(`Could not invoke ${functionName} (${where}): ${err.name}: ${err.message}`);
-    })
-    .finally(() => client.destroy());
-  const answer = JSON.parse(new TextDecoder().decode(res.Payload ?? new Uint8Array())) as
-    | { reports: DayReport[] }
-    | { errorType: string; errorMessage: string };
-  if (res.FunctionError || 'errorType' in answer) {
-    const e = answer as { errorType?: string; errorMessage?: string };
-    io.stderr.write(`The report failed: ${e.errorType ?? res.FunctionError}: ${e.errorMessage ?? ''}\n`);
+  const res = await invokeFunction<{ reports: DayReport[] }>(
+    'cdcReport',
+    values.function,
+    { day, ...(grace === undefined ? {} : { closeGraceSeconds: grace }) },
+    io,
+  );
+  if (!res.ok) {
+    io.stderr.write(`The report failed: ${res.error}\n`);
     return EXIT.failed;
   }
+  const answer = res.answer;
   if (values.json) io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
   else for (const r of answer.reports) io.stdout.write(describe(r));
   return answer.reports.every((r) => r.status === 'uploaded') ? EXIT.ok : EXIT.failed;
 });
-
-function lambdaFor(
-  fn: string | undefined,
-  io: Io,
-): { client: LambdaClient; functionName: string; where: string } {
-  if (fn !== undefined) {
-    if (!fn.trim()) throw new UsageError('--function needs the function name or ARN.');
-    return { client: new LambdaClient({}), functionName: fn.trim(), where: 'AWS' };
-  }
-  const dir = dataDir(io.env);
-  const stack = runningStack(dir);
-  if (!stack?.endpoints.lambda)
-    throw new CommandError(
-      `No local pipeline is running for ${dir} (no live endpoints.json). Start it with npm start, or give --function <name> for a deployed one.`,
-    );
-  return {
-    client: new LambdaClient(localClientConfig(stack.endpoints.lambda)),
-    functionName: 'cdcReport',
-    where: stack.endpoints.lambda,
-  };
-}
 
 function describe(r: DayReport): string {
   const lines = [`CDC report for ${r.day}: ${r.status}${r.error ? ` (${r.error})` : ''}`];

@@ -1,0 +1,51 @@
+/**
+ * npm run nightly -- --date YYYY-MM-DD [--function <name or ARN>] [--json]
+ * Runs the nightly accountability roll-up for one day by invoking the nightlyRollup function through the Lambda
+ * Invoke API: the local stack of npm start by default, a deployed function with --function. Re-running a day
+ * rewrites byte-identical reports.
+ */
+import type { RollupResult } from '../shared/stock/run-rollup.ts';
+import { command, EXIT, parseCommandLine, run, UsageError } from './lib/cli.ts';
+import { invokeFunction } from './lib/invoke.ts';
+
+const USAGE = `Usage: npm run nightly -- --date YYYY-MM-DD [--function <name|arn>] [--json]
+
+Rolls up one California day that has ended (or "yesterday"): stock per site, NDC and lot, expiring lots, doses
+given from expired lots or past a beyond-use date, statewide totals. Missed days before it are rolled up first.
+
+  --date <day>         the day, or "yesterday"
+  --function <name>    the nightlyRollup function of a deployed stack; default: the local stack of npm start
+  --json               the function's answer as JSON
+`;
+
+export const nightly = command(USAGE, async (argv, io) => {
+  const { values, positionals } = parseCommandLine(argv, {
+    date: { type: 'string' },
+    function: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}.`);
+  const date = values.date?.trim();
+  if (!date || !(date === 'yesterday' || /^\d{4}-\d{2}-\d{2}$/.test(date)))
+    throw new UsageError('--date YYYY-MM-DD (or yesterday) is required.');
+  const res = await invokeFunction<RollupResult>('nightlyRollup', values.function, { date }, io);
+  if (!res.ok) {
+    io.stderr.write(`The roll-up failed: ${res.error}\n`);
+    return EXIT.failed;
+  }
+  const r = res.answer;
+  if (values.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  else {
+    const extra = r.days.length > 1 ? ` (and ${r.days.length - 1} missed day(s) before it)` : '';
+    io.stdout.write(
+      `Roll-up for ${r.date}: done${extra}\n` +
+        Object.entries(r.counts)
+          .map(([k, v]) => `  ${k.replaceAll('_', ' ').padEnd(14)} ${v.toLocaleString('en-US')}\n`)
+          .join('') +
+        `Reports: ${r.files.join(', ')}\n`,
+    );
+  }
+  return EXIT.ok;
+});
+
+if (import.meta.main) await run(nightly);
