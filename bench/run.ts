@@ -5,7 +5,8 @@
  *   3. sustained local POST /v1/doses throughput and p99 at fixed concurrency vs GET /v1/openapi.json;
  *   4. the file path (parse + normalize + validate, storage excluded) vs bare parsing of the same file;
  *   5. peak memory of the ingest planner and worker on a 20,000- and a 200,000-row file;
- *   6. end to end locally: a 200,000-row file dropped through the API and S3 (20,000 with --quick).
+ *   6. end to end locally: a 200,000-row file dropped through the API and S3 (20,000 with --quick);
+ *   7. the nightly roll-up of a day of 100,000 doses and 5,000 wastage records across 500 sites vs reading them.
  * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -341,8 +342,46 @@ async function fileBench() {
   ]);
 }
 
+// 7. Nightly roll-up ---------------------------------------------------------------------------------------
+function rollupBench() {
+  const [doses, wastage, sites] = quick ? [10_000, 500, 50] : [100_000, 5_000, 500];
+  const r = JSON.parse(
+    spawnSync(
+      process.execPath,
+      [join(root, 'bench', 'rollup.ts'), String(doses), String(wastage), String(sites)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1e7,
+        env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      },
+    )
+      .stdout.trim()
+      .split('\n')
+      .at(-1)!,
+  ) as { doses: number; movements: number; sites: number; readMs: number; rollupMs: number };
+  table(
+    `Nightly roll-up locally: ${fmt(r.doses)} doses, ${fmt(wastage)} wastage records (+ receipts: ${fmt(r.movements)} movements), ${fmt(r.sites)} sites`,
+    [
+      ['step', 'ms', 'records/s', 'ratio to reading the day'],
+      [
+        "read the day's doses and movements (baseline)",
+        fmt(r.readMs),
+        fmt(((r.doses + r.movements) / r.readMs) * 1000),
+        '1.00',
+      ],
+      [
+        'roll up the day (read, chain, reports, summaries)',
+        fmt(r.rollupMs),
+        fmt(((r.doses + r.movements) / r.rollupMs) * 1000),
+        fmt(r.rollupMs / r.readMs, 2),
+      ],
+    ],
+  );
+}
+
 const rate = validationBench();
 await bundleBench();
 await httpBench();
 await fileBench();
+rollupBench();
 console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);
