@@ -64,6 +64,7 @@ Read it back:
   curl -s ${rt.apiUrl}/v1/doses/DEMO-0001 -H "Authorization: Bearer ${site.api_key}"
 
 API description: ${rt.apiUrl}/v1/openapi.json     Queue depths: npm run queues
+Nightly stock roll-up at 00:30 California time; a past day by hand: npm run nightly -- --date YYYY-MM-DD
 ${registryLines()}${clearinghouseLines()}`);
 
 /** Where the CDC Clearinghouse stand-in listens, and how to send today's report to it now. */
