@@ -311,7 +311,7 @@ const functions = {
       'Validates, stores and publishes one chunk of a file; assembles the results when the last is done',
     timeoutSeconds: 300,
     memoryMb: 1024,
-    tables: { sites: 'read', uploads: 'write', doses: 'write' },
+    tables: { sites: 'read', uploads: 'write', doses: 'write', stock: 'write' },
     buckets: { drop: { read: ['incoming/', 'work/'], write: ['work/', 'results/'] } },
     sendsTo: ['registry', 'cdc'],
     sqs: {
@@ -376,7 +376,8 @@ const functions = {
   stock: {
     entry: 'functions/api/stock.ts',
     description: 'Lot expirations (admin), beyond-use dates, inventory receipts and transfers, wastage reports',
-    timeoutSeconds: 10,
+    // Batches of up to 1,000 records, each stored with a conditional write.
+    timeoutSeconds: 29,
     memoryMb: 512,
     tables: { sites: 'read', stock: 'write' },
     routes: [
@@ -392,7 +393,8 @@ const functions = {
     description: 'The nightly accountability reports: a site sees its own rows, an admin sees all',
     timeoutSeconds: 10,
     memoryMb: 512,
-    tables: { stock: 'read' },
+    // Sites: whether a sending facility may read a client site's rows.
+    tables: { sites: 'read', stock: 'read' },
     buckets: { reports: { read: ['accountability/'] } },
     routes: [
       'GET /v1/reports/wastage',

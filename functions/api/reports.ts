@@ -5,7 +5,7 @@ import { type ApiEvent, caller } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { permittedSites } from '../../shared/intake/access.ts';
 import type { ExpiringRow } from '../../shared/stock/rollup.ts';
-import { reportKey } from '../../shared/stock/run-rollup.ts';
+import { reportKey } from '../../shared/stock/report-files.ts';
 import { rollupStatus, siteSummary } from '../../shared/store/stock.ts';
 
 /**

@@ -22,6 +22,11 @@ export interface RecordContext {
   source: string;
   /** Whether a site exists (transfers name the other site). */
   siteExists: (iisId: string) => Promise<boolean>;
+  /**
+   * On-hand estimates by `iis|ndc|lot`, shared by the records of one batch: read once per lot, then kept up to
+   * date as the batch's records are stored (re-reading a lot's movements per record grows with the square).
+   */
+  onHand?: Map<string, number>;
 }
 
 const rejected = (issues: Finding[], record_id?: string): RecordOutcome => ({
@@ -123,9 +128,10 @@ export async function recordWastage(
 ): Promise<RecordOutcome> {
   const { record, findings } = parseWastage(input, { today: localDate(ctx.now) });
   if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
+  const key = `${ctx.iis_id}|${record.ndc}|${record.lot_number}`;
   const [expiration, onHand] = await Promise.all([
     expirationOf(record.ndc, record.lot_number, ctx.now),
-    onHandEstimate(ctx.iis_id, record.ndc, record.lot_number),
+    ctx.onHand?.get(key) ?? onHandEstimate(ctx.iis_id, record.ndc, record.lot_number),
   ]);
   const issues = [...findings, ...stockWarnings(record, { expiration, onHand })];
   const result = await store.recordMovement({
@@ -142,5 +148,6 @@ export async function recordWastage(
     recorded_at: ctx.now.toISOString(),
     source: ctx.source,
   });
+  ctx.onHand?.set(key, result.kind === 'stored' ? onHand - record.doses : onHand);
   return stored(result, record.record_id, issues, ctx.source);
 }

@@ -5,6 +5,7 @@ import * as doses from '../store/doses.ts';
 import { getSite } from '../store/sites.ts';
 import * as store from '../store/stock.ts';
 import { mapLimit } from '../util/map-limit.ts';
+import { reportKey } from './report-files.ts';
 import {
   type AdminErrorRow,
   type Balance,
@@ -45,9 +46,6 @@ export interface RollupResult {
   counts: Record<string, number>;
   files: string[];
 }
-
-export const reportKey = (date: string, name: string) => `accountability/${date}/${name}`;
-export const REPORT_FILES = ['stock', 'expiring', 'admin-errors', 'totals'] as const;
 
 export async function runRollup(date: string, writer: ReportWriter, now: () => Date): Promise<RollupResult> {
   // Chain from the newest completed day before `date`, rolling up every day between; with none at all (the

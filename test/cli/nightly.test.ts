@@ -4,7 +4,7 @@ import { topology } from '../../infra/topology.ts';
 import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { addDays, localDate } from '../../shared/domain/dates.ts';
-import { reportKey } from '../../shared/stock/run-rollup.ts';
+import { reportKey } from '../../shared/stock/report-files.ts';
 import { nightly } from '../../scripts/nightly.ts';
 import { ADMIN_KEY, type Runtime } from '../integration/harness.ts';
 import { captureIo, tempDir } from './helpers.ts';

@@ -4,7 +4,8 @@ import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { recordReceipt } from '../../shared/stock/record.ts';
-import { reportKey, runRollup } from '../../shared/stock/run-rollup.ts';
+import { reportKey } from '../../shared/stock/report-files.ts';
+import { runRollup } from '../../shared/stock/run-rollup.ts';
 import { ADMIN_KEY, type Runtime } from './harness.ts';
 
 /**
