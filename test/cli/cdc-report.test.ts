@@ -3,12 +3,10 @@
  * the command invokes the report function through the local Lambda Invoke API and prints what was sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { reportDay } from '../../shared/cdc/day.ts';
 import { cdcReport } from '../../scripts/cdc-report.ts';
 import { modernaDose } from '../fixtures/doses.ts';
-import { ADMIN_KEY, client, enroll, type Runtime } from '../integration/harness.ts';
+import { client, drained, enroll, type Runtime, startWithout } from '../integration/harness.ts';
 import { captureIo, tempDir } from './helpers.ts';
 
 const dir = tempDir('cdc-report-cli');
@@ -16,25 +14,11 @@ let rt: Runtime;
 const today = reportDay(new Date());
 
 beforeAll(async () => {
-  const { registryReporter: _r, ...functions } = topology.functions;
-  rt = await startLocalRuntime({
-    topology: { ...topology, functions } as unknown as LocalTopology,
-    dataDir: dir.path,
-    port: 0,
-    schedules: false,
-    registries: false,
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    sqs: { waitTimeSeconds: 1 },
-    logger: () => {},
-  });
+  rt = await startWithout(['registryReporter'], { dataDir: dir.path, logger: () => {} });
   const api = client(rt);
   const site = await enroll(api);
   await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: 'CLI-1' }) });
-  for (let i = 0; i < 300; i++) {
-    const cdc = (await rt.queueDepths()).filter((q) => q.queue.startsWith('cdc-changes'));
-    if (cdc.every((q) => q.visible + q.inFlight === 0)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await drained(rt, 'cdc-changes');
 });
 afterAll(async () => {
   await rt?.stop();

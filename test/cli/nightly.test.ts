@@ -1,12 +1,10 @@
 /** npm run nightly against the local pipeline in this process, found through its endpoints.json. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { addDays, localDate } from '../../shared/domain/dates.ts';
 import { reportKey } from '../../shared/stock/report-files.ts';
 import { nightly } from '../../scripts/nightly.ts';
-import { ADMIN_KEY, type Runtime } from '../integration/harness.ts';
+import { type Runtime, startWithout } from '../integration/harness.ts';
 import { captureIo, tempDir } from './helpers.ts';
 
 const dir = tempDir('nightly-cli');
@@ -14,15 +12,9 @@ let rt: Runtime;
 const yesterday = addDays(localDate(new Date()), -1);
 
 beforeAll(async () => {
-  const { registryReporter: _r, cdcStager: _s, ...functions } = topology.functions;
-  rt = await startLocalRuntime({
-    topology: { ...topology, functions } as unknown as LocalTopology,
+  rt = await startWithout(['registryReporter', 'cdcStager'], {
     dataDir: dir.path,
-    port: 0,
-    schedules: false,
-    registries: false,
     clearinghouse: false,
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
     logger: () => {},
   });
 });

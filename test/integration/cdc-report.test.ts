@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { s3Audit } from '../../shared/cdc/audit.ts';
 import { ClearinghouseClient, parseClearinghouseConfig } from '../../shared/cdc/clearinghouse.ts';
 import { checkCvrsRecord } from '../../shared/cdc/cvrs-check.ts';
@@ -9,30 +7,10 @@ import { addDays, reportDay } from '../../shared/cdc/day.ts';
 import { type DayReport, runReportDay } from '../../shared/cdc/report-day.ts';
 import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
 import { dayStatus } from '../../shared/store/cdc.ts';
-import { modernaDose } from '../fixtures/doses.ts';
-import { ADMIN_KEY, type Client, client, enroll, type Runtime } from './harness.ts';
+import { modernaDose, refusalDose } from '../fixtures/doses.ts';
+import { type Client, client, drained, enroll, type Runtime, startWithout } from './harness.ts';
 
 const RECIPIENT_KEY = 'cdc-report-test-recipient-key';
-
-/** The pipeline with the CDC stager and report; the registry reporter left out (its own tests cover it). */
-function cdcTopology(): LocalTopology {
-  const { registryReporter: _r, ...functions } = topology.functions;
-  return { ...topology, functions } as unknown as LocalTopology;
-}
-
-const refusal = (overrides: Record<string, unknown>) =>
-  modernaDose({
-    vax_refusal: 'YES',
-    ndc: null,
-    mvx: null,
-    lot_number: null,
-    vax_expiration: null,
-    vax_admin_site: null,
-    vax_route: null,
-    dose_num: null,
-    vax_series_complete: null,
-    ...overrides,
-  });
 
 describe('the daily CDC report', () => {
   let rt: Runtime;
@@ -43,29 +21,14 @@ describe('the daily CDC report', () => {
   const cdcId = (id: string) => cdcEventId(RECIPIENT_KEY, site.iis_id, id);
 
   beforeAll(async () => {
-    rt = await startLocalRuntime({
-      topology: cdcTopology(),
-      port: 0,
-      schedules: false,
-      registries: false,
-      sqs: { waitTimeSeconds: 1 },
-      extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', CDC_RECIPIENT_KEY: RECIPIENT_KEY },
-    });
+    rt = await startWithout(['registryReporter'], { extraEnv: { CDC_RECIPIENT_KEY: RECIPIENT_KEY } });
     api = client(rt);
     site = await enroll(api);
   });
   afterAll(async () => rt?.stop());
 
-  /** Waits until the CDC queue is empty: every change so far is staged. */
-  async function staged(): Promise<void> {
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const cdc = (await rt.queueDepths()).filter((q) => q.queue.startsWith('cdc-changes'));
-      if (cdc.every((q) => q.visible + q.inFlight + q.delayed === 0)) return;
-      if (Date.now() > until) throw new Error(`CDC queue not drained: ${JSON.stringify(cdc)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  /** Every change so far is staged once the CDC queue is empty. */
+  const staged = () => drained(rt, 'cdc-changes');
 
   const post = async (body: unknown) => {
     const res = await api.call('POST', '/v1/doses', { key: site.api_key, body });
@@ -88,7 +51,7 @@ describe('the daily CDC report', () => {
     await post(modernaDose({ vax_event_id: 'A1', recip_id: 'P1' }));
     await post(modernaDose({ vax_event_id: 'A2', recip_id: 'P2', recip_first_name: 'Zqbeatrix' }));
     await post(modernaDose({ vax_event_id: 'A3', recip_id: 'P3' }));
-    await post(refusal({ vax_event_id: 'R1', recip_id: 'P4' }));
+    await post(refusalDose({ vax_event_id: 'R1', recip_id: 'P4' }));
     await staged();
 
     const { reports } = (await rt.invoke('cdcReport', { day: day1, closeGraceSeconds: 1 })) as {

@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startLocalRuntime } from '../../local/runtime.ts';
+import { topology } from '../../infra/topology.ts';
+import { type LocalRuntimeOptions, type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
 import { demoSite } from '../fixtures/doses.ts';
 
@@ -15,6 +16,39 @@ export async function startPipeline(): Promise<Runtime> {
     schedules: false,
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
+}
+
+/**
+ * The whole pipeline minus some functions (reporters with tests of their own), on in-memory stand-ins, with the
+ * scheduler off and the registry stand-ins not started.
+ */
+export async function startWithout(
+  leftOut: readonly (keyof typeof topology.functions)[],
+  options: Omit<LocalRuntimeOptions, 'topology'> = {},
+): Promise<Runtime> {
+  const functions = Object.fromEntries(
+    Object.entries(topology.functions).filter(([name]) => !leftOut.includes(name as never)),
+  );
+  return startLocalRuntime({
+    port: 0,
+    schedules: false,
+    registries: false,
+    sqs: { waitTimeSeconds: 1 },
+    ...options,
+    topology: { ...topology, functions } as unknown as LocalTopology,
+    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.extraEnv },
+  });
+}
+
+/** Waits until the queues whose names start with `prefix` (all by default) hold nothing. */
+export async function drained(rt: Runtime, prefix = '', timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const queues = (await rt.queueDepths()).filter((q) => q.queue.startsWith(prefix));
+    if (queues.every((q) => q.visible + q.inFlight + q.delayed === 0)) return;
+    if (Date.now() > until) throw new Error(`queues not drained: ${JSON.stringify(queues)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export interface Client {

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { addDays, localDate } from '../../shared/domain/dates.ts';
 import { recordReceipt, recordWastage } from '../../shared/stock/record.ts';
@@ -8,15 +6,9 @@ import { REPORT_FILES, reportKey } from '../../shared/stock/report-files.ts';
 import { runRollup } from '../../shared/stock/run-rollup.ts';
 import { getSite } from '../../shared/store/sites.ts';
 import { setBeyondUseDate, setLotExpiration } from '../../shared/store/stock.ts';
-import { modernaDose } from '../fixtures/doses.ts';
-import { ADMIN_KEY, type Client, client, enroll, type Runtime } from './harness.ts';
+import { modernaDose, refusalDose } from '../fixtures/doses.ts';
+import { type Client, client, enroll, type Runtime, startWithout } from './harness.ts';
 import { counties } from './registry-harness.ts';
-
-/** Intake and accountability only: the reporters have their own tests. */
-function rollupTopology(): LocalTopology {
-  const { registryReporter: _r, cdcStager: _s, ...functions } = topology.functions;
-  return { ...topology, functions } as unknown as LocalTopology;
-}
 
 const NDC = '80777-0273-10';
 const reports = bucketStore('REPORTS_BUCKET');
@@ -31,13 +23,7 @@ describe('the nightly roll-up of a golden day', () => {
   const firstRun = new Map<string, string>();
 
   beforeAll(async () => {
-    rt = await startLocalRuntime({
-      topology: rollupTopology(),
-      port: 0,
-      schedules: false,
-      registries: false,
-      extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    });
+    rt = await startWithout(['registryReporter', 'cdcStager']);
     api = client(rt);
     s1 = await enroll(api, { ...counties.sacramento, admin_name: 'Sacramento clinic' });
     s2 = await enroll(api, { ...counties.sanJoaquin, admin_name: 'Stockton clinic' });
@@ -108,21 +94,7 @@ describe('the nightly roll-up of a golden day', () => {
       (await api.call('DELETE', '/v1/doses/G3', { key: s1.api_key, headers: { 'if-match': '"1"' } })).status,
     ).toBe(200);
     await post(modernaDose({ vax_event_id: 'G4', recip_id: 'P4', lot_number: 'CC3003' }));
-    await post(
-      modernaDose({
-        vax_event_id: 'G5',
-        recip_id: 'P5',
-        vax_refusal: 'YES',
-        ndc: null,
-        mvx: null,
-        lot_number: null,
-        vax_expiration: null,
-        vax_admin_site: null,
-        vax_route: null,
-        dose_num: null,
-        vax_series_complete: null,
-      }),
-    );
+    await post(refusalDose({ vax_event_id: 'G5', recip_id: 'P5' }));
 
     await waste('W1', 'AA1001', 3, 'temperature-too-warm');
     await waste('W2', 'AA1001', 2, 'broken-or-dropped');

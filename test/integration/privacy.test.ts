@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import { reportDay } from '../../shared/cdc/day.ts';
 import { modernaDose } from '../fixtures/doses.ts';
-import { ADMIN_KEY, client, enroll, type Runtime } from './harness.ts';
+import { ADMIN_KEY, client, drained, enroll, type Runtime } from './harness.ts';
 
 /** Everything written to stdout/stderr while the pipeline handles doses, at the most verbose log level. */
 const written: string[] = [];
@@ -66,11 +66,7 @@ describe('privacy', () => {
     });
     await api.call('GET', '/v1/doses/PRIV-1', { key: site.api_key });
     await rt.invoke('outboxSweeper', { olderThanSeconds: 0 });
-    for (let i = 0; i < 300; i++) {
-      const depths = await rt.queueDepths();
-      if (depths.every((q) => q.visible + q.inFlight === 0)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await drained(rt);
     const report = (await rt.invoke('cdcReport', { day: reportDay(new Date()), closeGraceSeconds: 0.5 })) as {
       reports: { status: string; files: unknown[] }[];
     };

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { recordReceipt } from '../../shared/stock/record.ts';
 import { reportKey } from '../../shared/stock/report-files.ts';
 import { runRollup } from '../../shared/stock/run-rollup.ts';
-import { ADMIN_KEY, type Runtime } from './harness.ts';
+import { type Runtime, startWithout } from './harness.ts';
 
 /**
  * A roll-up day is a California calendar day: 23 hours when clocks spring forward, 25 when they fall back.
@@ -16,14 +14,7 @@ const reports = bucketStore('REPORTS_BUCKET');
 let rt: Runtime;
 
 beforeAll(async () => {
-  const { registryReporter: _r, cdcStager: _s, ...functions } = topology.functions;
-  rt = await startLocalRuntime({
-    topology: { ...topology, functions } as unknown as LocalTopology,
-    port: 0,
-    schedules: false,
-    registries: false,
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-  });
+  rt = await startWithout(['registryReporter', 'cdcStager']);
 });
 afterAll(async () => rt?.stop());
 
