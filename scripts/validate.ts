@@ -1,7 +1,7 @@
 /**
- * npm run validate -- <file>: a site's pre-flight check of a dose file, offline. The same reading, planning and
- * rules as a dropped file (shared/ingest/validate-file.ts, dry run), the same results file beside the input and
- * the same summary; nothing is read from or written to AWS, and no pipeline needs to run.
+ * npm run validate -- <file>: a site's pre-flight check of a dose file or a wastage file, offline. The same
+ * reading, planning and rules as a dropped file (shared/ingest/validate-file.ts, dry run), the same results file
+ * beside the input and the same summary; nothing is read from or written to AWS, and no pipeline needs to run.
  */
 import { createReadStream, createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -24,8 +24,9 @@ import {
 
 const USAGE = `Usage: npm run validate -- <file> [--site <iis_id>] [--out <results path>]
 
-Checks a CVRS (tab-delimited) or CSV dose file offline with the pipeline's rules and writes the results file it
-would get back, storing nothing and calling nothing.
+Checks a CVRS (tab-delimited) or CSV dose file, or a wastage file (CSV or tab-delimited with the columns
+record_id, ndc, lot_number, doses, date, reason, reason_text, iis_id), offline with the pipeline's rules and
+writes the results file it would get back, storing nothing and calling nothing.
 
   --site <iis_id>      the site the file is for (default: the iis_id of the file's first row, else the first
                        site in $DATA_DIR/credentials.json); rows of other sites are rejected (DQ023)
@@ -33,7 +34,9 @@ would get back, storing nothing and calling nothing.
                        the same name with .summary.json
 
 Offline, the site's enrollment and its earlier doses are not known: site fields a row leaves out are not
-reported missing, and only repeats within the file count as duplicates.
+reported missing, and only repeats within the file count as duplicates. Wastage rows are checked as parsed
+(dates against today): lots without an expiration on record (STK005), more doses than on hand (STK006) and
+record_ids used before are found only when the file is dropped.
 
 Exit status: 0 the file was read (even if some rows were rejected), 1 the file has a file-level problem, 2 usage
 error (no such file, bad option).
@@ -143,6 +146,7 @@ export const validate = command(USAGE, async (argv, io) => {
     file: basename(path),
     ...(anySite ? {} : { iis_id: site.iis_id }),
     ...(check.format ? { format: check.format } : {}),
+    ...(check.kind ? { kind: check.kind } : {}),
     status: fileProblem ? 'failed' : 'completed',
     rows: check.counts.rows,
     accepted: check.counts.accepted,

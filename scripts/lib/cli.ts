@@ -139,6 +139,8 @@ export interface FileSummary {
   file?: string;
   iis_id?: string;
   format?: string;
+  /** doses or wastage. */
+  kind?: string;
   status?: string;
   rows: number;
   accepted: number;
@@ -155,6 +157,12 @@ const ruleText = (code: string): string =>
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+/** What kind of file it was, as a clinic calls it. */
+function formatLabel(s: FileSummary): string {
+  if (s.kind === 'wastage') return s.format === 'cvrs' ? 'wastage, tab-delimited' : 'wastage, CSV';
+  return s.format === 'cvrs' ? 'CVRS, tab-delimited' : s.format === 'hl7' ? 'HL7' : 'CSV';
+}
+
 /** The lines that tell a clinic what happened to its file. `top` finding codes, most frequent first. */
 export function formatSummary(s: FileSummary, top = 6): string {
   const errors = (s.file_findings ?? []).filter((f) => f.severity !== 'warning' && f.severity !== 'info');
@@ -167,7 +175,7 @@ export function formatSummary(s: FileSummary, top = 6): string {
   const width = n(s.rows).length;
   const row = (label: string, value: number, note = '') =>
     lines.push(`${label.padEnd(11)}${n(value).padStart(width)}${note}`);
-  row('rows', s.rows, s.format ? `   (${s.format === 'cvrs' ? 'CVRS, tab-delimited' : 'CSV'})` : '');
+  row('rows', s.rows, s.format ? `   (${formatLabel(s)})` : '');
   row('accepted', s.accepted, s.warnings ? `   (${n(s.warnings)} with warnings)` : '');
   row('rejected', s.rejected);
   row('duplicates', s.duplicates);

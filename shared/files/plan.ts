@@ -4,6 +4,7 @@ import type { Finding } from '../domain/findings.ts';
 import {
   CHUNK_ROWS,
   type FileFormat,
+  type FileKind,
   fileFinding,
   type Header,
   MAX_BYTES,
@@ -34,18 +35,22 @@ export interface FilePlan {
   version_id?: string;
   rows: number;
   chunks: Chunk[];
-  /** Row → the earlier row that used the same vax_event_id (for BUSR005). */
+  /** Row → the earlier row that used the same ID, vax_event_id or a wastage file's record_id (for BUSR005). */
   duplicates: Record<number, number>;
 }
 
-export type ScanResult = { ok: true; plan: FilePlan } | { ok: false; problem: Finding; sha256?: string };
+export type ScanResult =
+  | { ok: true; plan: FilePlan }
+  /** `kind` when the header was read far enough to tell a wastage file from a dose file. */
+  | { ok: false; problem: Finding; sha256?: string; kind?: FileKind };
 
 const SNIFF_BYTES = 64 * 1024;
 
 /**
- * Reads a file once, in constant memory apart from the set of vax_event_ids (bounded by MAX_ROWS): hashes
- * it, checks it is UTF-8 text within the limits, reads its header, counts rows, cuts it into chunks on record
- * boundaries and finds repeated vax_event_ids. `defaultIisId` is the site a row without iis_id belongs to.
+ * Reads a file once, in constant memory apart from the set of IDs (bounded by MAX_ROWS): hashes it, checks it
+ * is UTF-8 text within the limits, reads its header, counts rows, cuts it into chunks on record boundaries and
+ * finds repeated IDs (vax_event_id; record_id in a wastage file). `defaultIisId` is the site a row without
+ * iis_id belongs to.
  */
 export async function scanFile(
   body: AsyncIterable<Uint8Array>,
@@ -112,6 +117,7 @@ export async function scanFile(
   );
 
   let header: Header | undefined;
+  let kind: FileKind | undefined;
   const chunks: Chunk[] = [];
   const duplicates: Record<number, number> = {};
   const firstRowOf = new Map<string, number>();
@@ -124,18 +130,19 @@ export async function scanFile(
   const hl7 = sniffed.format === 'hl7';
   // An HL7 file has no header row: its records are messages, numbered from 1.
   const headerRows = hl7 ? 0 : 1;
-  if (hl7) header = { format: 'hl7', columns: [], notes: [] };
+  if (hl7) header = { format: 'hl7', kind: 'doses', columns: [], notes: [] };
   const records = hl7 ? readHl7Messages(source) : readRecords(source, sniffed.format);
   try {
     for await (const rec of records) {
       if (!header) {
         const h = readHeader(rec.cells, sniffed.format);
+        kind = h.kind;
         if ('problem' in h) {
           problem = h.problem;
           break;
         }
         header = h;
-        idCol = h.columns.indexOf('vax_event_id');
+        idCol = h.columns.indexOf(h.kind === 'wastage' ? 'record_id' : 'vax_event_id');
         iisCol = h.columns.indexOf('iis_id');
         chunkStart = rec.end;
         lastEnd = rec.end;
@@ -181,7 +188,7 @@ export async function scanFile(
   // Drain the rest so the hash covers the whole file even when reading stopped early.
   for (let n = await it.next(); !n.done; n = await it.next()) tap(Buffer.from(n.value));
   const sha256 = hash.digest('hex');
-  if (problem) return { ok: false, problem, sha256 };
+  if (problem) return { ok: false, problem, sha256, ...(kind ? { kind } : {}) };
   if (!header) return { ok: false, problem: fileFinding('FILE002', 'The file has no header line.'), sha256 };
   if (chunkRowsSoFar > 0)
     chunks.push({

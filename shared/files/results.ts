@@ -1,13 +1,23 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Finding } from '../domain/findings.ts';
-import type { DoseResult } from '../intake/submit.ts';
 import type { ChunkCounts } from '../store/uploads.ts';
+import type { FileKind } from './format.ts';
 
 /**
  * The results file a site gets back: one row per input row, in order. `row` is the spreadsheet row (the header
- * is row 1), so a clinic can find the line in the file it sent.
+ * is row 1), so a clinic can find the line in the file it sent. The second column is the row's own ID:
+ * vax_event_id for doses, record_id for a wastage file (same place, named as in the file sent).
  */
 export const RESULT_COLUMNS = ['row', 'vax_event_id', 'status', 'codes', 'messages'];
+export const WASTAGE_RESULT_COLUMNS = ['row', 'record_id', 'status', 'codes', 'messages'];
+
+/** What a results row says about an input row: a dose's result, or a wastage report's outcome. */
+export interface RowResult {
+  vax_event_id?: string | null;
+  record_id?: string;
+  status: 'accepted' | 'rejected' | 'duplicate';
+  issues: readonly Finding[];
+}
 
 /**
  * Spreadsheets run a cell that starts with = + - @ (or a tab or CR before one) as a formula; a leading
@@ -17,11 +27,11 @@ export function neutralize(cell: string): string {
   return /^\s*[=+\-@＝＋－＠]/.test(cell) ? `'${cell}` : cell;
 }
 
-export function resultRows(firstRow: number, results: readonly DoseResult[]): string {
+export function resultRows(firstRow: number, results: readonly RowResult[]): string {
   return stringify(
     results.map((r, i) => [
       String(firstRow + i),
-      neutralize(r.vax_event_id ?? ''),
+      neutralize(r.vax_event_id ?? r.record_id ?? ''),
       r.status,
       r.issues.map((f) => f.code).join(' '),
       neutralize(r.issues.map((f) => `${f.severity} ${f.code} ${f.field}: ${f.message}`).join(' | ')),
@@ -29,12 +39,13 @@ export function resultRows(firstRow: number, results: readonly DoseResult[]): st
   );
 }
 
-export const resultHeader = () => stringify([RESULT_COLUMNS]);
+export const resultHeader = (kind?: FileKind) =>
+  stringify([kind === 'wastage' ? WASTAGE_RESULT_COLUMNS : RESULT_COLUMNS]);
 
-/** The results file of a file rejected as a whole: the header and one line saying why. */
-export function fileProblemResults(problem: Finding): string {
+/** The results file of a file rejected as a whole: the header (of its kind, when known) and one line saying why. */
+export function fileProblemResults(problem: Finding, kind?: FileKind): string {
   return (
-    resultHeader() +
+    resultHeader(kind) +
     stringify([
       [
         'file',
@@ -47,7 +58,7 @@ export function fileProblemResults(problem: Finding): string {
   );
 }
 
-export function countResults(results: readonly DoseResult[]): ChunkCounts {
+export function countResults(results: readonly RowResult[]): ChunkCounts {
   const c: ChunkCounts = {
     rows: results.length,
     accepted: 0,

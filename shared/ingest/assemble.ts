@@ -18,7 +18,7 @@ export async function assembleResults(upload: uploads.Upload, plan: FilePlan, no
   const out = new PassThrough();
   const writing = writeStream(results, out, 'text/csv; charset=utf-8');
   try {
-    out.write(resultHeader());
+    out.write(resultHeader(plan.header.kind));
     for (const c of plan.chunks) {
       for await (const piece of await readObject(partKey(upload.upload_id, c.n))) {
         if (!out.write(piece)) await new Promise((r) => out.once('drain', r));
@@ -37,6 +37,7 @@ export async function assembleResults(upload: uploads.Upload, plan: FilePlan, no
     file: upload.name,
     iis_id: upload.iis_id,
     format: plan.format,
+    kind: plan.header.kind ?? 'doses',
     status: 'completed',
     rows: total.rows,
     accepted: total.accepted,

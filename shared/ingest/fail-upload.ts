@@ -1,4 +1,5 @@
 import type { Finding } from '../domain/findings.ts';
+import type { FileKind } from '../files/format.ts';
 import { fileProblemResults } from '../files/results.ts';
 import { resultsKey, summaryKey, writeObject } from '../files/storage.ts';
 import { logger } from '../observability/logger.ts';
@@ -6,14 +7,15 @@ import * as uploads from '../store/uploads.ts';
 
 /**
  * An upload that cannot be processed as a whole: a results file and a summary with that one finding, and
- * the upload marked failed. Rows stored before the failure (a file that stopped midway) stay stored; the
- * message says so where it applies.
+ * the upload marked failed; `kind` (doses or wastage) when the header said, so the results name its ID column.
+ * Rows stored before the failure (a file that stopped midway) stay stored; the message says so where it applies.
  */
 export async function failUpload(
   upload: uploads.Upload,
   from: uploads.UploadStatus[],
   problem: Finding,
   now: string,
+  kind?: FileKind,
 ): Promise<boolean> {
   const results = resultsKey(upload.iis_id, upload.name);
   const summaryPath = summaryKey(upload.iis_id, upload.name);
@@ -21,6 +23,7 @@ export async function failUpload(
     upload_id: upload.upload_id,
     file: upload.name,
     iis_id: upload.iis_id,
+    ...(kind ? { kind } : {}),
     status: 'failed',
     rows: upload.rows_total ?? 0,
     accepted: 0,
@@ -30,7 +33,11 @@ export async function failUpload(
     by_code: { [problem.code]: 1 },
     file_findings: [problem],
   };
-  const resultsVersion = await writeObject(results, fileProblemResults(problem), 'text/csv; charset=utf-8');
+  const resultsVersion = await writeObject(
+    results,
+    fileProblemResults(problem, kind),
+    'text/csv; charset=utf-8',
+  );
   const summaryVersion = await writeObject(summaryPath, JSON.stringify(summary, null, 2), 'application/json');
   const moved = await uploads.transition(
     upload,

@@ -108,7 +108,7 @@ export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): P
     chunkRows(),
   );
   if (!scan.ok) {
-    await failUpload({ ...upload, sha256: scan.sha256 }, ['received'], scan.problem, stamp);
+    await failUpload({ ...upload, sha256: scan.sha256 }, ['received'], scan.problem, stamp, scan.kind);
     return 'failed';
   }
   const plan: FilePlan = { ...scan.plan, version_id: upload.version_id };

@@ -5,17 +5,15 @@ import type { FilePlan } from '../files/plan.ts';
 import { readHl7Messages } from '../files/hl7-reader.ts';
 import { readRecords } from '../files/reader.ts';
 import { hl7ChunkResults } from './hl7-chunk.ts';
-import { countResults, resultRows } from '../files/results.ts';
+import { countResults, type RowResult, resultRows } from '../files/results.ts';
 import { partKey, planKey, readObject, readText, writeObject } from '../files/storage.ts';
-import {
-  type DoseResult,
-  defaultDeps,
-  type IntakeDeps,
-  type SubmitOptions,
-  submitDoses,
-} from '../intake/submit.ts';
+import { defaultDeps, type IntakeDeps, type SubmitOptions, submitDoses } from '../intake/submit.ts';
 import * as uploads from '../store/uploads.ts';
 import { assembleResults } from './assemble.ts';
+import { defaultWastageDeps, type WastageDeps, wastageChunkResults } from './wastage-chunk.ts';
+
+/** What a chunk needs that touches AWS: the intake's, and for wastage files the recording of a report. */
+export type ChunkDeps = IntakeDeps & Partial<Pick<WastageDeps, 'recordWastage'>>;
 
 // Plans are immutable once written: keep the last few per container for the chunks that follow.
 const plans = new Map<string, FilePlan>();
@@ -60,16 +58,16 @@ export async function chunkInputs(
 }
 
 /**
- * One chunk of an upload: read its byte range, run every row through the same intake as the API (validate,
- * store once, publish), write the chunk's part of the results and count it done. The last chunk to finish
- * assembles the results. A retried chunk stores nothing twice (rows carry their source) and writes the same
- * part; a chunk already counted is skipped.
+ * One chunk of an upload: read its byte range, run every row through the same intake as the API (doses:
+ * validate, store once, publish; wastage reports: check and record once), write the chunk's part of the
+ * results and count it done. The last chunk to finish assembles the results. A retried chunk stores nothing
+ * twice (rows carry their source) and writes the same part; a chunk already counted is skipped.
  */
 export async function processChunk(
   uploadId: string,
   n: number,
   now: Date,
-  deps: IntakeDeps = defaultDeps,
+  deps: ChunkDeps = defaultDeps,
 ): Promise<void> {
   const upload = await uploads.getUpload(uploadId);
   if (upload?.status !== 'processing') return;
@@ -82,7 +80,7 @@ export async function processChunk(
     const body = await readObject(upload.key, { start: chunk.start, end: chunk.end }, plan.version_id);
     // Rows are checked against who uploaded (a sending facility for its client), defaulting to the file's site.
     const caller = { role: 'site' as const, iis_id: upload.created_by ?? upload.iis_id };
-    let results: DoseResult[];
+    let results: RowResult[];
     if (plan.format === 'hl7') {
       results = await hl7ChunkResults(
         readHl7Messages(body, chunk.start),
@@ -91,6 +89,22 @@ export async function processChunk(
         caller,
         now,
         deps,
+      );
+    } else if (plan.header.kind === 'wastage') {
+      results = await wastageChunkResults(
+        readRecords(body, plan.format, chunk.start),
+        plan,
+        chunk.firstRow,
+        uploadId,
+        caller,
+        upload.iis_id,
+        now,
+        {
+          deps: {
+            getSite: deps.getSite,
+            recordWastage: deps.recordWastage ?? defaultWastageDeps.recordWastage,
+          },
+        },
       );
     } else {
       const { inputs, options } = await chunkInputs(

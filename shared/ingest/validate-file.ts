@@ -5,13 +5,23 @@ import type { Finding } from '../domain/findings.ts';
 import type { Site } from '../domain/site.ts';
 import { type Chunk, type FilePlan, scanFile } from '../files/plan.ts';
 import { readRecords } from '../files/reader.ts';
-import { addCounts, countResults, fileProblemResults, resultHeader, resultRows } from '../files/results.ts';
-import { type DoseResult, defaultDeps, submitDoses } from '../intake/submit.ts';
+import {
+  addCounts,
+  countResults,
+  fileProblemResults,
+  type RowResult,
+  resultHeader,
+  resultRows,
+} from '../files/results.ts';
+import { defaultDeps, submitDoses } from '../intake/submit.ts';
 import type { ChunkCounts } from '../store/uploads.ts';
 import { chunkInputs } from './process-chunk.ts';
+import { defaultWastageDeps, wastageChunkResults } from './wastage-chunk.ts';
 
 export interface FileCheck {
   format?: string;
+  /** doses or wastage, when the header was read far enough to say. */
+  kind?: string;
   counts: ChunkCounts;
   fileFindings: Finding[];
 }
@@ -20,7 +30,9 @@ export interface FileCheck {
  * A site's pre-flight check of a file, offline: the same reading, planning and rules as a dropped file, with
  * nothing read from or stored in AWS. Writes the same results file. Without the site's enrollment at hand,
  * site fields a row leaves out are not reported missing, and doses stored earlier are not known (so nothing
- * is a "duplicate" of them and the minimum interval sees only the file).
+ * is a "duplicate" of them and the minimum interval sees only the file). A wastage file's rows are parsed and
+ * checked (shared/stock/input.ts) against today's date, without what only the store knows: lots without an
+ * expiration (STK005), more doses than on hand (STK006), record_ids used before.
  */
 export async function validateFile(
   path: string,
@@ -33,8 +45,9 @@ export async function validateFile(
   };
   const scan = await scanFile(createReadStream(path), iisId);
   if (!scan.ok) {
-    await write(fileProblemResults(scan.problem));
+    await write(fileProblemResults(scan.problem, scan.kind));
     return {
+      ...(scan.kind ? { kind: scan.kind } : {}),
       counts: {
         rows: 0,
         accepted: 0,
@@ -47,13 +60,18 @@ export async function validateFile(
     };
   }
   const { plan } = scan;
-  await write(resultHeader());
+  await write(resultHeader(plan.header.kind));
   const all: ChunkCounts[] = [];
   await checkChunks(path, plan, iisId, now, async (chunk, results) => {
     await write(resultRows(chunk.firstRow, results));
     all.push(countResults(results));
   });
-  return { format: plan.format, counts: addCounts(all), fileFindings: plan.header.notes };
+  return {
+    format: plan.format,
+    kind: plan.header.kind ?? 'doses',
+    counts: addCounts(all),
+    fileFindings: plan.header.notes,
+  };
 }
 
 /**
@@ -65,7 +83,7 @@ export async function checkChunks(
   plan: FilePlan,
   iisId: string,
   now: Date,
-  onChunk: (chunk: Chunk, results: DoseResult[]) => Promise<void> | void,
+  onChunk: (chunk: Chunk, results: RowResult[]) => Promise<void> | void,
 ): Promise<void> {
   if (plan.format === 'hl7')
     throw new Error('HL7 batch files cannot be checked offline yet: drop them to have them checked.');
@@ -73,6 +91,20 @@ export async function checkChunks(
   const deps = { ...defaultDeps, getSite: async (id: string) => (id === iisId ? site : undefined) };
   for (const chunk of plan.chunks) {
     const body = createReadStream(path, { start: chunk.start, end: chunk.end - 1 });
+    if (plan.header.kind === 'wastage') {
+      const results = await wastageChunkResults(
+        readRecords(body, plan.format, chunk.start),
+        plan,
+        chunk.firstRow,
+        'offline',
+        { role: 'site', iis_id: iisId },
+        iisId,
+        now,
+        { dryRun: true, deps: { ...defaultWastageDeps, getSite: deps.getSite } },
+      );
+      await onChunk(chunk, results);
+      continue;
+    }
     const { inputs, options } = await chunkInputs(
       readRecords(body, plan.format, chunk.start),
       plan,
