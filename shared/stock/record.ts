@@ -58,8 +58,17 @@ function stored(
   );
 }
 
-/** What a site has on hand of a lot: the newest roll-up's balance plus receipts and losses recorded since. */
-export async function onHandEstimate(iis: string, ndc: string, lot: string): Promise<number> {
+/**
+ * What a site has on hand of a lot: the newest roll-up's balance plus receipts and losses recorded since,
+ * leaving out `exclude`d movements (the record being checked, or a file's own rows when its chunk is retried:
+ * they must not count against themselves).
+ */
+export async function onHandEstimate(
+  iis: string,
+  ndc: string,
+  lot: string,
+  exclude: (m: store.StoredMovement) => boolean = () => false,
+): Promise<number> {
   const latest = await store.latestRollupDate();
   let onHand = 0;
   let since = '';
@@ -69,7 +78,7 @@ export async function onHandEstimate(iis: string, ndc: string, lot: string): Pro
     since = dayStart(addDays(latest, 1)).toISOString();
   }
   for (const m of await store.movementsSince(iis, ndc, lot, since))
-    onHand += m.kind === 'receipt' ? m.doses : -m.doses;
+    if (!exclude(m)) onHand += m.kind === 'receipt' ? m.doses : -m.doses;
   return onHand;
 }
 
@@ -129,9 +138,19 @@ export async function recordWastage(
   const { record, findings } = parseWastage(input, { today: localDate(ctx.now) });
   if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
   const key = `${ctx.iis_id}|${record.ndc}|${record.lot_number}`;
+  // A file's rows (`upload:<id>:<row>`) are counted as the batch goes, in order, never from a previous attempt.
+  const upload = ctx.source.startsWith('upload:')
+    ? ctx.source.slice(0, ctx.source.lastIndexOf(':') + 1)
+    : undefined;
   const [expiration, onHand] = await Promise.all([
     expirationOf(record.ndc, record.lot_number, ctx.now),
-    ctx.onHand?.get(key) ?? onHandEstimate(ctx.iis_id, record.ndc, record.lot_number),
+    ctx.onHand?.get(key) ??
+      onHandEstimate(
+        ctx.iis_id,
+        record.ndc,
+        record.lot_number,
+        (m) => m.record_id === record.record_id || (upload !== undefined && m.source.startsWith(upload)),
+      ),
   ]);
   const issues = [...findings, ...stockWarnings(record, { expiration, onHand })];
   const result = await store.recordMovement({
@@ -148,6 +167,8 @@ export async function recordWastage(
     recorded_at: ctx.now.toISOString(),
     source: ctx.source,
   });
-  ctx.onHand?.set(key, result.kind === 'stored' ? onHand - record.doses : onHand);
+  const counted =
+    result.kind === 'stored' || (result.kind === 'duplicate' && result.existing.source === ctx.source);
+  ctx.onHand?.set(key, counted ? onHand - record.doses : onHand);
   return stored(result, record.record_id, issues, ctx.source);
 }
