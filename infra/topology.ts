@@ -308,7 +308,7 @@ const functions = {
   ingestWorker: {
     entry: 'functions/ingest/worker.ts',
     description:
-      'Validates, stores and publishes one chunk of a file; assembles the results when the last is done',
+      'Validates and stores one chunk of a dose or wastage file (publishing doses); assembles the results at the end',
     timeoutSeconds: 300,
     memoryMb: 1024,
     tables: { sites: 'read', uploads: 'write', doses: 'write', stock: 'write' },
@@ -375,7 +375,8 @@ const functions = {
   },
   stock: {
     entry: 'functions/api/stock.ts',
-    description: 'Lot expirations (admin), beyond-use dates, inventory receipts and transfers, wastage reports',
+    description:
+      'Lot expirations (admin), beyond-use dates, inventory receipts and transfers, wastage reports',
     // Batches of up to 1,000 records, each stored with a conditional write.
     timeoutSeconds: 29,
     memoryMb: 512,
@@ -396,15 +397,12 @@ const functions = {
     // Sites: whether a sending facility may read a client site's rows.
     tables: { sites: 'read', stock: 'read' },
     buckets: { reports: { read: ['accountability/'] } },
-    routes: [
-      'GET /v1/reports/wastage',
-      'GET /v1/reports/expiring',
-      'GET /v1/reports/admin-errors',
-    ],
+    routes: ['GET /v1/reports/wastage', 'GET /v1/reports/expiring', 'GET /v1/reports/admin-errors'],
   },
   nightlyRollup: {
     entry: 'functions/scheduled/nightly-rollup.ts',
-    description: 'Rolls up a day of receipts, doses and wastage per site, NDC and lot; expiring lots; admin errors',
+    description:
+      'Rolls up a day of receipts, doses and wastage per site, NDC and lot; expiring lots; admin errors',
     timeoutSeconds: 900,
     memoryMb: 2048,
     tables: { doses: 'read', sites: 'read', stock: 'write' },

@@ -83,7 +83,8 @@ export const RULES = {
   },
   BUSR005: {
     severity: 'error',
-    summary: 'The same vax_event_id appears more than once in one submission or file.',
+    summary:
+      'The same vax_event_id (in a wastage file: record_id) appears more than once in one submission or file.',
     source: 'CDC CVRS validator',
   },
   DQ001: {

@@ -212,4 +212,5 @@ export const FILE_RULES: Record<string, string> = {
   FILE009: 'The file was dropped under a site (incoming/<iis_id>/) that is not enrolled.',
   FILE010: 'The CSV quoting is broken (a quote is never closed), so rows cannot be told apart.',
   FILE011: 'An upload URL was issued but no file arrived before it expired.',
+  FILE012: 'Processing stopped after repeated failures; what was stored stays stored (send the file again).',
 };
