@@ -35,7 +35,7 @@ describe('formatSummary', () => {
         'top findings (3 of 5 codes):',
         '  BUSR003  300  The administration date is before the date of birth.',
         '  DQ019    300  The NDC is not listed for use on the administration date (NDC dates in the code base are less reliable than CVX dates, so this only warns).',
-        '  BUSR005   45  The same vax_event_id appears more than once in one submission or file.',
+        '  BUSR005   45  The same vax_event_id (in a wastage file: record_id) appears more than once in one submission or file.',
         '',
       ].join('\n'),
     );
