@@ -23,7 +23,7 @@ export interface CdcReportEvent {
 
 export type CdcReportResult = { reports: DayReport[] } | { check: string; uploaded: boolean };
 
-/** Days before yesterday that a scheduled run finishes if an earlier run left them incomplete. */
+/** How far back a run looks for days an earlier run left incomplete (they are finished first). */
 const CATCH_UP_DAYS = 7;
 
 let client: { secret: string; uploader: ClearinghouseClient } | undefined;
@@ -58,17 +58,29 @@ export const handler = async (event: CdcReportEvent): Promise<CdcReportResult> =
     return { check: day, uploaded: status.uploadedAt !== undefined };
   }
   const day = resolveDay(event.day ?? 'yesterday', now);
-  const days = [day];
-  if (event.day === 'yesterday') {
-    // Oldest first; a day nobody closed had no run at all and is left to a person (npm run cdc-report).
-    for (let back = CATCH_UP_DAYS; back >= 1; back--) {
-      const earlier = addDays(day, -back);
-      const s = await dayStatus(earlier);
-      if (s.closedAt && !s.uploadedAt) days.splice(days.length - 1, 0, earlier);
-    }
+  // CDC must get a dose's records in order: an earlier day that was closed but not uploaded goes first, and a
+  // day waits while one before it is incomplete. A day nobody closed had no run at all and is left to a person.
+  const days: string[] = [];
+  for (let back = CATCH_UP_DAYS; back >= 1; back--) {
+    const earlier = addDays(day, -back);
+    const s = await dayStatus(earlier);
+    if (s.closedAt && !s.uploadedAt) days.push(earlier);
   }
+  days.push(day);
   const reports: DayReport[] = [];
   for (const d of days) {
+    const blocker = reports.find((r) => r.status !== 'uploaded');
+    if (blocker) {
+      reports.push({
+        day: d,
+        status: 'blocked',
+        built: 'no',
+        files: [],
+        heldBack: 0,
+        error: `waits until ${blocker.day} is uploaded`,
+      });
+      continue;
+    }
     const report = await runReportDay(d, {
       now: () => new Date(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),

@@ -24,9 +24,14 @@ function send(res: ServerResponse, status: number, payload: unknown, headers: Re
   res.end(payload === undefined ? '' : JSON.stringify(payload));
 }
 
-/** A function given by ARN (`arn:aws:lambda:…:function:name[:qualifier]`) or by name. */
-function functionName(raw: string): string {
-  const name = decodeURIComponent(raw);
+/** A function given by ARN (`arn:aws:lambda:…:function:name[:qualifier]`) or by name; undefined if unreadable. */
+function functionName(raw: string): string | undefined {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
   const arn = /^arn:aws:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(name);
   return arn ? arn[1]! : name;
 }
@@ -44,6 +49,17 @@ export async function startLambdaApi(options: { invoker: Invoker; port?: number 
       return;
     }
     const name = functionName(match[1]!);
+    if (name === undefined) {
+      send(
+        res,
+        400,
+        { Type: 'User', message: 'The function name is not valid percent-encoding' },
+        {
+          'x-amzn-errortype': 'InvalidParameterValueException',
+        },
+      );
+      return;
+    }
     const text = await readBody(req, MAX_PAYLOAD_BYTES);
     if (text === undefined) {
       send(

@@ -31,8 +31,9 @@ export interface NetRecord {
 }
 
 /**
- * The record a dose's changes of `day` add to that day's files, given its changes staged for earlier days.
- * CDC holds a dose when the newest change reported earlier is not a delete; one record per dose and day
+ * The record a dose's changes of `day` add to that day's files, given its changes staged for earlier days that
+ * reached CDC (not held back, not refused by CDC: see report-day.ts). CDC holds a dose when the newest change
+ * reported earlier is not a delete; one record per dose and day
  * (several changes in a day send its newest state once), so a file never names an event twice:
  *   - CDC does not hold it: the newest is a delete → nothing; otherwise → "new" with the newest state;
  *   - CDC holds it: the newest is a delete → "deleted"; otherwise → "changed";
@@ -54,10 +55,18 @@ export function netChange(
 
 export const RECORD_TYPES = ['new', 'changed', 'deleted'] as const satisfies readonly RecordType[];
 
+/** Which dose a line of a file is (line 2 is keys[0]): to map CDC's record-level errors back to doses. */
+export interface RecordKey {
+  iis_id: string;
+  vax_event_id: string;
+  version: number;
+}
+
 export interface DayFile {
   name: string;
   type: RecordType;
   records: number;
+  keys: RecordKey[];
   sha256: string;
   text: string;
 }
@@ -94,20 +103,21 @@ export function buildDay(day: string, records: readonly NetRecord[], options: Bu
     const ofType = records
       .filter((r) => r.type === type)
       .sort((a, b) => compare(a.iis_id, b.iis_id) || compare(a.vax_event_id, b.vax_event_id));
-    const passing: string[] = [];
+    const passing: NetRecord[] = [];
     for (const r of ofType) {
       const findings = options.check(r.line.split('\t'), day);
       if (findings.length)
         heldBack.push({ iis_id: r.iis_id, vax_event_id: r.vax_event_id, version: r.version, type, findings });
-      else passing.push(r.line);
+      else passing.push(r);
     }
-    for (const lines of splitIntoFiles(passing, options.maxPerFile ?? MAX_RECORDS_PER_FILE)) {
+    for (const records of splitIntoFiles(passing, options.maxPerFile ?? MAX_RECORDS_PER_FILE)) {
       sequence += 1;
-      const text = cvrsFileText(lines);
+      const text = cvrsFileText(records.map((r) => r.line));
       files.push({
         name: cvrsFileName(day, sequence, options.submitter),
         type,
-        records: lines.length,
+        records: records.length,
+        keys: records.map((r) => ({ iis_id: r.iis_id, vax_event_id: r.vax_event_id, version: r.version })),
         sha256: createHash('sha256').update(text).digest('hex'),
         text,
       });

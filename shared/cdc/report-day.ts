@@ -5,8 +5,17 @@ import { logger } from '../observability/logger.ts';
 import * as store from '../store/cdc.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { type AuditStore, auditKey } from './audit.ts';
-import type { RecordType, UploadOutcome } from './clearinghouse.ts';
+import {
+  parseProcessingError,
+  parseValidationError,
+  type RecordType,
+  type UploadOutcome,
+} from './clearinghouse.ts';
 import { buildDay, type NetRecord, netChange, type StagedChange } from './report-build.ts';
+
+/** A file's lines as doses: `[iis_id, vax_event_id, the day's staged versions]`, line 2 first. */
+type FileIndex = [string, string, number[]][];
+const indexKey = (fileKey: string) => `${fileKey}.index.json`;
 
 /**
  * One report day, start to end: close the day for staging, wait out stagers that saw it open, build the files
@@ -49,7 +58,8 @@ export interface FileReport {
 
 export interface DayReport {
   day: string;
-  status: 'uploaded' | 'incomplete' | 'busy';
+  /** `blocked`: not run, because an earlier day is not uploaded yet (CDC must get a dose's records in order). */
+  status: 'uploaded' | 'incomplete' | 'busy' | 'blocked';
   built: 'now' | 'before' | 'no';
   files: FileReport[];
   heldBack: number;
@@ -70,9 +80,10 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
       status = await store.dayStatus(day);
     }
     const texts = new Map<string, string>();
+    const indexes = new Map<string, FileIndex>();
     let manifest = status.manifest;
     const built = manifest ? 'before' : 'now';
-    if (!manifest) manifest = await build(day, deps, texts);
+    if (!manifest) manifest = await build(day, deps, texts, indexes);
 
     const files: FileReport[] = [];
     let error: string | undefined;
@@ -98,7 +109,6 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
       const at = deps.now().toISOString();
       const full = { file: f.name, status: outcome.status, at, ...outcome.receipt };
       const key = `${f.key}.receipt.json`;
-      await deps.audit.put(key, `${JSON.stringify(full, null, 2)}\n`, 'application/json');
       const { validationErrors, processingErrors } = outcome.receipt;
       const receipt: store.StoredReceipt = {
         file: f.name,
@@ -111,7 +121,15 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
         firstErrors: [...validationErrors, ...processingErrors].slice(0, FIRST_ERRORS),
         key,
       };
+      // The receipt on the day item first: it is what stops the file being sent again.
       await store.saveReceipt(day, receipt);
+      await deps.audit.put(key, `${JSON.stringify(full, null, 2)}\n`, 'application/json');
+      if (validationErrors.length || processingErrors.length)
+        await markRefused(
+          text,
+          indexes.get(f.name) ?? JSON.parse(await deps.audit.get(indexKey(f.key))),
+          outcome.receipt,
+        );
       files.push({ ...base, sent: 'now', receipt });
       if (validationErrors.length || processingErrors.length)
         logger.warn('CDC_RECORD_ERRORS', {
@@ -137,7 +155,42 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
   }
 }
 
-async function build(day: string, deps: ReportDeps, texts: Map<string, string>): Promise<store.Manifest> {
+/**
+ * The doses whose records CDC refused (a validation error by line, a processing error by event ID): their
+ * changes of the day are marked unreported, so later days treat CDC as not holding what it refused.
+ */
+async function markRefused(
+  text: string,
+  index: FileIndex,
+  receipt: { validationErrors: string[]; processingErrors: string[] },
+): Promise<void> {
+  const byEvent = new Map<string, [string, string, number[]]>();
+  text
+    .split('\n')
+    .slice(1)
+    .forEach((line, i) => {
+      if (line && index[i]) byEvent.set(line.slice(0, line.indexOf('\t')), index[i]!);
+    });
+  const refused = new Set<[string, string, number[]]>();
+  for (const e of receipt.validationErrors) {
+    const line = parseValidationError(e).line;
+    const entry = line !== undefined ? index[line - 2] : undefined;
+    if (entry) refused.add(entry);
+  }
+  for (const e of receipt.processingErrors) {
+    const id = parseProcessingError(e).vaxEventId;
+    const entry = id ? byEvent.get(id) : undefined;
+    if (entry) refused.add(entry);
+  }
+  for (const [iis, id, versions] of refused) await store.markUnreported(iis, id, versions, 'refused');
+}
+
+async function build(
+  day: string,
+  deps: ReportDeps,
+  texts: Map<string, string>,
+  indexes: Map<string, FileIndex>,
+): Promise<store.Manifest> {
   const byDose = new Map<string, StagedChange[]>();
   for (const c of await store.changesOfDay(day)) {
     const key = `${c.iis_id}\u0000${c.vax_event_id}`;
@@ -152,14 +205,35 @@ async function build(day: string, deps: ReportDeps, texts: Map<string, string>):
     nets.filter((n): n is NetRecord => n !== undefined),
     { submitter: deps.submitter, check: deps.check },
   );
+  const versionsOf = (iis: string, id: string) =>
+    (byDose.get(`${iis}\u0000${id}`) ?? []).map((c) => c.version);
   for (const f of files) {
+    const index: FileIndex = f.keys.map((k) => [
+      k.iis_id,
+      k.vax_event_id,
+      versionsOf(k.iis_id, k.vax_event_id),
+    ]);
     await deps.audit.put(auditKey(day, f.name), f.text, 'text/plain; charset=utf-8');
+    await deps.audit.put(indexKey(auditKey(day, f.name)), JSON.stringify(index), 'application/json');
     texts.set(f.name, f.text);
+    indexes.set(f.name, index);
   }
+  // Held back: CDC never hears of these changes, so later days must not assume it has them.
+  for (const h of heldBack)
+    await store.markUnreported(h.iis_id, h.vax_event_id, versionsOf(h.iis_id, h.vax_event_id), 'held-back');
   let heldBackKey: string | undefined;
   if (heldBack.length) {
     heldBackKey = auditKey(day, 'held-back.json');
-    await deps.audit.put(heldBackKey, `${JSON.stringify(heldBack, null, 2)}\n`, 'application/json');
+    // Which dose (site and its event ID, for the site to fix) and which rule, never the rule's message: messages
+    // quote values (a birth date, a ZIP).
+    const list = heldBack.map((h) => ({
+      iis_id: h.iis_id,
+      vax_event_id: h.vax_event_id,
+      version: h.version,
+      type: h.type,
+      findings: h.findings.map((f) => ({ code: f.code, field: f.field })),
+    }));
+    await deps.audit.put(heldBackKey, `${JSON.stringify(list, null, 2)}\n`, 'application/json');
     // Counts only: the list (in the audit bucket) names sites' event IDs.
     logger.warn('CDC_RECORDS_HELD_BACK', { day, records: heldBack.length, key: heldBackKey });
   }

@@ -93,17 +93,49 @@ export async function changesOfDay(day: string): Promise<StagedChange[]> {
   return shards.flat();
 }
 
-/** A dose's changes staged for days before `day` (without their lines: only what was reported matters). */
+/**
+ * A dose's changes staged for days before `day` that reached CDC (without their lines): a change whose record
+ * was held back or refused by CDC is marked `unreported` and left out, so CDC is never told of a change to a
+ * record it does not have.
+ */
 export async function changesBefore(iisId: string, eventId: string, day: string): Promise<StagedChange[]> {
-  const all = await queryAll({
-    TableName: table(),
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': { S: changeKey(iisId, eventId) } },
-    ProjectionExpression: 'iis_id, vax_event_id, version, #a, #d',
-    ExpressionAttributeNames: { '#a': 'action', '#d': 'day' },
-    ConsistentRead: true,
-  });
-  return all.filter((c) => c.day < day);
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await dynamodb.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: changeKey(iisId, eventId) } },
+        ProjectionExpression: 'iis_id, vax_event_id, version, #a, #d, unreported',
+        ExpressionAttributeNames: { '#a': 'action', '#d': 'day' },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items.filter((i) => !i.unreported && i.day!.S! < day).map(fromItem);
+}
+
+/** Marks a dose's changes as not reported to CDC (held back, or refused in a receipt), with why. */
+export async function markUnreported(
+  iisId: string,
+  eventId: string,
+  versions: readonly number[],
+  reason: 'held-back' | 'refused',
+): Promise<void> {
+  for (const v of versions)
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: table(),
+        Key: { pk: { S: changeKey(iisId, eventId) }, sk: { S: versionKey(v) } },
+        UpdateExpression: 'SET unreported = :r',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':r': { S: reason } },
+      }),
+    );
 }
 
 export interface ManifestFile {

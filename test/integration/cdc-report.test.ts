@@ -1,13 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Audit } from '../../shared/cdc/audit.ts';
-import { ClearinghouseClient, parseClearinghouseConfig } from '../../shared/cdc/clearinghouse.ts';
+import {
+  ClearinghouseClient,
+  parseClearinghouseConfig,
+  type RecordType,
+} from '../../shared/cdc/clearinghouse.ts';
 import { checkCvrsRecord } from '../../shared/cdc/cvrs-check.ts';
-import { cdcEventId } from '../../shared/cdc/cvrs-file.ts';
+import { cdcEventId, cvrsLine, cvrsRecord } from '../../shared/cdc/cvrs-file.ts';
+import { normalizeDose } from '../../shared/domain/normalize.ts';
 import { addDays, reportDay } from '../../shared/cdc/day.ts';
 import { type DayReport, runReportDay } from '../../shared/cdc/report-day.ts';
 import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
-import { dayStatus } from '../../shared/store/cdc.ts';
-import { modernaDose, refusalDose } from '../fixtures/doses.ts';
+import { closeDay, dayStatus, stageChange } from '../../shared/store/cdc.ts';
+import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { type Client, client, drained, enroll, type Runtime, startWithout } from './harness.ts';
 
 const RECIPIENT_KEY = 'cdc-report-test-recipient-key';
@@ -170,6 +175,111 @@ describe('the daily CDC report', () => {
       });
       expect(status.receipts[f.name]!.id).toBe(receipt.id);
     }
+  });
+
+  it('does not assume CDC has a record it never got: held back or refused, its next change goes as "new"', async () => {
+    const day3 = addDays(day1, 2);
+    const day4 = addDays(day1, 3);
+    for (const id of ['H1', 'V1', 'P1']) await post(modernaDose({ vax_event_id: id, recip_id: `R-${id}` }));
+    await staged();
+    const client = new ClearinghouseClient(parseClearinghouseConfig(process.env.CDC_CLEARINGHOUSE!));
+    const base = {
+      now: () => new Date(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      closeGraceSeconds: 1,
+      audit: s3Audit,
+      submitter: 'CAA',
+    };
+    // Day 3: H1 fails our checks (held back); CDC refuses V1 by line and P1 by event ID (simulated here by
+    // leaving their lines out of what reaches the stand-in and answering as CDC would).
+    const refusing = {
+      async upload(name: string, type: RecordType, text: string) {
+        const lines = text.split('\n');
+        const lineOf = (id: string) => lines.findIndex((l) => l.startsWith(cdcId(id))) + 1;
+        const [v1, p1] = [lineOf('V1'), lineOf('P1')];
+        const sent = lines.filter((l) => !l.startsWith(cdcId('V1')) && !l.startsWith(cdcId('P1'))).join('\n');
+        const out = await client.upload(name, type, sent);
+        if (out.kind !== 'accepted') return out;
+        return {
+          ...out,
+          receipt: {
+            ...out.receipt,
+            validationErrors: [`line#${v1} field=vax_route message=simulated refusal`],
+            processingErrors: [`VaxEventId=${cdcId('P1')} RecipId=x message=simulated refusal`],
+          },
+        };
+      },
+    };
+    const day3Report = await runReportDay(day3, {
+      ...base,
+      uploader: async () => refusing,
+      check: (values, today) =>
+        values[0] === cdcId('H1')
+          ? [{ code: 'DATA007', severity: 'error' as const, field: 'cvx', message: 'simulated' }]
+          : checkCvrsRecord(values, today),
+    });
+    expect(day3Report).toMatchObject({ status: 'uploaded', heldBack: 1 });
+    expect(day3Report.files[0]!.receipt).toMatchObject({ validationErrors: 1, processingErrors: 1 });
+    for (const id of ['H1', 'V1', 'P1']) expect(rt.clearinghouse!.holds(cdcId(id))).toBe(false);
+
+    // Each is corrected the next day: CDC has none of them, so each goes as new, and CDC takes it.
+    for (const id of ['H1', 'V1', 'P1']) {
+      const res = await api.call('PUT', `/v1/doses/${id}`, {
+        key: site.api_key,
+        headers: { 'if-match': '"1"' },
+        body: modernaDose({ vax_event_id: id, recip_id: `R-${id}`, lot_number: '041K20A' }),
+      });
+      expect(res.status).toBe(200);
+    }
+    await staged();
+    const day4Report = await runReportDay(day4, {
+      ...base,
+      uploader: async () => client,
+      check: checkCvrsRecord,
+    });
+    expect(day4Report.files.map((f) => [f.type, f.records])).toEqual([['new', 3]]);
+    expect(day4Report.files[0]!.receipt).toMatchObject({ validationErrors: 0, processingErrors: 0 });
+    for (const id of ['H1', 'V1', 'P1']) expect(rt.clearinghouse!.holds(cdcId(id))).toBe(true);
+    const held = JSON.parse(await s3Audit.get(`cdc/${day3}/held-back.json`));
+    expect(held).toEqual([
+      {
+        iis_id: site.iis_id,
+        vax_event_id: 'H1',
+        version: 1,
+        type: 'new',
+        findings: [{ code: 'DATA007', field: 'cvx' }],
+      },
+    ]);
+  });
+
+  it('finishes an earlier incomplete day first, and holds a later day back while it is incomplete', async () => {
+    const yesterday = addDays(day1, -1);
+    const dose = {
+      ...normalizeDose({ ...modernaDose({ vax_event_id: 'Y1' }), ...demoSite }).dose,
+      iis_id: site.iis_id,
+    };
+    await stageChange({
+      iis_id: site.iis_id,
+      vax_event_id: 'Y1',
+      version: 1,
+      action: 'A',
+      day: yesterday,
+      line: cvrsLine(cvrsRecord(dose, RECIPIENT_KEY)),
+    });
+    await closeDay(yesterday, new Date(Date.now() - 3_600_000));
+    rt.clearinghouse!.setFaults({ failNext: 10, status: 503 });
+    const failing = (await rt.invoke('cdcReport', { day: day1 })) as { reports: DayReport[] };
+    expect(failing.reports.map((r) => [r.day, r.status])).toEqual([
+      [yesterday, 'incomplete'],
+      [day1, 'blocked'],
+    ]);
+    rt.clearinghouse!.clearFaults();
+    const recovered = (await rt.invoke('cdcReport', { day: day1 })) as { reports: DayReport[] };
+    expect(recovered.reports.map((r) => [r.day, r.status])).toEqual([
+      [yesterday, 'uploaded'],
+      [day1, 'uploaded'],
+    ]);
+    expect(rt.clearinghouse!.holds(cdcId('Y1'))).toBe(true);
   });
 
   it('the 11:00 check reports a day whose upload has not succeeded', async () => {
