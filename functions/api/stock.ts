@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { localDate } from '../../shared/domain/dates.ts';
 import type { Finding } from '../../shared/domain/findings.ts';
+import type { Site } from '../../shared/domain/site.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
 import { type ApiEvent, caller, jsonBody } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
@@ -279,19 +280,19 @@ async function recordAll(
   record: (input: Record<string, unknown>, ctx: RecordContext) => Promise<RecordOutcome>,
   byLot: boolean,
 ): Promise<RecordOutcome[]> {
-  const known = new Map<string, Promise<boolean>>();
+  const known = new Map<string, Promise<Site | undefined>>();
   const ctx: RecordContext = {
     iis_id: iisId,
     now: new Date(),
     source: 'api',
     onHand: new Map(),
-    siteExists: (id) => {
-      let exists = known.get(id);
-      if (!exists) {
-        exists = getSite(id).then((s) => s !== undefined);
-        known.set(id, exists);
+    site: (id) => {
+      let site = known.get(id);
+      if (!site) {
+        site = getSite(id);
+        known.set(id, site);
       }
-      return exists;
+      return site;
     },
   };
   const results = new Array<RecordOutcome>(inputs.length);

@@ -112,7 +112,6 @@ export async function wastageChunkResults(
     byStock.set(key, [...(byStock.get(key) ?? []), index]);
   });
 
-  const siteExists = async (iisId: string) => (await deps.getSite(iisId)) !== undefined;
   // Each lot's on-hand estimate is read once per chunk, then kept up to date as its rows are recorded.
   const onHand = new Map<string, number>();
   await mapLimit([...byStock.values()], KEY_CONCURRENCY, async (indexes) => {
@@ -122,7 +121,7 @@ export async function wastageChunkResults(
         iis_id: r.iis_id,
         now,
         source: `upload:${uploadId}:${r.row}`,
-        siteExists,
+        site: deps.getSite,
         onHand,
       });
       results[index] = {

@@ -1,4 +1,5 @@
 import { addDays, dayStart, localDate } from '../domain/dates.ts';
+import type { Site } from '../domain/site.ts';
 import { type Finding, finding } from '../domain/findings.ts';
 import * as store from '../store/stock.ts';
 import { parseReceipt, parseWastage, stockWarnings } from './input.ts';
@@ -20,8 +21,8 @@ export interface RecordContext {
   now: Date;
   /** `api`, or `upload:<id>:<row>` for a file row. */
   source: string;
-  /** Whether a site exists (transfers name the other site). */
-  siteExists: (iisId: string) => Promise<boolean>;
+  /** A site's profile (transfers name the other site; both must belong to the same organization). */
+  site: (iisId: string) => Promise<Site | undefined>;
   /**
    * On-hand estimates by `iis|ndc|lot`, shared by the records of one batch: read once per lot, then kept up to
    * date as the batch's records are stored (re-reading a lot's movements per record grows with the square).
@@ -86,20 +87,29 @@ async function expirationOf(ndc: string, lot: string, now: Date): Promise<string
   return store.asOf(await store.lotExpirations(ndc, lot), localDate(now));
 }
 
+/**
+ * A transfer writes into the sending site's stock, so only sites of one organization (the same sending facility,
+ * or a facility and its client sites) may record transfers between them; anything else is refused.
+ */
+async function transferRefusal(from: string, ctx: RecordContext): Promise<string | undefined> {
+  const [sender, receiver] = await Promise.all([ctx.site(from), ctx.site(ctx.iis_id)]);
+  if (!sender) return `from_iis_id ${from} is not an enrolled site.`;
+  const org = (s: Site) => s.sending_facility_iis_id ?? s.iis_id;
+  if (!receiver || org(sender) !== org(receiver))
+    return `${from} and ${ctx.iis_id} do not belong to the same organization (sending facility), so this key cannot record a transfer out of ${from}'s stock: record it as a plain receipt, and ask ${from} to report its side.`;
+  return undefined;
+}
+
 export async function recordReceipt(
   input: Record<string, unknown>,
   ctx: RecordContext,
 ): Promise<RecordOutcome> {
   const { record, findings } = parseReceipt(input, { today: localDate(ctx.now), iis_id: ctx.iis_id });
   if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
-  if (record.from_iis_id && !(await ctx.siteExists(record.from_iis_id)))
-    return rejected(
-      [
-        ...findings,
-        finding('STK010', 'from_iis_id', `from_iis_id ${record.from_iis_id} is not an enrolled site.`),
-      ],
-      record.record_id,
-    );
+  if (record.from_iis_id) {
+    const refusal = await transferRefusal(record.from_iis_id, ctx);
+    if (refusal) return rejected([...findings, finding('STK010', 'from_iis_id', refusal)], record.record_id);
+  }
   const issues = [
     ...findings,
     ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
@@ -121,12 +131,13 @@ export async function recordReceipt(
   });
   if (result.kind !== 'conflict' && record.from_iis_id) {
     // The sending site's side of the transfer: keyed by the receipt, so a retry completes it exactly once.
-    await store.recordMovement({
+    const out = await store.recordMovement({
       kind: 'transfer-out',
       ...base,
       iis_id: record.from_iis_id,
       counterpart: ctx.iis_id,
     });
+    if (out.kind === 'conflict') throw new Error('A transfer-out with other content exists for this receipt');
   }
   return stored(result, record.record_id, issues, ctx.source);
 }

@@ -19,7 +19,7 @@ import { dayPart, dayParts } from './shards.ts';
  *   lot expiration versions   pk = LOT#<ndc>#<lot>, sk = EXP#V#<000001>: expiration, effective_at/_day, set_by
  *   beyond-use date versions  pk = LOT#<ndc>#<lot>, sk = BUD#<iis_id>#V#<000001>: beyond_use_date, effective_…
  *   a movement                pk = MOV#<iis_id>#<record_id>, sk = MOV (a transfer's negative side:
- *                             MOV#<from>#transfer:<to>:<record_id>): kind, ndc, lot, doses, date, reason, …
+ *                             XFER#<from>#<to>#<record_id>): kind, ndc, lot, doses, date, reason, …
  *                             GSI by-day (day_part = <recorded day>#<shard>), GSI by-stock (stock_key, recorded_at)
  *   a day's roll-up           pk = ROLLUP#<date>, sk = STATUS | SITE#<iis_id> (the site's rows and balances)
  *   the newest roll-up        pk = ROLLUP#LATEST, sk = STATUS: date
@@ -170,9 +170,10 @@ export interface StoredMovement {
   source: string;
 }
 
+/** A transfer's sending side has its own key space: no record_id a site chooses can take its key. */
 const movementPk = (m: Pick<StoredMovement, 'kind' | 'iis_id' | 'record_id' | 'counterpart'>) =>
   m.kind === 'transfer-out'
-    ? `MOV#${m.iis_id}#transfer:${m.counterpart}:${m.record_id}`
+    ? `XFER#${m.iis_id}#${m.counterpart}#${m.record_id}`
     : `MOV#${m.iis_id}#${m.record_id}`;
 
 /** What makes two submissions of a record the same record (not when or how it was sent). */

@@ -25,8 +25,18 @@ describe('the nightly roll-up of a golden day', () => {
   beforeAll(async () => {
     rt = await startWithout(['registryReporter', 'cdcStager']);
     api = client(rt);
-    s1 = await enroll(api, { ...counties.sacramento, admin_name: 'Sacramento clinic' });
-    s2 = await enroll(api, { ...counties.sanJoaquin, admin_name: 'Stockton clinic' });
+    // Two clinics of one health system (one sending facility), so they may transfer doses between them.
+    const system = await enroll(api, { admin_name: 'Valley health system' });
+    s1 = await enroll(api, {
+      ...counties.sacramento,
+      admin_name: 'Sacramento clinic',
+      sending_facility_iis_id: system.iis_id,
+    });
+    s2 = await enroll(api, {
+      ...counties.sanJoaquin,
+      admin_name: 'Stockton clinic',
+      sending_facility_iis_id: system.iis_id,
+    });
   });
   afterAll(async () => rt?.stop());
 
@@ -34,7 +44,7 @@ describe('the nightly roll-up of a golden day', () => {
     iis_id,
     now,
     source: 'api',
-    siteExists: async (id: string) => (await getSite(id)) !== undefined,
+    site: getSite,
   });
   const receipt = async (iis: string, record_id: string, lot: string, doses: number, from?: string) =>
     expect(

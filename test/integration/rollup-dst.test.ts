@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { localDate } from '../../shared/domain/dates.ts';
+import type { Site } from '../../shared/domain/site.ts';
 import { recordReceipt } from '../../shared/stock/record.ts';
 import { reportKey } from '../../shared/stock/report-files.ts';
 import { runRollup } from '../../shared/stock/run-rollup.ts';
@@ -22,7 +23,7 @@ async function receiveAt(iso: string, doses: number): Promise<void> {
   const now = new Date(iso);
   const res = await recordReceipt(
     { record_id: `R-${iso}`, ndc: '80777-0273-10', lot_number: 'DST2026', doses, date: localDate(now) },
-    { iis_id: 'DSTSITE', now, source: 'api', siteExists: async () => true },
+    { iis_id: 'DSTSITE', now, source: 'api', site: async (iis_id) => ({ iis_id }) as Site },
   );
   expect(res.status).toBe('accepted');
 }

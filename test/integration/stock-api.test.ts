@@ -222,9 +222,21 @@ describe('POST /v1/inventory/receipts', () => {
     expect(codes(changed.json.results[0].issues)).toEqual(['STK009:record_id:error']);
   });
 
-  it('a transfer from another enrolled site is accepted; from an unknown site or itself rejected STK010', async () => {
-    const transfer = await post(receipt({ record_id: 'T-1', from_iis_id: other.iis_id.toLowerCase() }));
+  it('a transfer between sites of one organization is accepted; from an independent or unknown site, or itself, rejected STK010', async () => {
+    const hie = await enroll(api);
+    const [a, b] = [
+      await enroll(api, { sending_facility_iis_id: hie.iis_id }),
+      await enroll(api, { sending_facility_iis_id: hie.iis_id }),
+    ];
+    const transfer = await api.call('POST', '/v1/inventory/receipts', {
+      key: b.api_key,
+      body: receipt({ record_id: 'T-1', from_iis_id: a.iis_id.toLowerCase() }),
+    });
     expect(transfer.json.results[0]).toMatchObject({ record_id: 'T-1', status: 'accepted' });
+    const independent = await post(receipt({ record_id: 'T-4', from_iis_id: other.iis_id }));
+    expect(independent.json.results[0]).toMatchObject({ record_id: 'T-4', status: 'rejected' });
+    expect(codes(independent.json.results[0].issues)).toEqual(['STK010:from_iis_id:error']);
+    expect(independent.json.results[0].issues[0].message).toContain('do not belong to the same organization');
     const unknown = await post(receipt({ record_id: 'T-2', from_iis_id: 'NOSUCHSITE9' }));
     expect(unknown.json.results[0]).toMatchObject({ record_id: 'T-2', status: 'rejected' });
     expect(codes(unknown.json.results[0].issues)).toEqual(['STK010:from_iis_id:error']);

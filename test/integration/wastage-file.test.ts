@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topology } from '../../infra/topology.ts';
 import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { addDays, localDate } from '../../shared/domain/dates.ts';
+import type { Site as SiteProfile } from '../../shared/domain/site.ts';
 import { incomingKey } from '../../shared/files/storage.ts';
 import { planUpload } from '../../shared/ingest/plan-upload.ts';
 import { processChunk } from '../../shared/ingest/process-chunk.ts';
@@ -119,7 +120,12 @@ async function wastageOf(iisId: string) {
 async function siteWithStock(): Promise<Site> {
   const site = await enroll(api);
   const now = new Date();
-  const ctx = { iis_id: site.iis_id, now, source: 'api', siteExists: async () => true };
+  const ctx = {
+    iis_id: site.iis_id,
+    now,
+    source: 'api',
+    site: async (iis_id: string) => ({ iis_id }) as SiteProfile,
+  };
   await setLotExpiration(NDC, 'LOT-A', '2030-12-31', now, 'admin');
   for (const [record_id, lot_number, doses] of [
     ['R-A', 'LOT-A', 100],
