@@ -4,18 +4,27 @@ import { httpHandler, route } from '../../shared/http/handler.ts';
 import { type ApiEvent, caller } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { permittedSites } from '../../shared/intake/access.ts';
+import { reportKey, siteReportKey } from '../../shared/stock/report-files.ts';
 import type { ExpiringRow } from '../../shared/stock/rollup.ts';
-import { reportKey } from '../../shared/stock/report-files.ts';
-import { rollupStatus, siteSummary } from '../../shared/store/stock.ts';
+import { rollupStatus } from '../../shared/store/stock.ts';
 
 /**
  * The nightly accountability reports of a day. A site key sees its own rows (a sending facility also a client
- * site's, with ?iis_id=), from the site's summary item; the admin key sees every site's rows and the statewide
- * totals, from the day's report files.
+ * site's, with ?iis_id=); the admin key sees one site's rows with ?iis_id=, or the statewide report: links to
+ * its CSV and JSON files (a state's rows outgrow a Lambda answer's 6 MB), the rows themselves when small, and
+ * the totals.
  */
 const reports = bucketStore('REPORTS_BUCKET');
 
 type Kind = 'stock' | 'expiring' | 'admin-errors';
+const SITE_FIELD: Record<Kind, 'stock' | 'expiring' | 'admin_errors'> = {
+  stock: 'stock',
+  expiring: 'expiring',
+  'admin-errors': 'admin_errors',
+};
+/** Statewide rows are answered inline up to this size; the links always. */
+const INLINE_BYTES = 1024 * 1024;
+const LINK_SECONDS = 900;
 
 function dateOf(event: ApiEvent): string {
   const date = event.queryStringParameters?.date?.trim();
@@ -24,10 +33,25 @@ function dateOf(event: ApiEvent): string {
   return date;
 }
 
-async function rows(
-  event: ApiEvent,
-  kind: Kind,
-): Promise<{ date: string; scope: string; rows: unknown[]; extra: Record<string, unknown> }> {
+interface Rows {
+  date: string;
+  scope: string;
+  rows?: unknown[];
+  extra: Record<string, unknown>;
+}
+
+async function siteRows(date: string, iis: string, kind: Kind): Promise<unknown[]> {
+  try {
+    const file = JSON.parse(await reports.get(siteReportKey(date, iis))) as Record<string, unknown[]>;
+    return file[SITE_FIELD[kind]] ?? [];
+  } catch (err) {
+    // A site without stock or doses that day has no file: no rows.
+    if ((err as { name?: string }).name === 'NoSuchKey') return [];
+    throw err;
+  }
+}
+
+async function rows(event: ApiEvent, kind: Kind): Promise<Rows> {
   const who = caller(event);
   const date = dateOf(event);
   if (!(await rollupStatus(date))?.completed_at)
@@ -37,13 +61,26 @@ async function rows(
       'date',
       `The roll-up for ${date} has not run yet: it runs after midnight California time for the day before.`,
     );
+  const named = event.queryStringParameters?.iis_id?.trim().toUpperCase();
   if (who.role === 'admin') {
-    const all = JSON.parse(await reports.get(reportKey(date, `${kind}.json`))) as unknown[];
+    if (named) return { date, scope: named, rows: await siteRows(date, named, kind), extra: {} };
+    const key = reportKey(date, `${kind}.json`);
+    const text = await reports.get(key);
+    const files = {
+      csv: await reports.url(reportKey(date, `${kind}.csv`), LINK_SECONDS),
+      json: await reports.url(key, LINK_SECONDS),
+    };
     const totals =
       kind === 'stock' ? { totals: JSON.parse(await reports.get(reportKey(date, 'totals.json'))) } : {};
-    return { date, scope: 'all sites', rows: all, extra: totals };
+    const inline = Buffer.byteLength(text) <= INLINE_BYTES;
+    return {
+      date,
+      scope: 'all sites',
+      ...(inline ? { rows: JSON.parse(text) as unknown[] } : {}),
+      extra: { files, ...(inline ? {} : { rows_in_files_only: true }), ...totals },
+    };
   }
-  const iis = (event.queryStringParameters?.iis_id ?? who.iis_id!).toUpperCase();
+  const iis = named ?? who.iis_id!;
   const { forbidden } = await permittedSites(who, [iis]);
   if (forbidden.size)
     throw new HttpError(
@@ -52,20 +89,7 @@ async function rows(
       'iis_id',
       `Your key may read the reports of ${who.iis_id} and the sites that name it as their sending facility, not of ${iis}.`,
     );
-  const summary = await siteSummary(date, iis);
-  if (!summary) return { date, scope: iis, rows: [], extra: {} };
-  if (kind === 'stock') return { date, scope: iis, rows: JSON.parse(summary.stock), extra: {} };
-  if (kind === 'expiring') return { date, scope: iis, rows: JSON.parse(summary.expiring), extra: {} };
-  const errors = JSON.parse(summary.admin_errors) as unknown[];
-  return {
-    date,
-    scope: iis,
-    rows: errors,
-    extra:
-      errors.length < summary.admin_errors_total
-        ? { total: summary.admin_errors_total, truncated: true }
-        : {},
-  };
+  return { date, scope: iis, rows: await siteRows(date, iis, kind), extra: {} };
 }
 
 const WITHIN: Record<string, ExpiringRow['status'][]> = {
@@ -78,7 +102,7 @@ export const handler = httpHandler(
   route({
     'GET /v1/reports/wastage': async (event) => {
       const r = await rows(event, 'stock');
-      return json(200, { date: r.date, scope: r.scope, rows: r.rows, ...r.extra });
+      return json(200, { date: r.date, scope: r.scope, ...(r.rows ? { rows: r.rows } : {}), ...r.extra });
     },
     'GET /v1/reports/expiring': async (event): Promise<Result> => {
       const within = event.queryStringParameters?.within ?? '30';
@@ -86,12 +110,14 @@ export const handler = httpHandler(
       if (!statuses)
         throw new HttpError(400, 'REQ008', 'within', 'within must be 7, 30 or expired (default 30).');
       const r = await rows(event, 'expiring');
-      const kept = (r.rows as ExpiringRow[]).filter((row) => statuses.includes(row.status));
-      return json(200, { date: r.date, scope: r.scope, within, rows: kept });
+      const kept = r.rows
+        ? (r.rows as ExpiringRow[]).filter((row) => statuses.includes(row.status))
+        : undefined;
+      return json(200, { date: r.date, scope: r.scope, within, ...(kept ? { rows: kept } : {}), ...r.extra });
     },
     'GET /v1/reports/admin-errors': async (event) => {
       const r = await rows(event, 'admin-errors');
-      return json(200, { date: r.date, scope: r.scope, rows: r.rows, ...r.extra });
+      return json(200, { date: r.date, scope: r.scope, ...(r.rows ? { rows: r.rows } : {}), ...r.extra });
     },
   }),
 );

@@ -5,7 +5,7 @@ import * as doses from '../store/doses.ts';
 import { getSite } from '../store/sites.ts';
 import * as store from '../store/stock.ts';
 import { mapLimit } from '../util/map-limit.ts';
-import { reportKey } from './report-files.ts';
+import { reportKey, siteReportKey } from './report-files.ts';
 import {
   type AdminErrorRow,
   type Balance,
@@ -18,6 +18,7 @@ import {
   rollup,
   rowsCsv,
   type SiteInfo,
+  type StockRow,
   stockCsv,
   stockKey,
   type TotalRow,
@@ -31,8 +32,6 @@ import {
 
 /** Where the very first run starts (from zero), so records of the weeks before it still count. */
 export const CATCH_UP_DAYS = 31;
-/** A site's admin-error rows kept on its summary item (an item holds 400 KB); the report files hold all. */
-const SUMMARY_ADMIN_ERRORS = 500;
 const CONCURRENCY = 16;
 
 export interface ReportWriter {
@@ -140,7 +139,7 @@ async function rollupDay(
 
   const result = rollup({ date, previous, movements, doseChanges, expirations, buds, sites });
   const files = await writeReports(date, result, writer);
-  await writeSummaries(date, result);
+  await writeSummaries(date, result, writer);
   const counts = {
     stock_rows: result.stock.length,
     expiring_rows: result.expiring.length,
@@ -204,10 +203,10 @@ async function writeReports(date: string, r: Rollup, writer: ReportWriter): Prom
   return bodies.map(([name]) => reportKey(date, name));
 }
 
-async function writeSummaries(date: string, r: Rollup): Promise<void> {
+async function writeSummaries(date: string, r: Rollup, writer: ReportWriter): Promise<void> {
   const bySite = new Map<
     string,
-    { stock: unknown[]; expiring: unknown[]; errors: AdminErrorRow[]; balances: Balance[] }
+    { stock: StockRow[]; expiring: ExpiringRow[]; errors: AdminErrorRow[]; balances: Balance[] }
   >();
   const of = (iis: string) => {
     let s = bySite.get(iis);
@@ -221,15 +220,26 @@ async function writeSummaries(date: string, r: Rollup): Promise<void> {
   for (const row of r.expiring) of(row.iis_id).expiring.push(row);
   for (const row of r.adminErrors) of(row.iis_id).errors.push(row);
   for (const b of r.balances) of(b.iis_id).balances.push(b);
-  await mapLimit([...bySite.entries()], CONCURRENCY, ([iis, s]) =>
-    store.saveSiteSummary({
+  await mapLimit([...bySite.entries()], CONCURRENCY, async ([iis, s]) => {
+    await writer.put(
+      siteReportKey(date, iis),
+      asJson({ stock: s.stock, expiring: s.expiring, admin_errors: s.errors }),
+      'application/json',
+    );
+    const sum = (f: (row: StockRow) => number) => s.stock.reduce((n, row) => n + f(row), 0);
+    await store.saveSiteSummary({
       iis_id: iis,
       date,
-      stock: JSON.stringify(s.stock),
-      expiring: JSON.stringify(s.expiring),
-      admin_errors: JSON.stringify(s.errors.slice(0, SUMMARY_ADMIN_ERRORS)),
-      admin_errors_total: s.errors.length,
+      rows: { stock: s.stock.length, expiring: s.expiring.length, admin_errors: s.errors.length },
+      totals: {
+        received: sum((x) => x.received),
+        transferred_out: sum((x) => x.transferred_out),
+        administered: sum((x) => x.administered),
+        wasted: sum((x) => x.wasted),
+        expired_spoiled: sum((x) => x.expired_spoiled),
+        on_hand: sum((x) => x.on_hand),
+      },
       balances: s.balances,
-    }),
-  );
+    });
+  });
 }

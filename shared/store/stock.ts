@@ -299,14 +299,23 @@ export async function movementsSince(
 
 // --- roll-up summaries ---
 
+/**
+ * A site's day in DynamoDB: its totals and closing balances (for chaining and the on-hand estimate), kept small;
+ * its report rows are in the reports bucket (`accountability/<date>/sites/<iis_id>.json`), since a site with
+ * many lots or admin errors would outgrow an item's 400 KB.
+ */
 export interface SiteSummary {
   iis_id: string;
   date: string;
-  /** Each report's rows of this site, as JSON text (rows of rollup.ts). */
-  stock: string;
-  expiring: string;
-  admin_errors: string;
-  admin_errors_total: number;
+  rows: { stock: number; expiring: number; admin_errors: number };
+  totals: {
+    received: number;
+    transferred_out: number;
+    administered: number;
+    wasted: number;
+    expired_spoiled: number;
+    on_hand: number;
+  };
   balances: Balance[];
 }
 
@@ -326,25 +335,30 @@ export async function saveSiteSummary(s: SiteSummary): Promise<void> {
         sk: { S: `SITE#${s.iis_id}` },
         iis_id: { S: s.iis_id },
         date: { S: s.date },
-        stock: { S: s.stock },
-        expiring: { S: s.expiring },
-        admin_errors: { S: s.admin_errors },
-        admin_errors_total: { N: String(s.admin_errors_total) },
-        balances: { S: JSON.stringify(s.balances) },
+        rows: { S: JSON.stringify(s.rows) },
+        totals: { S: JSON.stringify(s.totals) },
+        // Compact: [ndc, lot, on_hand] per lot (about 40 bytes each).
+        balances: { S: JSON.stringify(s.balances.map((b) => [b.ndc, b.lot_number, b.on_hand])) },
       },
     }),
   );
 }
 
 function toSummary(i: Record<string, AttributeValue>): SiteSummary {
+  const iis = i.iis_id!.S!;
   return {
-    iis_id: i.iis_id!.S!,
+    iis_id: iis,
     date: i.date!.S!,
-    stock: i.stock!.S!,
-    expiring: i.expiring!.S!,
-    admin_errors: i.admin_errors!.S!,
-    admin_errors_total: Number(i.admin_errors_total!.N),
-    balances: JSON.parse(i.balances!.S!) as Balance[],
+    rows: JSON.parse(i.rows!.S!),
+    totals: JSON.parse(i.totals!.S!),
+    balances: (JSON.parse(i.balances!.S!) as [string, string, number][]).map(
+      ([ndc, lot_number, on_hand]) => ({
+        iis_id: iis,
+        ndc,
+        lot_number,
+        on_hand,
+      }),
+    ),
   };
 }
 

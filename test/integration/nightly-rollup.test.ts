@@ -202,6 +202,11 @@ describe('the nightly roll-up of a golden day', () => {
     const admin = await api.call('GET', `/v1/reports/wastage?date=${today}`);
     expect(admin.json.rows).toHaveLength(4);
     expect(admin.json.totals.length).toBeGreaterThan(0);
+    const viaLink = await fetch(admin.json.files.csv);
+    expect(viaLink.status).toBe(200);
+    expect((await viaLink.text()).split('\n').filter(Boolean)).toHaveLength(5);
+    const oneSite = await api.call('GET', `/v1/reports/wastage?date=${today}&iis_id=${s2.iis_id}`);
+    expect(oneSite.json.rows.map((r: { iis_id: string }) => r.iis_id)).toEqual([s2.iis_id]);
     const errs = await api.call('GET', `/v1/reports/admin-errors?date=${today}`, { key: s1.api_key });
     expect(errs.json.rows.map((r: { vax_event_id: string }) => r.vax_event_id)).toEqual(['G2', 'G4']);
     const none = await api.call('GET', `/v1/reports/wastage?date=${addDays(today, -400)}`, {
