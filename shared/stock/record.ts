@@ -100,6 +100,23 @@ async function transferRefusal(from: string, ctx: RecordContext): Promise<string
   return undefined;
 }
 
+/** What every movement stores: whose, which record, what stock, how much, when and from where. */
+function movementBase(
+  record: { record_id: string; ndc: string; lot_number: string; doses: number; date: string },
+  ctx: RecordContext,
+) {
+  return {
+    iis_id: ctx.iis_id,
+    record_id: record.record_id,
+    ndc: record.ndc,
+    lot_number: record.lot_number,
+    doses: record.doses,
+    date: record.date,
+    recorded_at: ctx.now.toISOString(),
+    source: ctx.source,
+  };
+}
+
 export async function recordReceipt(
   input: Record<string, unknown>,
   ctx: RecordContext,
@@ -114,16 +131,7 @@ export async function recordReceipt(
     ...findings,
     ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
   ];
-  const base = {
-    iis_id: ctx.iis_id,
-    record_id: record.record_id,
-    ndc: record.ndc,
-    lot_number: record.lot_number,
-    doses: record.doses,
-    date: record.date,
-    recorded_at: ctx.now.toISOString(),
-    source: ctx.source,
-  };
+  const base = movementBase(record, ctx);
   const result = await store.recordMovement({
     kind: 'receipt',
     ...base,
@@ -166,20 +174,14 @@ export async function recordWastage(
   const issues = [...findings, ...stockWarnings(record, { expiration, onHand })];
   const result = await store.recordMovement({
     kind: 'wastage',
-    iis_id: ctx.iis_id,
-    record_id: record.record_id,
-    ndc: record.ndc,
-    lot_number: record.lot_number,
-    doses: record.doses,
-    date: record.date,
+    ...movementBase(record, ctx),
     reason: record.reason,
     category: record.category,
     ...(record.reason_text ? { reason_text: record.reason_text } : {}),
-    recorded_at: ctx.now.toISOString(),
-    source: ctx.source,
   });
   const counted =
-    result.kind === 'stored' || (result.kind === 'duplicate' && result.existing.source === ctx.source);
+    result.kind === 'stored' ||
+    (upload !== undefined && result.kind === 'duplicate' && result.existing.source === ctx.source);
   ctx.onHand?.set(key, counted ? onHand - record.doses : onHand);
   return stored(result, record.record_id, issues, ctx.source);
 }

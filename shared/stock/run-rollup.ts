@@ -74,16 +74,8 @@ async function rollupDay(
   now: () => Date,
 ): Promise<{ rollup: Rollup; counts: Record<string, number>; files: string[] }> {
   const [stored, versions] = await Promise.all([store.movementsOfDay(date), doses.versionsStoredOn(date)]);
-  const movements: Movement[] = stored.map((m) => ({
-    kind: m.kind,
-    iis_id: m.iis_id,
-    record_id: m.record_id,
-    ndc: m.ndc,
-    lot_number: m.lot_number,
-    doses: m.doses,
-    ...(m.reason ? { reason: m.reason } : {}),
-    ...(m.category ? { category: m.category } : {}),
-  }));
+  // Stored movements are movements (and more): the roll-up reads only what it counts.
+  const movements: readonly Movement[] = stored;
 
   // Each version against the one it replaced: the same day's, or read from the table.
   const byKey = new Map(versions.map((v) => [`${v.iis_id}#${v.vax_event_id}#${v.version}`, v]));

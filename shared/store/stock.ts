@@ -11,7 +11,7 @@ import { dynamodb } from '../clients/dynamodb.ts';
 import { requiredEnv } from '../clients/env.ts';
 import { localDate } from '../domain/dates.ts';
 import type { LossCategory, WastageReason } from '../stock/reasons.ts';
-import type { Balance, MovementKind } from '../stock/rollup.ts';
+import type { Balance, Movement, MovementKind } from '../stock/rollup.ts';
 import { dayPart, dayParts } from './shards.ts';
 
 /**
@@ -151,17 +151,10 @@ export async function lotBeyondUseDates(ndc: string, lot: string): Promise<Map<s
   return out;
 }
 
-export interface StoredMovement {
-  kind: MovementKind;
-  iis_id: string;
-  record_id: string;
-  ndc: string;
-  lot_number: string;
-  doses: number;
+/** A movement as stored: what the roll-up counts (rollup.ts) and what the site told about it. */
+export interface StoredMovement extends Movement {
   /** The date the site gave for the event. */
   date: string;
-  reason?: WastageReason;
-  category?: LossCategory;
   reason_text?: string;
   /** The other site of a transfer. */
   counterpart?: string;
