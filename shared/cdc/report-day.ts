@@ -91,6 +91,9 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
       const base = { name: f.name, type: f.type, records: f.records, sha256: f.sha256 };
       const had = status.receipts[f.name];
       if (had) {
+        // A run that died between the receipt and marking what CDC refused: finish the marking now.
+        if (had.validationErrors + had.processingErrors > 0 && !had.marked)
+          await finishMarking(day, f, had, deps);
         files.push({ ...base, sent: 'before', receipt: had });
         continue;
       }
@@ -110,6 +113,7 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
       const full = { file: f.name, status: outcome.status, at, ...outcome.receipt };
       const key = `${f.key}.receipt.json`;
       const { validationErrors, processingErrors } = outcome.receipt;
+      const refused = validationErrors.length + processingErrors.length > 0;
       const receipt: store.StoredReceipt = {
         file: f.name,
         id: outcome.receipt.id,
@@ -120,16 +124,20 @@ export async function runReportDay(day: string, deps: ReportDeps): Promise<DayRe
         truncated: outcome.receipt.truncated,
         firstErrors: [...validationErrors, ...processingErrors].slice(0, FIRST_ERRORS),
         key,
+        marked: !refused,
       };
       // The receipt on the day item first: it is what stops the file being sent again.
       await store.saveReceipt(day, receipt);
       await deps.audit.put(key, `${JSON.stringify(full, null, 2)}\n`, 'application/json');
-      if (validationErrors.length || processingErrors.length)
+      if (refused) {
         await markRefused(
           text,
           indexes.get(f.name) ?? JSON.parse(await deps.audit.get(indexKey(f.key))),
           outcome.receipt,
         );
+        receipt.marked = true;
+        await store.saveReceipt(day, receipt);
+      }
       files.push({ ...base, sent: 'now', receipt });
       if (validationErrors.length || processingErrors.length)
         logger.warn('CDC_RECORD_ERRORS', {
@@ -183,6 +191,26 @@ async function markRefused(
     if (entry) refused.add(entry);
   }
   for (const [iis, id, versions] of refused) await store.markUnreported(iis, id, versions, 'refused');
+}
+
+/** Marks what a receipt refused, from the receipt kept in the audit bucket (or, if that was lost, its first errors). */
+async function finishMarking(
+  day: string,
+  f: store.ManifestFile,
+  had: store.StoredReceipt,
+  deps: ReportDeps,
+): Promise<void> {
+  let errors: { validationErrors: string[]; processingErrors: string[] };
+  try {
+    errors = JSON.parse(await deps.audit.get(had.key));
+  } catch {
+    errors = {
+      validationErrors: had.firstErrors.filter((e) => e.startsWith('line#')),
+      processingErrors: had.firstErrors.filter((e) => !e.startsWith('line#')),
+    };
+  }
+  await markRefused(await deps.audit.get(f.key), JSON.parse(await deps.audit.get(indexKey(f.key))), errors);
+  await store.saveReceipt(day, { ...had, marked: true });
 }
 
 async function build(

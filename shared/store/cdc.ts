@@ -179,6 +179,8 @@ export interface StoredReceipt {
   truncated: boolean;
   firstErrors: string[];
   key: string;
+  /** Whether the records CDC refused in it are marked unreported (absent: receipts from before marking). */
+  marked?: boolean;
 }
 
 export async function dayStatus(day: string): Promise<DayStatus> {

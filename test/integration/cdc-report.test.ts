@@ -11,7 +11,7 @@ import { normalizeDose } from '../../shared/domain/normalize.ts';
 import { addDays, reportDay } from '../../shared/cdc/day.ts';
 import { type DayReport, runReportDay } from '../../shared/cdc/report-day.ts';
 import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
-import { closeDay, dayStatus, stageChange } from '../../shared/store/cdc.ts';
+import { changesBefore, closeDay, dayStatus, stageChange } from '../../shared/store/cdc.ts';
 import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { type Client, client, drained, enroll, type Runtime, startWithout } from './harness.ts';
 
@@ -280,6 +280,57 @@ describe('the daily CDC report', () => {
       [day1, 'uploaded'],
     ]);
     expect(rt.clearinghouse!.holds(cdcId('Y1'))).toBe(true);
+  });
+
+  it('finishes marking what CDC refused when a run died right after the receipt', async () => {
+    const day5 = addDays(day1, 4);
+    await post(modernaDose({ vax_event_id: 'K1', recip_id: 'R-K1' }));
+    await staged();
+    const client = new ClearinghouseClient(parseClearinghouseConfig(process.env.CDC_CLEARINGHOUSE!));
+    const refusingK1 = {
+      async upload(name: string, type: RecordType, text: string) {
+        const sent = text
+          .split('\n')
+          .filter((l) => !l.startsWith(cdcId('K1')))
+          .join('\n');
+        const out = await client.upload(name, type, sent);
+        if (out.kind !== 'accepted') return out;
+        return {
+          ...out,
+          receipt: {
+            ...out.receipt,
+            processingErrors: [`VaxEventId=${cdcId('K1')} RecipId=x message=simulated`],
+          },
+        };
+      },
+    };
+    const deps = {
+      now: () => new Date(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      closeGraceSeconds: 1,
+      check: checkCvrsRecord,
+      submitter: 'CAA',
+      uploader: async () => refusingK1,
+    };
+    const dying = {
+      ...s3Audit,
+      async put(key: string, body: string, type: string) {
+        if (key.endsWith('.receipt.json')) throw new Error('simulated crash');
+        return s3Audit.put(key, body, type);
+      },
+    };
+    await expect(runReportDay(day5, { ...deps, audit: dying })).rejects.toThrow('simulated crash');
+    const [file] = (await dayStatus(day5)).manifest!.files;
+    expect((await dayStatus(day5)).receipts[file!.name]).toMatchObject({
+      processingErrors: 1,
+      marked: false,
+    });
+    expect(await changesBefore(site.iis_id, 'K1', addDays(day5, 1))).toHaveLength(1);
+
+    const again = await runReportDay(day5, { ...deps, audit: s3Audit });
+    expect(again.files.map((f) => f.sent)).toEqual(['before']);
+    expect((await dayStatus(day5)).receipts[file!.name]).toMatchObject({ marked: true });
+    expect(await changesBefore(site.iis_id, 'K1', addDays(day5, 1))).toEqual([]);
   });
 
   it('the 11:00 check reports a day whose upload has not succeeded', async () => {
