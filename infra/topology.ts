@@ -386,6 +386,7 @@ const functions = {
       'GET /v1/lots/{ndc}/{lot_number}',
       'PUT /v1/lots/{ndc}/{lot_number}/beyond-use',
       'POST /v1/inventory/receipts',
+      'POST /v1/inventory/transfers',
       'POST /v1/wastage',
     ],
   },

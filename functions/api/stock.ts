@@ -12,6 +12,7 @@ import {
   type RecordContext,
   type RecordOutcome,
   recordReceipt,
+  recordTransferOut,
   recordWastage,
 } from '../../shared/stock/record.ts';
 import { getSite } from '../../shared/store/sites.ts';
@@ -217,7 +218,11 @@ async function setBeyondUse(event: ApiEvent): Promise<Result> {
 }
 
 /** One record object, or `{"<list>": [ … ]}`: the shape is checked here, the records by shared/stock. */
-function recordList(body: unknown, list: 'receipts' | 'wastage', noun: string): Record<string, unknown>[] {
+function recordList(
+  body: unknown,
+  list: 'receipts' | 'transfers' | 'wastage',
+  noun: string,
+): Record<string, unknown>[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(
       400,
@@ -322,6 +327,15 @@ async function receipts(event: ApiEvent): Promise<Result> {
   return json(200, { results });
 }
 
+/** POST /v1/inventory/transfers: doses sent to a site of another organization (the sender's own side). */
+async function transfers(event: ApiEvent): Promise<Result> {
+  const iisId = await actingSite(event, 'Transfers out are reported');
+  const inputs = recordList(jsonBody(event), 'transfers', 'transfer');
+  const results = await recordAll(inputs, iisId, recordTransferOut, false);
+  logOutcomes('transfers out recorded', iisId, results);
+  return json(200, { results });
+}
+
 /** POST /v1/wastage: doses lost, with the reason. */
 async function wastage(event: ApiEvent): Promise<Result> {
   const iisId = await actingSite(event, 'Wastage is reported');
@@ -337,6 +351,7 @@ export const handler = httpHandler(
     'GET /v1/lots/{ndc}/{lot_number}': answering(showLot),
     'PUT /v1/lots/{ndc}/{lot_number}/beyond-use': answering(setBeyondUse),
     'POST /v1/inventory/receipts': answering(receipts),
+    'POST /v1/inventory/transfers': answering(transfers),
     'POST /v1/wastage': answering(wastage),
   }),
 );

@@ -248,7 +248,13 @@ export const RULES = {
   },
   STK010: {
     severity: 'error',
-    summary: 'A transfer names the receiving site as the site it came from.',
+    summary: 'A transfer names this site itself, or a site that is not enrolled, as the other side.',
+    source: 'Pipeline',
+  },
+  STK011: {
+    severity: 'info',
+    summary:
+      'A receipt from a site of another organization is recorded here only; the sending site reports its side (POST /v1/inventory/transfers).',
     source: 'Pipeline',
   },
 } as const satisfies Record<string, RuleInfo>;

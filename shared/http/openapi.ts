@@ -166,11 +166,26 @@ const stockSchemas = {
       date: inputDate('Day received; not after today (California).'),
       from_iis_id: {
         type: 'string',
-        description: 'A transfer: the enrolled site the doses came from (it records the matching loss).',
+        description:
+          'A transfer: the enrolled site the doses came from. Within one organization (same sending facility) this receipt also records its side; from another organization the sender reports its side itself (STK011).',
       },
     },
   },
   ReceiptBatch: batchOf('receipts', 'Receipt'),
+  TransferOut: {
+    type: 'object',
+    required: ['record_id', 'ndc', 'lot_number', 'doses', 'date', 'to_iis_id'],
+    properties: {
+      ...stockKeyProps,
+      date: inputDate('Day the doses left; not after today (California).'),
+      to_iis_id: {
+        type: 'string',
+        description:
+          "The enrolled site (of another organization) the doses went to; it records its receipt. Within one organization the receipt records both sides: don't report them here too.",
+      },
+    },
+  },
+  TransferOutBatch: batchOf('transfers', 'TransferOut'),
   Wastage: {
     type: 'object',
     required: ['record_id', 'ndc', 'lot_number', 'doses', 'date', 'reason'],
@@ -280,6 +295,14 @@ const stockPaths = {
       summary: `Report doses received or transferred in (site key): one receipt or up to ${MAX_STOCK_RECORDS_PER_REQUEST}`,
       parameters: [siteParam],
       requestBody: recordsBody('Receipt', 'ReceiptBatch'),
+      responses: recordsResponses,
+    },
+  },
+  '/v1/inventory/transfers': {
+    post: {
+      summary: `Report doses sent to a site of another organization (site key): one transfer or up to ${MAX_STOCK_RECORDS_PER_REQUEST}`,
+      parameters: [siteParam],
+      requestBody: recordsBody('TransferOut', 'TransferOutBatch'),
       responses: recordsResponses,
     },
   },

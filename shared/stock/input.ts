@@ -26,6 +26,14 @@ export interface ReceiptRecord extends StockKey {
   from_iis_id?: string;
 }
 
+export interface TransferOutRecord extends StockKey {
+  record_id: string;
+  doses: number;
+  date: string;
+  /** The site the doses went to. */
+  to_iis_id: string;
+}
+
 export interface WastageRecord extends StockKey {
   record_id: string;
   doses: number;
@@ -209,6 +217,25 @@ export function parseReceipt(input: Input, ctx: { today: string; iis_id: string 
     record: { record_id, ...key, doses, date, ...(from ? { from_iis_id: from } : {}) },
     findings: out,
   };
+}
+
+export function parseTransferOut(
+  input: Input,
+  ctx: { today: string; iis_id: string },
+): Parsed<TransferOutRecord> {
+  const out: Finding[] = [];
+  const what = 'a transfer out';
+  const record_id = parseRecordId(input, what, out);
+  const key = parseKey(input, what, out);
+  const doses = parseDoses(input, what, out);
+  const date = parsePastDate(input, 'date', what, ctx.today, out);
+  const to = required(input, 'to_iis_id', what, out)?.toUpperCase();
+  if (to !== undefined && to === ctx.iis_id)
+    out.push(
+      finding('STK010', 'to_iis_id', 'to_iis_id names this site itself: a transfer goes to another site.'),
+    );
+  if (hasError(out) || !record_id || !key || doses === undefined || !date || !to) return { findings: out };
+  return { record: { record_id, ...key, doses, date, to_iis_id: to }, findings: out };
 }
 
 export function parseWastage(input: Input, ctx: { today: string }): Parsed<WastageRecord> {

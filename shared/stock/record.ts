@@ -2,7 +2,7 @@ import { addDays, dayStart, localDate } from '../domain/dates.ts';
 import type { Site } from '../domain/site.ts';
 import { type Finding, finding } from '../domain/findings.ts';
 import * as store from '../store/stock.ts';
-import { parseReceipt, parseWastage, stockWarnings } from './input.ts';
+import { parseReceipt, parseTransferOut, parseWastage, stockWarnings } from './input.ts';
 
 /**
  * Recording what sites send about their stock, for the API and for dropped files alike: parse and check, store
@@ -88,16 +88,17 @@ async function expirationOf(ndc: string, lot: string, now: Date): Promise<string
 }
 
 /**
- * A transfer writes into the sending site's stock, so only sites of one organization (the same sending facility,
- * or a facility and its client sites) may record transfers between them; anything else is refused.
+ * A transfer: within one organization (the same sending facility, or a facility and its clients) the receipt
+ * records both sides; between independent sites each records its own side, since no key may write into the
+ * stock of a site it does not act for (the sender reports with POST /v1/inventory/transfers).
  */
-async function transferRefusal(from: string, ctx: RecordContext): Promise<string | undefined> {
+type TransferSides = { kind: 'both' } | { kind: 'receipt-only' } | { kind: 'refused'; message: string };
+
+async function transferSides(from: string, ctx: RecordContext): Promise<TransferSides> {
   const [sender, receiver] = await Promise.all([ctx.site(from), ctx.site(ctx.iis_id)]);
-  if (!sender) return `from_iis_id ${from} is not an enrolled site.`;
+  if (!sender) return { kind: 'refused', message: `from_iis_id ${from} is not an enrolled site.` };
   const org = (s: Site) => s.sending_facility_iis_id ?? s.iis_id;
-  if (!receiver || org(sender) !== org(receiver))
-    return `${from} and ${ctx.iis_id} do not belong to the same organization (sending facility), so this key cannot record a transfer out of ${from}'s stock: record it as a plain receipt, and ask ${from} to report its side.`;
-  return undefined;
+  return receiver && org(sender) === org(receiver) ? { kind: 'both' } : { kind: 'receipt-only' };
 }
 
 /** What every movement stores: whose, which record, what stock, how much, when and from where. */
@@ -123,10 +124,17 @@ export async function recordReceipt(
 ): Promise<RecordOutcome> {
   const { record, findings } = parseReceipt(input, { today: localDate(ctx.now), iis_id: ctx.iis_id });
   if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
-  if (record.from_iis_id) {
-    const refusal = await transferRefusal(record.from_iis_id, ctx);
-    if (refusal) return rejected([...findings, finding('STK010', 'from_iis_id', refusal)], record.record_id);
-  }
+  const sides = record.from_iis_id ? await transferSides(record.from_iis_id, ctx) : undefined;
+  if (sides?.kind === 'refused')
+    return rejected([...findings, finding('STK010', 'from_iis_id', sides.message)], record.record_id);
+  if (sides?.kind === 'receipt-only')
+    findings.push(
+      finding(
+        'STK011',
+        'from_iis_id',
+        `Recorded as a receipt here. ${record.from_iis_id} is another organization's site: it reports the transfer out of its own stock (POST /v1/inventory/transfers).`,
+      ),
+    );
   const issues = [
     ...findings,
     ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
@@ -137,7 +145,7 @@ export async function recordReceipt(
     ...base,
     ...(record.from_iis_id ? { counterpart: record.from_iis_id } : {}),
   });
-  if (result.kind !== 'conflict' && record.from_iis_id) {
+  if (result.kind !== 'conflict' && record.from_iis_id && sides?.kind === 'both') {
     // The sending site's side of the transfer: keyed by the receipt, so a retry completes it exactly once.
     const out = await store.recordMovement({
       kind: 'transfer-out',
@@ -147,6 +155,31 @@ export async function recordReceipt(
     });
     if (out.kind === 'conflict') throw new Error('A transfer-out with other content exists for this receipt');
   }
+  return stored(result, record.record_id, issues, ctx.source);
+}
+
+/** A transfer out, reported by the sending site itself (to a site of another organization). */
+export async function recordTransferOut(
+  input: Record<string, unknown>,
+  ctx: RecordContext,
+): Promise<RecordOutcome> {
+  const { record, findings } = parseTransferOut(input, { today: localDate(ctx.now), iis_id: ctx.iis_id });
+  if (!record) return rejected(findings, typeof input.record_id === 'string' ? input.record_id : undefined);
+  if (!(await ctx.site(record.to_iis_id)))
+    return rejected(
+      [...findings, finding('STK010', 'to_iis_id', `to_iis_id ${record.to_iis_id} is not an enrolled site.`)],
+      record.record_id,
+    );
+  const issues = [
+    ...findings,
+    ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
+  ];
+  const result = await store.recordMovement({
+    kind: 'transfer-out',
+    ...movementBase(record, ctx),
+    counterpart: record.to_iis_id,
+    reported_by_sender: true,
+  });
   return stored(result, record.record_id, issues, ctx.source);
 }
 

@@ -158,14 +158,24 @@ export interface StoredMovement extends Movement {
   reason_text?: string;
   /** The other site of a transfer. */
   counterpart?: string;
+  /**
+   * A transfer out the sending site reported itself (to another organization's site): its own record, keyed by
+   * its own record_id; otherwise a transfer out is the sending side of a receipt within one organization.
+   */
+  reported_by_sender?: boolean;
   recorded_at: string;
   /** Where it came from: `api`, or `upload:<id>:<row>` for a file row. */
   source: string;
 }
 
-/** A transfer's sending side has its own key space: no record_id a site chooses can take its key. */
-const movementPk = (m: Pick<StoredMovement, 'kind' | 'iis_id' | 'record_id' | 'counterpart'>) =>
-  m.kind === 'transfer-out'
+/**
+ * A site's own records are keyed by its record_id; the sending side of a receipt within one organization has a
+ * key space of its own (keyed by the receipt), so no record_id a site chooses can take its key.
+ */
+const movementPk = (
+  m: Pick<StoredMovement, 'kind' | 'iis_id' | 'record_id' | 'counterpart' | 'reported_by_sender'>,
+) =>
+  m.kind === 'transfer-out' && !m.reported_by_sender
     ? `XFER#${m.iis_id}#${m.counterpart}#${m.record_id}`
     : `MOV#${m.iis_id}#${m.record_id}`;
 
@@ -199,6 +209,7 @@ function movementItem(m: StoredMovement): Record<string, AttributeValue> {
   if (m.category) item.category = { S: m.category };
   if (m.reason_text) item.reason_text = { S: m.reason_text };
   if (m.counterpart) item.counterpart = { S: m.counterpart };
+  if (m.reported_by_sender) item.reported_by_sender = { BOOL: true };
   return item;
 }
 
@@ -215,6 +226,7 @@ function fromMovementItem(i: Record<string, AttributeValue>): StoredMovement {
     ...(i.category?.S ? { category: i.category.S as LossCategory } : {}),
     ...(i.reason_text?.S ? { reason_text: i.reason_text.S } : {}),
     ...(i.counterpart?.S ? { counterpart: i.counterpart.S } : {}),
+    ...(i.reported_by_sender?.BOOL ? { reported_by_sender: true } : {}),
     recorded_at: i.recorded_at!.S!,
     source: i.source?.S ?? 'api',
   };

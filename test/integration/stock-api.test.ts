@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDate } from '../../shared/domain/dates.ts';
 import { REASON_CODES } from '../../shared/stock/reasons.ts';
+import { movementsOfDay } from '../../shared/store/stock.ts';
 import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
 
 let rt: Runtime;
@@ -222,7 +223,7 @@ describe('POST /v1/inventory/receipts', () => {
     expect(codes(changed.json.results[0].issues)).toEqual(['STK009:record_id:error']);
   });
 
-  it('a transfer between sites of one organization is accepted; from an independent or unknown site, or itself, rejected STK010', async () => {
+  it('a transfer within one organization records both sides; between organizations each side reports its own', async () => {
     const hie = await enroll(api);
     const [a, b] = [
       await enroll(api, { sending_facility_iis_id: hie.iis_id }),
@@ -233,10 +234,32 @@ describe('POST /v1/inventory/receipts', () => {
       body: receipt({ record_id: 'T-1', from_iis_id: a.iis_id.toLowerCase() }),
     });
     expect(transfer.json.results[0]).toMatchObject({ record_id: 'T-1', status: 'accepted' });
+    expect(codes(transfer.json.results[0].issues)).not.toContain('STK011:from_iis_id:info');
+    const today = localDate(new Date());
+    const out = (iis: string) =>
+      movementsOfDay(today).then((ms) => ms.filter((m) => m.iis_id === iis && m.kind === 'transfer-out'));
+    expect(await out(a.iis_id)).toEqual([expect.objectContaining({ counterpart: b.iis_id, doses: 100 })]);
+
+    // Another organization's site: the receipt is recorded here only, and nothing is taken from the sender.
     const independent = await post(receipt({ record_id: 'T-4', from_iis_id: other.iis_id }));
-    expect(independent.json.results[0]).toMatchObject({ record_id: 'T-4', status: 'rejected' });
-    expect(codes(independent.json.results[0].issues)).toEqual(['STK010:from_iis_id:error']);
-    expect(independent.json.results[0].issues[0].message).toContain('do not belong to the same organization');
+    expect(independent.json.results[0]).toMatchObject({ record_id: 'T-4', status: 'accepted' });
+    expect(codes(independent.json.results[0].issues)).toContain('STK011:from_iis_id:info');
+    expect(await out(other.iis_id)).toEqual([]);
+    // The sender reports its side itself.
+    const sent = await api.call('POST', '/v1/inventory/transfers', {
+      key: other.api_key,
+      body: { ...receipt({ record_id: 'OUT-1' }), to_iis_id: site.iis_id },
+    });
+    expect(sent.json.results[0]).toMatchObject({ record_id: 'OUT-1', status: 'accepted' });
+    expect(await out(other.iis_id)).toEqual([
+      expect.objectContaining({ counterpart: site.iis_id, doses: 100, reported_by_sender: true }),
+    ]);
+    const toNowhere = await api.call('POST', '/v1/inventory/transfers', {
+      key: other.api_key,
+      body: { ...receipt({ record_id: 'OUT-2' }), to_iis_id: 'NOSUCHSITE9' },
+    });
+    expect(codes(toNowhere.json.results[0].issues)).toEqual(['STK010:to_iis_id:error']);
+
     const unknown = await post(receipt({ record_id: 'T-2', from_iis_id: 'NOSUCHSITE9' }));
     expect(unknown.json.results[0]).toMatchObject({ record_id: 'T-2', status: 'rejected' });
     expect(codes(unknown.json.results[0].issues)).toEqual(['STK010:from_iis_id:error']);
