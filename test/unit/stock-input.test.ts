@@ -4,6 +4,7 @@ import {
   parseBeyondUse,
   parseLotExpiry,
   parseReceipt,
+  parseTransferOut,
   parseWastage,
   stockWarnings,
 } from '../../shared/stock/input.ts';
@@ -261,5 +262,34 @@ describe('parseBeyondUse', () => {
     const { record, findings } = parseBeyondUse(input, '2021-06-30');
     expect(record).toBeUndefined();
     expect(codes(findings)).toEqual([`${code}:beyond_use_date:error`]);
+  });
+});
+
+describe('parseTransferOut', () => {
+  const parseT = (o: Record<string, unknown> = {}) =>
+    parseTransferOut({ ...receipt(), to_iis_id: 'other01', ...o }, { today: TODAY, iis_id: SITE });
+
+  it('takes the sending side of a transfer, the receiving site upper-cased', () => {
+    expect(parseT()).toEqual({
+      record: {
+        record_id: 'RCV-1',
+        ndc: '80777-0273-10',
+        lot_number: '039K20A',
+        doses: 100,
+        date: '2021-03-10',
+        to_iis_id: 'OTHER01',
+      },
+      findings: [],
+    });
+  });
+
+  it('needs the receiving site, which is not this site', () => {
+    expect(parseT({ to_iis_id: undefined }).findings.map((f) => `${f.code}:${f.field}`)).toEqual([
+      'REQD001:to_iis_id',
+    ]);
+    expect(parseT({ to_iis_id: SITE.toLowerCase() }).findings.map((f) => `${f.code}:${f.field}`)).toEqual([
+      'STK010:to_iis_id',
+    ]);
+    expect(parseT({ doses: 0 }).record).toBeUndefined();
   });
 });
