@@ -291,6 +291,7 @@ async function recordAll(
     now: new Date(),
     source: 'api',
     onHand: new Map(),
+    expirations: new Map(),
     site: (id) => {
       let site = known.get(id);
       if (!site) {

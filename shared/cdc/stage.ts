@@ -12,7 +12,6 @@ import { addDays, reportDay } from './day.ts';
  * check to its write (MAX_CHECK_TO_WRITE_MS, enforced here), so a change is either in the day the report reads
  * or in a later one, never in both and never in none.
  */
-export const STAGER_TIMEOUT_SECONDS = 60;
 export const MAX_CHECK_TO_WRITE_MS = 10_000;
 
 export interface StageDeps {

@@ -114,6 +114,7 @@ export async function wastageChunkResults(
 
   // Each lot's on-hand estimate is read once per chunk, then kept up to date as its rows are recorded.
   const onHand = new Map<string, number>();
+  const expirations = new Map<string, Promise<string | undefined>>();
   await mapLimit([...byStock.values()], KEY_CONCURRENCY, async (indexes) => {
     for (const index of indexes) {
       const r = rows[index]!;
@@ -123,6 +124,7 @@ export async function wastageChunkResults(
         source: `upload:${uploadId}:${r.row}`,
         site: deps.getSite,
         onHand,
+        expirations,
       });
       results[index] = {
         record_id: out.record_id?.trim() || trimmed(r.input.record_id) || undefined,

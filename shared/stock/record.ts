@@ -28,6 +28,8 @@ export interface RecordContext {
    * date as the batch's records are stored (re-reading a lot's movements per record grows with the square).
    */
   onHand?: Map<string, number>;
+  /** Lot expirations by `ndc|lot`, read once per lot for the records of one batch. */
+  expirations?: Map<string, Promise<string | undefined>>;
 }
 
 const rejected = (issues: Finding[], record_id?: string): RecordOutcome => ({
@@ -83,8 +85,14 @@ export async function onHandEstimate(
   return onHand;
 }
 
-async function expirationOf(ndc: string, lot: string, now: Date): Promise<string | undefined> {
-  return store.asOf(await store.lotExpirations(ndc, lot), localDate(now));
+function expirationOf(ndc: string, lot: string, ctx: RecordContext): Promise<string | undefined> {
+  const key = `${ndc}|${lot}`;
+  let found = ctx.expirations?.get(key);
+  if (!found) {
+    found = store.lotExpirations(ndc, lot).then((history) => store.asOf(history, localDate(ctx.now)));
+    ctx.expirations?.set(key, found);
+  }
+  return found;
 }
 
 /**
@@ -137,7 +145,7 @@ export async function recordReceipt(
     );
   const issues = [
     ...findings,
-    ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
+    ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx) }),
   ];
   const base = movementBase(record, ctx);
   const result = await store.recordMovement({
@@ -172,7 +180,7 @@ export async function recordTransferOut(
     );
   const issues = [
     ...findings,
-    ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx.now) }),
+    ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx) }),
   ];
   const result = await store.recordMovement({
     kind: 'transfer-out',
@@ -195,7 +203,7 @@ export async function recordWastage(
     ? ctx.source.slice(0, ctx.source.lastIndexOf(':') + 1)
     : undefined;
   const [expiration, onHand] = await Promise.all([
-    expirationOf(record.ndc, record.lot_number, ctx.now),
+    expirationOf(record.ndc, record.lot_number, ctx),
     ctx.onHand?.get(key) ??
       onHandEstimate(
         ctx.iis_id,

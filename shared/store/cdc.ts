@@ -3,7 +3,6 @@ import {
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../clients/dynamodb.ts';
@@ -12,7 +11,8 @@ import type { RecordType } from '../cdc/clearinghouse.ts';
 import type { StagedChange } from '../cdc/report-build.ts';
 import type { Action } from './doses.ts';
 import { releaseLease, takeLease } from './lease.ts';
-import { dayPart, dayParts } from './shards.ts';
+import { itemsOfDay, queryItems } from './query.ts';
+import { dayPart } from './shards.ts';
 
 /**
  * The CDC table: nothing identifying is stored here, only the de-identified CVRS lines that will be sent.
@@ -67,30 +67,9 @@ function fromItem(i: Record<string, AttributeValue>): StagedChange {
   };
 }
 
-async function queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<StagedChange[]> {
-  const out: StagedChange[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) out.push(fromItem(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
 /** Every change staged for a day (read after the day is closed and its grace period has passed). */
 export async function changesOfDay(day: string): Promise<StagedChange[]> {
-  const shards = await Promise.all(
-    dayParts(day).map((part) =>
-      queryAll({
-        TableName: table(),
-        IndexName: BY_DAY,
-        KeyConditionExpression: 'day_part = :p',
-        ExpressionAttributeValues: { ':p': { S: part } },
-      }),
-    ),
-  );
-  return shards.flat();
+  return (await itemsOfDay(table(), BY_DAY, 'day_part', day)).map(fromItem);
 }
 
 /**
@@ -99,23 +78,14 @@ export async function changesOfDay(day: string): Promise<StagedChange[]> {
  * record it does not have.
  */
 export async function changesBefore(iisId: string, eventId: string, day: string): Promise<StagedChange[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': { S: changeKey(iisId, eventId) } },
-        ProjectionExpression: 'iis_id, vax_event_id, version, #a, #d, unreported',
-        ExpressionAttributeNames: { '#a': 'action', '#d': 'day' },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await queryItems({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': { S: changeKey(iisId, eventId) } },
+    ProjectionExpression: 'iis_id, vax_event_id, version, #a, #d, unreported',
+    ExpressionAttributeNames: { '#a': 'action', '#d': 'day' },
+    ConsistentRead: true,
+  });
   return items.filter((i) => !i.unreported && i.day!.S! < day).map(fromItem);
 }
 

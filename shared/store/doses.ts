@@ -11,7 +11,8 @@ import { localDate } from '../domain/dates.ts';
 import type { Dose } from '../domain/fields.ts';
 import type { Finding } from '../domain/findings.ts';
 import type { EarlierDose } from '../domain/validate.ts';
-import { dayPart, dayParts } from './shards.ts';
+import { itemsOfDay } from './query.ts';
+import { dayPart } from './shards.ts';
 
 /**
  * Doses table: every change of a dose is an immutable version item; nothing is overwritten or deleted.
@@ -190,25 +191,5 @@ export async function recipientDoses(iisId: string, recipId: string): Promise<Ea
 
 /** Every version stored on a California day (GSI by-stored-day, all shards), for the nightly roll-up. */
 export async function versionsStoredOn(day: string): Promise<DoseVersion[]> {
-  const parts = await Promise.all(
-    dayParts(day).map(async (part) => {
-      const out: DoseVersion[] = [];
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const page = await dynamodb.send(
-          new QueryCommand({
-            TableName: table(),
-            IndexName: 'by-stored-day',
-            KeyConditionExpression: 'stored_day_part = :p',
-            ExpressionAttributeValues: { ':p': { S: part } },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(fromItem(item));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return out;
-    }),
-  );
-  return parts.flat();
+  return (await itemsOfDay(table(), 'by-stored-day', 'stored_day_part', day)).map(fromItem);
 }

@@ -5,14 +5,14 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  type QueryCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '../clients/dynamodb.ts';
 import { requiredEnv } from '../clients/env.ts';
 import { localDate } from '../domain/dates.ts';
 import type { LossCategory, WastageReason } from '../stock/reasons.ts';
 import type { Balance, Movement, MovementKind } from '../stock/rollup.ts';
-import { dayPart, dayParts } from './shards.ts';
+import { itemsOfDay, queryItems } from './query.ts';
+import { dayPart } from './shards.ts';
 
 /**
  * The stock table:
@@ -39,19 +39,8 @@ export interface DatedVersion {
   set_by: string;
 }
 
-async function queryAll(input: QueryCommandInput): Promise<Record<string, AttributeValue>[]> {
-  const out: Record<string, AttributeValue>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await dynamodb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-    out.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
 async function versions(pk: string, prefix: string, attr: string): Promise<DatedVersion[]> {
-  const items = await queryAll({
+  const items = await queryItems({
     TableName: table(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
     ExpressionAttributeValues: { ':pk': { S: pk }, ':p': { S: prefix } },
@@ -128,7 +117,7 @@ export const setBeyondUseDate = (iis: string, ndc: string, lot: string, bud: str
 
 /** Every site's beyond-use dates of a lot, by site. */
 export async function lotBeyondUseDates(ndc: string, lot: string): Promise<Map<string, DatedVersion[]>> {
-  const items = await queryAll({
+  const items = await queryItems({
     TableName: table(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
     ExpressionAttributeValues: { ':pk': { S: lotPk(ndc, lot) }, ':p': { S: 'BUD#' } },
@@ -273,17 +262,7 @@ export async function recordMovement(m: StoredMovement): Promise<RecordResult> {
 
 /** Every movement recorded on a California day. */
 export async function movementsOfDay(day: string): Promise<StoredMovement[]> {
-  const parts = await Promise.all(
-    dayParts(day).map((p) =>
-      queryAll({
-        TableName: table(),
-        IndexName: 'by-day',
-        KeyConditionExpression: 'day_part = :p',
-        ExpressionAttributeValues: { ':p': { S: p } },
-      }),
-    ),
-  );
-  return parts.flat().map(fromMovementItem);
+  return (await itemsOfDay(table(), 'by-day', 'day_part', day)).map(fromMovementItem);
 }
 
 /** A site's movements of one NDC and lot recorded after `after` (ISO time). */
@@ -293,7 +272,7 @@ export async function movementsSince(
   lot: string,
   after: string,
 ): Promise<StoredMovement[]> {
-  const items = await queryAll({
+  const items = await queryItems({
     TableName: table(),
     IndexName: 'by-stock',
     KeyConditionExpression: 'stock_key = :k AND recorded_at > :t',
@@ -379,7 +358,7 @@ export async function siteSummary(date: string, iis: string): Promise<SiteSummar
 }
 
 export async function siteSummaries(date: string): Promise<SiteSummary[]> {
-  const items = await queryAll({
+  const items = await queryItems({
     TableName: table(),
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
     ExpressionAttributeValues: { ':pk': { S: `ROLLUP#${date}` }, ':s': { S: 'SITE#' } },
