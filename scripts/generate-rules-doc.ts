@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RULES } from '../shared/domain/findings.ts';
+import { RULES, type RuleInfo } from '../shared/domain/findings.ts';
 import { REQUIREMENTS } from '../shared/domain/requirements.ts';
 import { FILE_RULES } from '../shared/files/format.ts';
 
@@ -19,9 +19,14 @@ export function rulesMarkdown(): string {
     '',
     'Every finding is `{code, severity, field, message}`. **error** rejects the dose; **warning** and **info** accept it and are returned with it.',
     '',
-    '| code | severity | source | what it checks |',
-    '| --- | --- | --- | --- |',
-    ...Object.entries(RULES).map(([code, r]) => `| ${code} | ${r.severity} | ${r.source} | ${r.summary} |`),
+    "Where CDC's CVRS validator makes the same check, the finding carries CDC's code, field and level (the column **CDC** says so); where our intake reads what CDC would refuse (a MM/DD/YYYY date, a ZIP without its hyphen), the same CDC code comes as a warning. Our own checks have codes of their own (DQ, STK, SITE, FILE) and CDC does not make them. `npm run validate -- --cdc FILE` applies CDC's rules alone, as CDC's tool does.",
+    '',
+    '| code | severity | source | CDC | what it checks |',
+    '| --- | --- | --- | --- | --- |',
+    ...Object.entries(RULES).map(
+      ([code, r]: [string, RuleInfo]) =>
+        `| ${code} | ${r.severity} | ${r.source} | ${r.cdc ?? 'not a CDC check'} | ${r.summary} |`,
+    ),
     '',
     '## Whole-file findings (dropped files)',
     '',

@@ -15,7 +15,7 @@ async function enroll(event: ApiEvent) {
   const { site, findings } = validateSiteInput(jsonBody(event), now);
   if (site?.sending_facility_iis_id && !(await getSite(site.sending_facility_iis_id)))
     findings.push({
-      code: 'DATA007',
+      code: 'SITE003',
       severity: 'error',
       field: 'sending_facility_iis_id',
       message: `Sending facility ${site.sending_facility_iis_id} is not enrolled. Enroll the HIE or vendor first, then this site.`,

@@ -1,5 +1,5 @@
 import { isRealDate } from '../domain/dates.ts';
-import { CODE_FIELDS, CVRS_FIELDS, DATE_FIELDS, type Dose, IDENTIFYING_FIELDS } from '../domain/fields.ts';
+import { CODE_FIELDS, CVRS_FIELDS, DATE_FIELDS, type Dose } from '../domain/fields.ts';
 import { type Finding, finding } from '../domain/findings.ts';
 import { validateDose } from '../domain/validate.ts';
 
@@ -20,18 +20,15 @@ export interface CvrsIssue {
   vax_event_id?: string;
 }
 
-/**
- * The code for a vax_event_id repeated within one file. The project's rule list already has this exact rule as
- * BUSR005 ("The same vax_event_id appears more than once in one submission or file"), which intake and the file
- * drop report, so the file check uses the same code rather than a second, unlisted one.
- */
-export const DUPLICATE_EVENT_CODE = 'BUSR005';
+/** CDC's code for a vax_event_id repeated within one file with other content. */
+export const DUPLICATE_EVENT_CODE = 'BUSR013';
 
 const HEADER = CVRS_FIELDS.join('\t');
 const HEADER_LOWER = HEADER.toLowerCase();
 const FIELD_NAMES: ReadonlySet<string> = new Set(CVRS_FIELDS);
-const CDC_CODE = /^(REQD|DATA|BUSR)/;
-const IDENTIFYING: ReadonlySet<string> = new Set(IDENTIFYING_FIELDS);
+const CDC_CODE = /^(REQD|DNTS|DATA|BUSR)/;
+const CDC_WARNINGS: ReadonlySet<string> = new Set(['BUSR007', 'BUSR008', 'BUSR009', 'BUSR010']);
+const US_DATE = /^\d{1,2}\/\d{1,2}\/\d{4}$/;
 const CODES: ReadonlySet<string> = new Set(CODE_FIELDS);
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const EVENT_ID_COLUMN = CVRS_FIELDS.indexOf('vax_event_id');
@@ -51,14 +48,9 @@ export function recordToDose(values: readonly string[]): Partial<Dose> {
  * Codes are compared case-insensitively (as CDC does); dates must be YYYY-MM-DD.
  */
 export function checkCvrsRecord(values: readonly string[], today: string): Finding[] {
+  // We build every record from CVRS_FIELDS, so another length is our bug, not the dose's.
   if (values.length !== CVRS_FIELDS.length)
-    return [
-      finding(
-        'DATA005',
-        '*',
-        `The record has ${values.length} tab-separated columns; a CVRS record has ${CVRS_FIELDS.length}.`,
-      ),
-    ];
+    throw new Error(`A CVRS record has ${CVRS_FIELDS.length} values, not ${values.length}`);
   const out: Finding[] = [];
   const dose: Partial<Record<string, string>> = recordToDose(values);
   for (const field of CODES) {
@@ -74,7 +66,9 @@ export function checkCvrsRecord(values: readonly string[], today: string): Findi
     const m = ISO_DATE.exec(v);
     if (!m)
       out.push(
-        finding('DATA009', field, `${field} is not a date in the format YYYY-MM-DD, e.g. 2021-03-15.`),
+        US_DATE.test(v)
+          ? finding('DATA009', field, `${field} is a MM/DD/YYYY date; CDC takes only YYYY-MM-DD.`, 'error')
+          : finding('DATA001', field, `${field} is not a date in the format YYYY-MM-DD, e.g. 2021-03-15.`),
       );
     else if (!isRealDate(Number(m[1]), Number(m[2]), Number(m[3])))
       out.push(finding('DATA001', field, `${field} is not a real calendar date; check the day and month.`));
@@ -83,40 +77,13 @@ export function checkCvrsRecord(values: readonly string[], today: string): Findi
     delete dose[field];
   }
 
-  // The Redacted-model rules are checked below for every record (validateDose checks them only when ext_type
-  // is D, and only for names that are present), so its own findings on those fields are left out.
+  // Only CDC's own checks decide what CDC gets: the registries' data-quality rules (DQ) were applied at intake.
+  // At CDC every one of them is an error but BUSR007–010, including those intake only warns about.
   for (const f of validateDose(dose as Partial<Dose>, { today })) {
-    if (f.severity !== 'error' || !CDC_CODE.test(f.code)) continue;
+    if (!CDC_CODE.test(f.code) || CDC_WARNINGS.has(f.code)) continue;
     if (unreadable.has(f.field)) continue;
-    if (f.field === 'ext_type' || IDENTIFYING.has(f.field)) continue;
-    out.push(f);
+    out.push(f.severity === 'error' ? f : { ...f, severity: 'error' });
   }
-
-  if (dose.ext_type !== 'D')
-    out.push(
-      finding(
-        'DATA007',
-        'ext_type',
-        dose.ext_type === undefined
-          ? 'ext_type is empty; a Redacted-model file must say D.'
-          : 'ext_type must be D in a Redacted-model (de-identified) file.',
-      ),
-    );
-  if (dose.pprl_id !== undefined)
-    out.push(finding('DATA004', 'pprl_id', 'pprl_id must be empty in a Redacted-model (ext_type D) file.'));
-  for (const field of IDENTIFYING_FIELDS) {
-    const v = dose[field];
-    if (v === undefined || v.toLowerCase() !== 'redacted')
-      out.push(
-        finding(
-          'DATA006',
-          field,
-          `${field} must be the word "Redacted" in a de-identified (ext_type D) file${v === undefined ? '; it is empty' : ''}.`,
-        ),
-      );
-  }
-  if (dose.recip_id === undefined && !out.some((f) => f.code === 'REQD001' && f.field === 'recip_id'))
-    out.push(finding('REQD001', 'recip_id', 'recip_id is required.'));
   return out;
 }
 

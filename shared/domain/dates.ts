@@ -5,7 +5,11 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})[T ]\d{2}:\d{2}/;
 
-export type DateParse = { ok: true; iso: string } | { ok: false; reason: 'format' | 'calendar' };
+/** How a date was written: CDC reads only `iso`, so the others are what our intake is lenient about. */
+export type DateLayout = 'iso' | 'compact' | 'us' | 'datetime';
+export type DateParse =
+  | { ok: true; iso: string; layout: DateLayout }
+  | { ok: false; reason: 'format' | 'calendar'; layout?: DateLayout };
 
 export function isRealDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
@@ -33,9 +37,20 @@ export function parseDate(raw: string): DateParse {
     const mo = digits(raw, 5, 7);
     const d = digits(raw, 8, 10);
     if (y >= 0 && mo >= 0 && d >= 0)
-      return isRealDate(y, mo, d) ? { ok: true, iso: raw } : { ok: false, reason: 'calendar' };
+      return isRealDate(y, mo, d)
+        ? { ok: true, iso: raw, layout: 'iso' }
+        : { ok: false, reason: 'calendar', layout: 'iso' };
   }
-  const m = ISO.exec(raw) ?? COMPACT.exec(raw) ?? ISO_DATETIME.exec(raw);
+  let layout: DateLayout = 'iso';
+  let m = ISO.exec(raw);
+  if (!m) {
+    layout = 'compact';
+    m = COMPACT.exec(raw);
+  }
+  if (!m) {
+    layout = 'datetime';
+    m = ISO_DATETIME.exec(raw);
+  }
   let y: number;
   let mo: number;
   let d: number;
@@ -46,12 +61,13 @@ export function parseDate(raw: string): DateParse {
   } else {
     const us = US.exec(raw);
     if (!us) return { ok: false, reason: 'format' };
+    layout = 'us';
     mo = Number(us[1]);
     d = Number(us[2]);
     y = Number(us[3]);
   }
-  if (!isRealDate(y, mo, d)) return { ok: false, reason: 'calendar' };
-  return { ok: true, iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` };
+  if (!isRealDate(y, mo, d)) return { ok: false, reason: 'calendar', layout };
+  return { ok: true, iso: `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`, layout };
 }
 
 /** The number written in raw[from, to), or -1 if any character is not a digit. */

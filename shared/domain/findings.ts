@@ -2,10 +2,11 @@
  * Every validation finding has a code, a severity, the field it is about and a message a person at a clinic
  * can act on. ERROR rejects the dose; WARNING and INFO accept it and are returned with it.
  *
- * Codes: CDC's CVRS validator codes where one of its checks matches (DATA*, REQD001, BUSR*), so providers see
- * codes they already know; DQ* are the registry data-quality rules (AIRA MQE, IIS test beds) of our own.
- * BUSR numbering follows the order domain.md lists CDC's cross-field rules in; it is not confirmed against
- * the validator's source, which is why each rule also says in words what it checks.
+ * Codes: where CDC's CVRS validator makes the same check, CDC's code with CDC's meaning, field and level
+ * (REQD, DNTS, DATA, BUSR; read from the validator's source), so sites see what CDC would tell them. Where our
+ * intake is deliberately more lenient than CDC (it reads 03/15/2021 and stores 2021-03-15), the same CDC code
+ * comes as a warning. Checks of our own have codes of our own: DQ for registry data quality and the pipeline,
+ * STK for vaccine accountability, FILE for whole files; they never reuse a CDC code.
  */
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -21,71 +22,151 @@ export interface RuleInfo {
   /** What the rule checks, for the generated rule list. */
   summary: string;
   source: 'CDC CVRS validator' | 'Registry data quality' | 'Pipeline';
+  /** CDC's code for the same check, where CDC's validator makes it (and its level there if it differs). */
+  cdc?: string;
 }
 
 export const RULES = {
   REQD001: {
     severity: 'error',
-    summary: 'A field required for this event type (administered or refused) is empty.',
+    summary: 'A field CDC requires for an administered dose (Vaccination event) is empty.',
     source: 'CDC CVRS validator',
+    cdc: 'REQD001',
+  },
+  REQD002: {
+    severity: 'error',
+    summary: 'A field CDC requires for a refusal (vax_refusal YES) is empty.',
+    source: 'CDC CVRS validator',
+    cdc: 'REQD002',
+  },
+  DNTS002: {
+    severity: 'error',
+    summary:
+      'A refusal carries a field CDC says not to send for one (ndc, mvx, lot_number, vax_expiration, vax_admin_site, vax_route, dose_num, vax_series_complete).',
+    source: 'CDC CVRS validator',
+    cdc: 'DNTS002',
   },
   DATA001: {
     severity: 'error',
-    summary: 'A date is not a real calendar date.',
+    summary:
+      'A date is not a real calendar date, or cannot be read. Warning only: a date we read in another layout (YYYYMMDD, a date-time) that CDC would refuse; we store it as YYYY-MM-DD.',
     source: 'CDC CVRS validator',
+    cdc: 'DATA001',
   },
   DATA004: {
-    severity: 'error',
+    severity: 'warning',
     summary:
-      'A field that must be empty for this event type is filled (refusals carry no product, lot, expiration, site, route or dose fields).',
+      'pprl_id is filled although ext_type is not P, or empty although it is P. CDC refuses the record; we never send pprl_id, so here it only warns.',
     source: 'CDC CVRS validator',
+    cdc: 'DATA004 (error at CDC)',
   },
   DATA005: {
     severity: 'error',
-    summary: 'A value has the wrong type or format (not text, too long, malformed ZIP, NDC or ID).',
+    summary:
+      'A value does not match CDC’s format: vax_event_id or recip_id with spaces, a ZIP code that is not 12345 or 12345-6789, a VTrckS PIN that is not 1–6 letters or digits, ext_type other than D, P or I. Warning only: a ZIP we could read (123456789) and store as 12345-6789.',
     source: 'CDC CVRS validator',
+    cdc: 'DATA005',
   },
   DATA006: {
     severity: 'error',
     summary:
-      'In a de-identified (ext_type D) record a name or street/city field is not the literal "Redacted".',
+      'In a de-identified record (ext_type D or P) a name, street or city field is not the literal "Redacted" (an empty one included).',
     source: 'CDC CVRS validator',
+    cdc: 'DATA006',
   },
   DATA007: {
     severity: 'error',
-    summary: 'A coded value is not in its value set.',
+    summary:
+      'A coded value is not in its value set. Warning only: a code we accept that CDC’s value set lacks (e.g. race UNK in recip_race_2, an HL7 route or body site CDC does not list, dose number 7).',
     source: 'CDC CVRS validator',
+    cdc: 'DATA007',
+  },
+  DATA008: {
+    severity: 'error',
+    summary:
+      'A value is longer than CDC allows for the field (255 characters; pprl_id 100, ndc 50, mvx 3, vax_route 10).',
+    source: 'CDC CVRS validator',
+    cdc: 'DATA008',
   },
   DATA009: {
-    severity: 'error',
-    summary: 'A date is not in a recognizable format (use YYYY-MM-DD).',
+    severity: 'warning',
+    summary:
+      'A date written MM/DD/YYYY. CDC refuses it; we read it and store YYYY-MM-DD, so here it only warns.',
     source: 'CDC CVRS validator',
+    cdc: 'DATA009 (error at CDC)',
   },
   BUSR001: {
     severity: 'error',
-    summary: 'The county FIPS code is not in the given state.',
+    summary: 'The recipient’s county FIPS code is not in the recipient’s state.',
     source: 'CDC CVRS validator',
+    cdc: 'BUSR001',
   },
   BUSR002: {
     severity: 'error',
-    summary: 'The ZIP code is not in the given state.',
+    summary: 'The administering site’s county FIPS code is not in its state.',
     source: 'CDC CVRS validator',
+    cdc: 'BUSR002',
   },
   BUSR003: {
     severity: 'error',
-    summary: 'The administration date is before the date of birth.',
+    summary: 'The recipient’s ZIP code is not in the recipient’s state.',
     source: 'CDC CVRS validator',
+    cdc: 'BUSR003',
   },
   BUSR004: {
     severity: 'error',
-    summary: 'A date of birth or administration date is in the future.',
+    summary: 'The administering site’s ZIP code is not in its state.',
     source: 'CDC CVRS validator',
+    cdc: 'BUSR004',
   },
   BUSR005: {
     severity: 'error',
-    summary:
-      'The same vax_event_id (in a wastage file: record_id) appears more than once in one submission or file.',
+    summary: 'The date of birth is after the administration date.',
     source: 'CDC CVRS validator',
+    cdc: 'BUSR005',
+  },
+  BUSR007: {
+    severity: 'warning',
+    summary: 'The recipient has a ZIP code but no state.',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR007',
+  },
+  BUSR008: {
+    severity: 'warning',
+    summary: 'The administering site has a ZIP code but no state.',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR008',
+  },
+  BUSR009: {
+    severity: 'warning',
+    summary: 'The recipient has a ZIP code but no county.',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR009',
+  },
+  BUSR010: {
+    severity: 'warning',
+    summary: 'The administering site has a ZIP code but no county.',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR010',
+  },
+  BUSR011: {
+    severity: 'error',
+    summary: 'The date of birth is in the future (after today in California).',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR011',
+  },
+  BUSR012: {
+    severity: 'error',
+    summary: 'The administration date is in the future (after today in California).',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR012',
+  },
+  BUSR013: {
+    severity: 'error',
+    summary:
+      'A vax_event_id (compared without regard to case) comes again in one submission or file with different content. An exact repeat is not an error (DQ028).',
+    source: 'CDC CVRS validator',
+    cdc: 'BUSR013',
   },
   DQ001: {
     severity: 'error',
@@ -153,7 +234,7 @@ export const RULES = {
   DQ013: {
     severity: 'error',
     summary:
-      'The code is one of CDC’s test placeholders (CVX 900–902, MVX AAA/BBB, sample NDCs), not a real product.',
+      'The code is one of CDC’s test placeholders (CVX 900–902, MVX AAA/BBB, sample NDCs), not a real product (CDC’s validator lists them as valid).',
     source: 'Registry data quality',
   },
   DQ014: {
@@ -211,6 +292,42 @@ export const RULES = {
     summary: 'A file row names a site (iis_id) the uploading site may not submit for.',
     source: 'Pipeline',
   },
+  DQ024: {
+    severity: 'error',
+    summary:
+      'A value has the wrong JSON type: a list, an object or a boolean where text (or a number, for codes) goes.',
+    source: 'Pipeline',
+  },
+  DQ025: {
+    severity: 'error',
+    summary:
+      'A value is longer than the registries take (199 characters, HL7 v2.5.1 ST), though within CDC’s limit; a lot number or site street longer than that too.',
+    source: 'Registry data quality',
+  },
+  DQ026: {
+    severity: 'error',
+    summary:
+      'The vax_event_id has a character we cannot carry to the registries or in a URL (accents, or any of / ? # % \\ | ^ & ~).',
+    source: 'Pipeline',
+  },
+  DQ027: {
+    severity: 'error',
+    summary:
+      'The recipient’s first or last name is empty: the registries match people by name (CDC’s de-identified copy does not need it).',
+    source: 'Registry data quality',
+  },
+  DQ028: {
+    severity: 'info',
+    summary:
+      'The row repeats an earlier row of the same submission or file exactly (same vax_event_id, same content): it is counted once, as a duplicate.',
+    source: 'Pipeline',
+  },
+  DQ029: {
+    severity: 'error',
+    summary:
+      'A date of birth with no day (YYYY-MM): CDC accepts it, but the registries need the full date of birth.',
+    source: 'Registry data quality',
+  },
   STK001: {
     severity: 'error',
     summary: 'A receipt or wastage report gives doses that are not a whole number of at least 1.',
@@ -219,6 +336,11 @@ export const RULES = {
   STK002: {
     severity: 'error',
     summary: 'A receipt or wastage report is dated after today (California).',
+    source: 'Pipeline',
+  },
+  STK003: {
+    severity: 'error',
+    summary: 'A date of a receipt, wastage report or lot is not a real date written YYYY-MM-DD.',
     source: 'Pipeline',
   },
   STK004: {
@@ -241,6 +363,12 @@ export const RULES = {
     summary: "A beyond-use date is later than the lot's expiration.",
     source: 'Pipeline',
   },
+  STK008: {
+    severity: 'error',
+    summary:
+      'An NDC that is not a COVID-19 vaccine in the code set (or a carton with several vials), or an unknown loss reason.',
+    source: 'Pipeline',
+  },
   STK009: {
     severity: 'error',
     summary: 'A record_id the site already used for a different receipt or wastage report.',
@@ -257,12 +385,40 @@ export const RULES = {
       'A receipt from a site of another organization is recorded here only; the sending site reports its side (POST /v1/inventory/transfers).',
     source: 'Pipeline',
   },
+  STK012: {
+    severity: 'error',
+    summary: 'A record_id comes more than once in one wastage file.',
+    source: 'Pipeline',
+  },
+  STK013: {
+    severity: 'error',
+    summary: 'A field a receipt, transfer, wastage report or lot record needs is empty.',
+    source: 'Pipeline',
+  },
+  STK014: {
+    severity: 'error',
+    summary:
+      'A stock value has the wrong type or form (not text, not an NDC, a malformed lot number or record_id, too long).',
+    source: 'Pipeline',
+  },
+  SITE002: {
+    severity: 'error',
+    summary: 'A field an enrollment needs is empty.',
+    source: 'Pipeline',
+  },
+  SITE003: {
+    severity: 'error',
+    summary:
+      'An enrollment value is not valid (Org Code, sending facility not enrolled or the site itself, wrong type).',
+    source: 'Pipeline',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;
 
-export function finding(code: RuleCode, field: string, message: string): Finding {
-  return { code, severity: RULES[code].severity, field, message };
+/** A finding at its rule's severity, or at `severity` where intake is more lenient than CDC on this input. */
+export function finding(code: RuleCode, field: string, message: string, severity?: Severity): Finding {
+  return { code, severity: severity ?? RULES[code].severity, field, message };
 }
 
 export function hasError(findings: readonly Finding[]): boolean {

@@ -49,8 +49,8 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
       findings: parsed.error.issues.map((i) => {
         const field = String(i.path[0] ?? 'body');
         return i.code === 'invalid_type' && i.input === undefined
-          ? finding('REQD001', field, `${field} is required to enroll a site.`)
-          : finding('DATA005', field, `${field} is not valid: ${i.message}.`);
+          ? finding('SITE002', field, `${field} is required to enroll a site.`)
+          : finding('SITE003', field, `${field} is not valid: ${i.message}.`);
       }),
     };
   }
@@ -64,7 +64,7 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
   } as Site;
   if (!IIS_ID.test(site.iis_id))
     findings.push(
-      finding('DATA005', 'iis_id', 'iis_id (CAIR Org Code) may contain only letters, digits and hyphens.'),
+      finding('SITE003', 'iis_id', 'iis_id (CAIR Org Code) may contain only letters, digits and hyphens.'),
     );
   if (site.vtrcks_prov_pin && !/^[A-Z0-9]{6}$/.test(site.vtrcks_prov_pin))
     findings.push(
@@ -72,7 +72,7 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
     );
   if (site.sending_facility_iis_id === site.iis_id)
     findings.push(
-      finding('DATA005', 'sending_facility_iis_id', 'A site cannot be its own sending facility.'),
+      finding('SITE003', 'sending_facility_iis_id', 'A site cannot be its own sending facility.'),
     );
   if (!codes.adminType(site.admin_type))
     findings.push(
@@ -90,7 +90,7 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
   else if (county.state !== site.admin_address_state)
     findings.push(
       finding(
-        'BUSR001',
+        'BUSR002',
         'admin_address_county',
         `County ${county.fips} is in ${county.state}, not ${site.admin_address_state}.`,
       ),
@@ -98,7 +98,7 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
   if (site.admin_address_zip && !codes.zipInState(site.admin_address_zip, site.admin_address_state))
     findings.push(
       finding(
-        'BUSR002',
+        'BUSR004',
         'admin_address_zip',
         `ZIP ${site.admin_address_zip} is not in ${site.admin_address_state}.`,
       ),

@@ -37,7 +37,7 @@ export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Findi
   checkPresence(dose, refusal, out, ctx.filledLater);
   checkValueSets(dose, out);
   checkDates(dose, ctx, out);
-  checkAddresses(dose, out);
+  checkAddresses(dose, out, ctx.filledLater);
   if (!refusal) {
     checkProduct(dose, out);
     checkLot(dose, out);
@@ -46,6 +46,10 @@ export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Findi
   return out;
 }
 
+/** Fields CDC does not require but the registries do: people are matched by name. */
+const REGISTRY_ONLY_REQUIRED: ReadonlySet<string> = new Set(['recip_first_name', 'recip_last_name']);
+const DEIDENTIFIED_EXTRACTS: ReadonlySet<string> = new Set(['D', 'P']);
+
 function checkPresence(
   dose: Partial<Dose>,
   refusal: boolean,
@@ -53,11 +57,30 @@ function checkPresence(
   filledLater?: ReadonlySet<string>,
 ): void {
   const required = refusal ? REQUIRED_FOR_REFUSAL : REQUIRED_FOR_VACCINATION;
-  const event = refusal ? 'a refusal' : 'an administered dose';
+  const deidentified = dose.ext_type !== undefined && DEIDENTIFIED_EXTRACTS.has(dose.ext_type);
   for (const field of required) {
-    if (dose[field] === undefined && !filledLater?.has(field))
+    if (dose[field] !== undefined || filledLater?.has(field)) continue;
+    if (REGISTRY_ONLY_REQUIRED.has(field)) {
+      // In a de-identified record CDC's DATA006 already says the name must be "Redacted".
+      if (!deidentified)
+        out.push(
+          finding(
+            'DQ027',
+            field,
+            `${field} is required: the registry matches people by name. Fill it in and send the dose again.`,
+          ),
+        );
+    } else if (refusal)
       out.push(
-        finding('REQD001', field, `${field} is required for ${event}. Fill it in and send the dose again.`),
+        finding('REQD002', field, `${field} is required for a refusal. Fill it in and send the dose again.`),
+      );
+    else
+      out.push(
+        finding(
+          'REQD001',
+          field,
+          `${field} is required for an administered dose. Fill it in and send the dose again.`,
+        ),
       );
   }
   if (refusal) {
@@ -65,31 +88,73 @@ function checkPresence(
       if (dose[field] !== undefined)
         out.push(
           finding(
-            'DATA004',
+            'DNTS002',
             field,
             `${field} must be empty when vax_refusal is YES: a refused vaccine has no product, lot, site, route or dose number.`,
           ),
         );
     }
   }
-  if (dose.ext_type === 'D') {
-    for (const field of IDENTIFYING_FIELDS) {
-      const v = dose[field];
-      if (v !== undefined && v.toUpperCase() !== 'REDACTED')
-        out.push(
-          finding(
-            'DATA006',
-            field,
-            `ext_type is D (de-identified), so ${field} must be the word "Redacted".`,
-          ),
-        );
-    }
+  checkExtract(dose, deidentified, out);
+  checkIdentifiers(dose, out);
+}
+
+const WHITESPACE = /\s/;
+const VTRCKS_PIN = /^[0-9A-Za-z]{0,6}$/;
+
+/** CDC's formats for the patient ID and the VTrckS PIN (DATA005). */
+function checkIdentifiers(dose: Partial<Dose>, out: Finding[]): void {
+  // We send CDC a keyed hash of recip_id, never the ID itself, so a space in it only warns.
+  if (dose.recip_id !== undefined && WHITESPACE.test(dose.recip_id))
+    out.push(
+      finding(
+        'DATA005',
+        'recip_id',
+        'recip_id contains a space, which CDC would refuse; we send CDC a coded ID instead, so it is accepted.',
+        'warning',
+      ),
+    );
+  if (dose.vtrcks_prov_pin !== undefined && !VTRCKS_PIN.test(dose.vtrcks_prov_pin))
+    out.push(
+      finding(
+        'DATA005',
+        'vtrcks_prov_pin',
+        'vtrcks_prov_pin must be the VTrckS PIN: up to 6 letters or digits.',
+      ),
+    );
+}
+
+/** The extract fields: ext_type, pprl_id only with P, and the Redacted model's literal "Redacted". */
+function checkExtract(dose: Partial<Dose>, deidentified: boolean, out: Finding[]): void {
+  const ext = dose.ext_type;
+  if (ext !== undefined && !deidentified && ext !== 'I')
+    out.push(finding('DATA005', 'ext_type', `ext_type "${ext}" must be D, P or I (or left out).`));
+  if (ext === 'P' && dose.pprl_id === undefined)
+    out.push(finding('DATA004', 'pprl_id', 'ext_type is P, so CDC expects a pprl_id; we do not send one.'));
+  else if (ext !== 'P' && dose.pprl_id !== undefined)
+    out.push(
+      finding(
+        'DATA004',
+        'pprl_id',
+        'pprl_id is only for ext_type P; CDC would refuse it here. It is stored but never sent to CDC.',
+      ),
+    );
+  if (!deidentified) return;
+  for (const field of IDENTIFYING_FIELDS) {
+    const v = dose[field];
+    if (v === undefined || v.toUpperCase() !== 'REDACTED')
+      out.push(
+        finding(
+          'DATA006',
+          field,
+          `ext_type is ${ext} (de-identified), so ${field} must be the word "Redacted"${v === undefined ? '; it is empty' : ''}.`,
+        ),
+      );
   }
 }
 
 type Lookup = (code: string) => unknown;
 const VALUE_SETS: [keyof Dose, Lookup, string][] = [
-  ['ext_type', (c) => (['D', 'P', 'I'].includes(c) ? c : undefined), 'D, P or I'],
   ['recip_sex', codes.sex, 'M, F or U'],
   ...RACE_FIELDS.map((f): [keyof Dose, Lookup, string] => [
     f,
@@ -126,11 +191,11 @@ function checkValueSets(dose: Partial<Dose>, out: Finding[]): void {
 function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[]): void {
   const { recip_dob: dob, admin_date: admin } = dose;
   if (dob && dob > ctx.today)
-    out.push(finding('BUSR004', 'recip_dob', `The date of birth ${dob} is in the future. Check the year.`));
+    out.push(finding('BUSR011', 'recip_dob', `The date of birth ${dob} is in the future. Check the year.`));
   if (admin && admin > ctx.today)
     out.push(
       finding(
-        'BUSR004',
+        'BUSR012',
         'admin_date',
         `The administration date ${admin} is after today (${ctx.today}). Report doses once given, with the day they were given.`,
       ),
@@ -138,9 +203,9 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
   if (dob && admin && admin < dob)
     out.push(
       finding(
-        'BUSR003',
-        'admin_date',
-        `The administration date ${admin} is before the date of birth ${dob}. One of the two dates is wrong.`,
+        'BUSR005',
+        'recip_dob',
+        `The date of birth ${dob} is after the administration date ${admin}. One of the two dates is wrong.`,
       ),
     );
   if (dob && dob < addYears(ctx.today, -MAX_AGE_YEARS))
@@ -161,29 +226,64 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
     );
 }
 
+/** CDC's address rules, each with the recipient's code and the administering site's. */
 const ADDRESSES = [
-  { state: 'recip_address_state', county: 'recip_address_county', zip: 'recip_address_zip' },
-  { state: 'admin_address_state', county: 'admin_address_county', zip: 'admin_address_zip' },
+  {
+    whose: 'the recipient',
+    state: 'recip_address_state',
+    county: 'recip_address_county',
+    zip: 'recip_address_zip',
+    countyInState: 'BUSR001',
+    zipInState: 'BUSR003',
+    zipNeedsState: 'BUSR007',
+    zipNeedsCounty: 'BUSR009',
+  },
+  {
+    whose: 'the administering site',
+    state: 'admin_address_state',
+    county: 'admin_address_county',
+    zip: 'admin_address_zip',
+    countyInState: 'BUSR002',
+    zipInState: 'BUSR004',
+    zipNeedsState: 'BUSR008',
+    zipNeedsCounty: 'BUSR010',
+  },
 ] as const;
 
-function checkAddresses(dose: Partial<Dose>, out: Finding[]): void {
+function checkAddresses(dose: Partial<Dose>, out: Finding[], filledLater?: ReadonlySet<string>): void {
   for (const a of ADDRESSES) {
+    const zip = dose[a.zip];
     const st = dose[a.state];
-    if (!st || !codes.state(st)) continue;
     const county = dose[a.county];
+    if (zip && !st && !filledLater?.has(a.state))
+      out.push(
+        finding(
+          a.zipNeedsState,
+          a.zip,
+          `${a.zip} is given, so CDC expects ${a.state} (${a.whose}'s state) too.`,
+        ),
+      );
+    if (zip && !county && !filledLater?.has(a.county))
+      out.push(
+        finding(
+          a.zipNeedsCounty,
+          a.zip,
+          `${a.zip} is given, so CDC expects ${a.county} (${a.whose}'s county FIPS code) too.`,
+        ),
+      );
+    if (!st || !codes.state(st)) continue;
     const c = county ? codes.county(county) : undefined;
     if (c && c.state !== st)
       out.push(
         finding(
-          'BUSR001',
+          a.countyInState,
           a.county,
           `County ${county} (${c.name}, ${c.state}) is not in ${st}. Check the county code or the state.`,
         ),
       );
-    const zip = dose[a.zip];
     if (zip && !codes.zipInState(zip, st))
       out.push(
-        finding('BUSR002', a.zip, `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`),
+        finding(a.zipInState, a.zip, `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`),
       );
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as oneShotHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Finding } from '../domain/findings.ts';
 import {
@@ -35,8 +35,13 @@ export interface FilePlan {
   version_id?: string;
   rows: number;
   chunks: Chunk[];
-  /** Row → the earlier row that used the same ID, vax_event_id or a wastage file's record_id (for BUSR005). */
+  /**
+   * Row → the earlier row it repeats exactly (same cells) by vax_event_id, or, in a wastage file, any earlier
+   * row with its record_id: a duplicate, counted once.
+   */
   duplicates: Record<number, number>;
+  /** Row → the earlier row with the same ID (whatever its letter case) and other content (CDC's BUSR013). */
+  conflicts?: Record<number, number>;
 }
 
 export type ScanResult =
@@ -120,7 +125,9 @@ export async function scanFile(
   let kind: FileKind | undefined;
   const chunks: Chunk[] = [];
   const duplicates: Record<number, number> = {};
-  const firstRowOf = new Map<string, number>();
+  const conflicts: Record<number, number> = {};
+  // A digest of each first row, not its text: 200,000 rows of text would be most of the planner's memory.
+  const firstRowOf = new Map<string, { row: number; digest: string }>();
   let rows = 0;
   let chunkStart = 0;
   let chunkRowsSoFar = 0;
@@ -159,10 +166,13 @@ export async function scanFile(
       const row = rows + headerRows;
       const id = rec.cells[idCol]?.trim();
       if (id) {
-        const key = `${(iisCol >= 0 && rec.cells[iisCol]?.trim().toUpperCase()) || defaultIisId}#${id}`;
+        // CDC compares vax_event_ids without regard to case; a wastage file's record_ids are our own.
+        const key = `${(iisCol >= 0 && rec.cells[iisCol]?.trim().toUpperCase()) || defaultIisId}#${kind === 'wastage' ? id : id.toUpperCase()}`;
+        const digest = oneShotHash('sha1', rec.cells.join('\t'), 'base64');
         const first = firstRowOf.get(key);
-        if (first === undefined) firstRowOf.set(key, row);
-        else duplicates[row] = first;
+        if (first === undefined) firstRowOf.set(key, { row, digest });
+        else if (first.digest === digest || kind === 'wastage') duplicates[row] = first.row;
+        else conflicts[row] = first.row;
       }
       chunkRowsSoFar++;
       lastEnd = rec.end;
@@ -198,5 +208,8 @@ export async function scanFile(
       firstRow: rows + headerRows + 1 - chunkRowsSoFar,
       rows: chunkRowsSoFar,
     });
-  return { ok: true, plan: { format: sniffed.format, header, sha256, bytes, rows, chunks, duplicates } };
+  return {
+    ok: true,
+    plan: { format: sniffed.format, header, sha256, bytes, rows, chunks, duplicates, conflicts },
+  };
 }

@@ -1,5 +1,4 @@
 import type { Finding } from '../domain/findings.ts';
-import { finding } from '../domain/findings.ts';
 import { rowToInput } from '../files/format.ts';
 import type { FilePlan } from '../files/plan.ts';
 import { readHl7Messages } from '../files/hl7-reader.ts';
@@ -7,7 +6,14 @@ import { readRecords } from '../files/reader.ts';
 import { hl7ChunkResults } from './hl7-chunk.ts';
 import { countResults, type RowResult, resultRows } from '../files/results.ts';
 import { partKey, planKey, readObject, readText, writeObject } from '../files/storage.ts';
-import { defaultDeps, type IntakeDeps, type SubmitOptions, submitDoses } from '../intake/submit.ts';
+import {
+  conflictingRepeat,
+  defaultDeps,
+  exactRepeat,
+  type IntakeDeps,
+  type SubmitOptions,
+  submitDoses,
+} from '../intake/submit.ts';
 import * as uploads from '../store/uploads.ts';
 import { assembleResults } from './assemble.ts';
 import { defaultWastageDeps, type WastageDeps, wastageChunkResults } from './wastage-chunk.ts';
@@ -40,21 +46,17 @@ export async function chunkInputs(
   let row = firstRow;
   for await (const rec of rows) {
     const { input, findings } = rowToInput(rec.cells, plan.header);
-    const first = plan.duplicates[row];
-    if (first !== undefined)
-      findings.push(
-        finding(
-          'BUSR005',
-          'vax_event_id',
-          `vax_event_id ${String(input.vax_event_id ?? '').trim()} was already used in row ${first} of this file. Every vaccination event needs its own ID.`,
-        ),
-      );
+    const id = String(input.vax_event_id ?? '').trim();
+    const same = plan.duplicates[row];
+    const differs = plan.conflicts?.[row];
+    if (same !== undefined) findings.push(exactRepeat(id, `row ${same} of this file`));
+    else if (differs !== undefined) findings.push(conflictingRepeat(id, `row ${differs} of this file`));
     inputs.push(input);
     extraFindings.push(findings);
     sources.push(`upload:${uploadId}:${row}`);
     row++;
   }
-  return { inputs, options: { extraFindings, sources, forbidden: 'row', repeatsAreDuplicates: true } };
+  return { inputs, options: { extraFindings, sources, forbidden: 'row', repeatsFlagged: true } };
 }
 
 /**

@@ -24,7 +24,7 @@ interface WastageRow {
   row: number;
   iis_id: string;
   input: Record<string, unknown>;
-  /** What the file itself says about the row: a wrong number of values, a record_id repeated (BUSR005). */
+  /** What the file itself says about the row: a wrong number of values, a record_id repeated (STK012). */
   findings: Finding[];
 }
 
@@ -62,7 +62,7 @@ export async function wastageChunkResults(
     if (first !== undefined)
       findings.push(
         finding(
-          'BUSR005',
+          'STK012',
           'record_id',
           `record_id ${trimmed(input.record_id)} was already used in row ${first} of this file. Every wastage report needs its own record_id.`,
         ),
@@ -100,7 +100,7 @@ export async function wastageChunkResults(
     const parsed = parseWastage(r.input, { today });
     if (hasError(r.findings) || options.dryRun || !parsed.record) {
       const issues = [...r.findings, ...parsed.findings];
-      const onlyRepeat = issues.every((f) => f.severity !== 'error' || f.code === 'BUSR005');
+      const onlyRepeat = issues.every((f) => f.severity !== 'error' || f.code === 'STK012');
       results[index] = {
         record_id: parsed.record?.record_id ?? id,
         status: !parsed.record || !onlyRepeat ? 'rejected' : hasError(issues) ? 'duplicate' : 'accepted',

@@ -52,7 +52,7 @@ export const defaultDeps: IntakeDeps = {
 
 /** How a batch is taken: the API's defaults, or a file's. */
 export interface SubmitOptions {
-  /** Findings known before the rules run, per input (a file row's column count, BUSR005 across the file). */
+  /** Findings known before the rules run, per input (a file row's column count, repeats across the file). */
   extraFindings?: readonly (readonly Finding[])[];
   /** Where each input came from ("upload:<id>:<row>"); a version stored from the same source is this one's retry. */
   sources?: readonly string[];
@@ -64,11 +64,8 @@ export interface SubmitOptions {
   dryRun?: boolean;
   /** The site's enrollment is not at hand (offline): site fields a row leaves out are not reported missing. */
   siteUnknown?: boolean;
-  /**
-   * Files: a row whose only error is repeating an earlier row's vax_event_id (BUSR005) counts as a duplicate,
-   * as a re-sent dose would, so a file's summary adds up to accepted + rejected + duplicates.
-   */
-  repeatsAreDuplicates?: boolean;
+  /** Files: repeats of a vax_event_id were found across the whole file by its plan and come in extraFindings. */
+  repeatsFlagged?: boolean;
 }
 
 const WRITE_CONCURRENCY = 16;
@@ -80,29 +77,44 @@ export function fillFromSite(dose: Partial<Dose>, site: Site): void {
   for (const f of SITE_FILLED_FIELDS) if (dose[f] === undefined && site[f] !== undefined) dose[f] = site[f];
 }
 
-/** Normalizes a batch and applies the rules that need the whole batch (duplicate vax_event_id). */
+/** The finding for a row that repeats an earlier one exactly: counted once, as a duplicate, never an error. */
+export function exactRepeat(id: string, where: string): Finding {
+  return finding('DQ028', 'vax_event_id', `vax_event_id ${id} repeats ${where} exactly; it is counted once.`);
+}
+
+/** CDC's BUSR013: the same vax_event_id (whatever its letter case) with different content. */
+export function conflictingRepeat(id: string, where: string): Finding {
+  return finding(
+    'BUSR013',
+    'vax_event_id',
+    `vax_event_id ${id} was already used by ${where} with different content. Every vaccination event needs its own ID; to change a dose, send it again on its own.`,
+  );
+}
+
+/**
+ * Normalizes a batch and applies the rule that needs the whole batch: a vax_event_id used twice is a
+ * duplicate when the two are the same dose, and CDC's BUSR013 when they differ (compared as CDC does, without
+ * regard to letter case).
+ */
 export function prepareBatch(
   inputs: readonly Record<string, unknown>[],
   callerIisId: string,
   flagRepeats = true,
 ): PreparedDose[] {
-  const firstSeen = new Map<string, number>();
+  const firstSeen = new Map<string, { index: number; hash: string }>();
   return inputs.map((input, index) => {
     const { dose, findings } = normalizeDose(input);
     dose.iis_id ??= callerIisId;
     const id = dose.vax_event_id;
     if (id !== undefined && flagRepeats) {
-      const key = `${dose.iis_id}#${id}`;
+      const key = `${dose.iis_id}#${id.toUpperCase()}`;
+      const hash = contentHash(dose);
       const first = firstSeen.get(key);
-      if (first === undefined) firstSeen.set(key, index);
-      else
-        findings.push(
-          finding(
-            'BUSR005',
-            'vax_event_id',
-            `vax_event_id ${id} was already used by dose ${first + 1} of this submission. Every vaccination event needs its own ID.`,
-          ),
-        );
+      if (first === undefined) firstSeen.set(key, { index, hash });
+      else {
+        const where = `dose ${first.index + 1} of this submission`;
+        findings.push(first.hash === hash ? exactRepeat(id, where) : conflictingRepeat(id, where));
+      }
     }
     return { dose, findings };
   });
@@ -166,8 +178,7 @@ export async function submitDoses(
 ): Promise<SubmitOutcome> {
   const callerIis = caller.iis_id ?? '';
   const dryRun = options.dryRun ?? false;
-  // A file's repeats are found across the whole file by its plan and come in extraFindings.
-  const prepared = prepareBatch(inputs, options.defaultIisId ?? callerIis, !options.repeatsAreDuplicates);
+  const prepared = prepareBatch(inputs, options.defaultIisId ?? callerIis, !options.repeatsFlagged);
   options.extraFindings?.forEach((extra, i) => {
     prepared[i]?.findings.push(...extra);
   });
@@ -208,13 +219,11 @@ export async function submitDoses(
   const toStore: { index: number; version: store.DoseVersion }[] = [];
   prepared.forEach(({ dose, findings }, index) => {
     const id = dose.vax_event_id ?? null;
-    if (hasError(findings) || !id) {
-      const onlyRepeat = findings.every((f) => f.severity !== 'error' || f.code === 'BUSR005');
-      results[index] =
-        options.repeatsAreDuplicates && id && onlyRepeat
-          ? { vax_event_id: id, status: 'duplicate', issues: findings }
-          : rejected(id, findings);
-    } else if (dryRun) results[index] = { vax_event_id: id, status: 'accepted', issues: findings };
+    if (hasError(findings) || !id) results[index] = rejected(id, findings);
+    // An exact repeat of an earlier row is that row's dose: it is answered as a duplicate, as a re-sent dose is.
+    else if (findings.some((f) => f.code === 'DQ028'))
+      results[index] = { vax_event_id: id, status: 'duplicate', issues: findings };
+    else if (dryRun) results[index] = { vax_event_id: id, status: 'accepted', issues: findings };
     else
       toStore.push({
         index,

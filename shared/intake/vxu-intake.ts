@@ -64,13 +64,23 @@ const SEVERITY: Readonly<Record<Severity, Hl7Severity>> = { error: 'E', warning:
 /** Value-set findings: the code is not in its table. */
 const VALUE_SET_CODES: ReadonlySet<string> = new Set(['DATA007', 'DQ012', 'DQ021']);
 /** Format and date findings: the value is not of its data type. */
-const FORMAT_CODES: ReadonlySet<string> = new Set(['DATA001', 'DATA005', 'DATA009', 'DQ003']);
+const FORMAT_CODES: ReadonlySet<string> = new Set([
+  'DATA001',
+  'DATA005',
+  'DATA008',
+  'DATA009',
+  'DQ003',
+  'DQ024',
+  'DQ025',
+  'DQ026',
+  'DQ029',
+]);
 /** The event ID is taken already (in this message, or stored with other content). */
-const DUPLICATE_KEY_CODES: ReadonlySet<string> = new Set(['BUSR005', 'DQ017']);
+const DUPLICATE_KEY_CODES: ReadonlySet<string> = new Set(['BUSR013', 'DQ017']);
 
 /** HL7 table 0357 for one of our rule codes. */
 export function hl7ConditionFor(code: string): string {
-  if (code === 'REQD001') return '101';
+  if (code === 'REQD001' || code === 'REQD002' || code === 'DQ027') return '101';
   if (VALUE_SET_CODES.has(code)) return '103';
   if (FORMAT_CODES.has(code)) return '102';
   if (DUPLICATE_KEY_CODES.has(code)) return '205';

@@ -66,12 +66,12 @@ function required(input: Input, field: string, what: string, out: Finding[]): st
   const v = input[field];
   if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') {
     out.push(
-      finding('DATA005', field, `${field} must be text, not ${Array.isArray(v) ? 'a list' : typeof v}.`),
+      finding('STK014', field, `${field} must be text, not ${Array.isArray(v) ? 'a list' : typeof v}.`),
     );
     return undefined;
   }
   const s = text(input, field);
-  if (s === undefined) out.push(finding('REQD001', field, `${field} is required for ${what}.`));
+  if (s === undefined) out.push(finding('STK013', field, `${field} is required for ${what}.`));
   return s;
 }
 
@@ -85,14 +85,14 @@ export function parseKey(input: Input, what: string, out: Finding[]): StockKey |
     const entry = normalized ? codes.ndc(normalized) : undefined;
     if (!normalized)
       out.push(
-        finding('DATA005', 'ndc', `ndc "${rawNdc}" is not an NDC: write it as 5-4-2 digits with hyphens.`),
+        finding('STK014', 'ndc', `ndc "${rawNdc}" is not an NDC: write it as 5-4-2 digits with hyphens.`),
       );
     else if (!entry)
-      out.push(finding('DATA007', 'ndc', `ndc ${normalized} is not a COVID-19 vaccine NDC in the code set.`));
+      out.push(finding('STK008', 'ndc', `ndc ${normalized} is not a COVID-19 vaccine NDC in the code set.`));
     else if (entry.kind === 'sale' && entry.unitsOfUse.length !== 1)
       out.push(
         finding(
-          'DATA007',
+          'STK008',
           'ndc',
           `ndc ${normalized} is a carton: give the NDC of the vial or syringe instead.`,
         ),
@@ -105,7 +105,7 @@ export function parseKey(input: Input, what: string, out: Finding[]): StockKey |
     if (!LOT.test(lot)) {
       out.push(
         finding(
-          'DATA005',
+          'STK014',
           'lot_number',
           'lot_number must be 1–20 letters, digits or hyphens, as printed on the vial.',
         ),
@@ -121,7 +121,7 @@ function parseRecordId(input: Input, what: string, out: Finding[]): string | und
   if (id !== undefined && !RECORD_ID.test(id)) {
     out.push(
       finding(
-        'DATA005',
+        'STK014',
         'record_id',
         'record_id must be 1–64 letters, digits, dots, colons, hyphens or underscores.',
       ),
@@ -134,7 +134,7 @@ function parseRecordId(input: Input, what: string, out: Finding[]): string | und
 function parseDoses(input: Input, what: string, out: Finding[]): number | undefined {
   const v = input.doses;
   if (v === undefined || v === null || v === '') {
-    out.push(finding('REQD001', 'doses', `doses is required for ${what}.`));
+    out.push(finding('STK013', 'doses', `doses is required for ${what}.`));
     return undefined;
   }
   const n =
@@ -166,8 +166,8 @@ export function parsePastDate(
   if (!d.ok) {
     out.push(
       d.reason === 'calendar'
-        ? finding('DATA001', field, `${field} "${raw}" is not a real calendar date.`)
-        : finding('DATA009', field, `${field} "${raw}" is not a date: write it as YYYY-MM-DD.`),
+        ? finding('STK003', field, `${field} "${raw}" is not a real calendar date.`)
+        : finding('STK003', field, `${field} "${raw}" is not a date: write it as YYYY-MM-DD.`),
     );
     return undefined;
   }
@@ -188,8 +188,8 @@ export function parseAnyDate(input: Input, field: string, what: string, out: Fin
   if (d.ok) return d.iso;
   out.push(
     d.reason === 'calendar'
-      ? finding('DATA001', field, `${field} "${raw}" is not a real calendar date.`)
-      : finding('DATA009', field, `${field} "${raw}" is not a date: write it as YYYY-MM-DD.`),
+      ? finding('STK003', field, `${field} "${raw}" is not a real calendar date.`)
+      : finding('STK003', field, `${field} "${raw}" is not a date: write it as YYYY-MM-DD.`),
   );
   return undefined;
 }
@@ -252,13 +252,13 @@ export function parseWastage(input: Input, ctx: { today: string }): Parsed<Wasta
     if (isReason(rawReason)) reason = rawReason;
     else
       out.push(
-        finding('DATA007', 'reason', `reason "${rawReason}" is not one of: ${REASON_CODES.join(', ')}.`),
+        finding('STK008', 'reason', `reason "${rawReason}" is not one of: ${REASON_CODES.join(', ')}.`),
       );
   }
   if (reason === 'other' && !reasonText)
     out.push(finding('STK004', 'reason_text', 'reason "other" needs reason_text saying what happened.'));
   if (reasonText && reasonText.length > MAX_TEXT)
-    out.push(finding('DATA005', 'reason_text', `reason_text is longer than ${MAX_TEXT} characters.`));
+    out.push(finding('STK014', 'reason_text', `reason_text is longer than ${MAX_TEXT} characters.`));
   if (hasError(out) || !record_id || !key || doses === undefined || !date || !reason)
     return { findings: out };
   return {

@@ -115,7 +115,7 @@ const summary = (over: Record<string, unknown> = {}) => ({
   rejected: 4,
   duplicates: 2,
   warnings: 1,
-  by_code: { BUSR003: 4, BUSR005: 2, DQ019: 4, DQ010: 4 },
+  by_code: { BUSR005: 4, DQ028: 2, DQ019: 4, DQ010: 4 },
   file_findings: [],
   ...over,
 });
@@ -159,7 +159,7 @@ describe('drop, client side', () => {
     expect(stderr()).toMatch(/processing: 0\/50 rows/);
     expect(stdout()).toMatch(/^upload up_(ab){10} {2}clinic\.tsv {2}site CAIRDEMO01 {2}completed$/m);
     expect(stdout()).toMatch(/^accepted\s+44 {3}\(1 with warnings\)$/m);
-    expect(stdout()).toMatch(/^ {2}BUSR003 {2}4 {2}The administration date is before the date of birth\.$/m);
+    expect(stdout()).toMatch(/^ {2}BUSR005 {2}4 {2}The date of birth is after the administration date\.$/m);
     expect(stdout()).toContain('s3://drop/results/CAIRDEMO01/clinic.tsv.results.csv');
     expect(stdout()).toMatch(/^results: http:\/\/127\.0\.0\.1:\d+\/drop\/results\//m);
   });

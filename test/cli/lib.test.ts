@@ -14,7 +14,7 @@ describe('formatSummary', () => {
         rejected: 300,
         duplicates: 45,
         warnings: 7,
-        by_code: { A1: 1, BUSR003: 300, BUSR005: 45, DQ019: 300, Z9: 2 },
+        by_code: { A1: 1, BUSR005: 300, DQ028: 45, DQ019: 300, Z9: 2 },
         file_findings: [
           {
             code: 'FILE008',
@@ -33,9 +33,9 @@ describe('formatSummary', () => {
         'duplicates     45',
         'note: FILE008  Column foo is not a CVRS field and was ignored.',
         'top findings (3 of 5 codes):',
-        '  BUSR003  300  The administration date is before the date of birth.',
+        '  BUSR005  300  The date of birth is after the administration date.',
         '  DQ019    300  The NDC is not listed for use on the administration date (NDC dates in the code base are less reliable than CVX dates, so this only warns).',
-        '  BUSR005   45  The same vax_event_id (in a wastage file: record_id) appears more than once in one submission or file.',
+        '  DQ028     45  The row repeats an earlier row of the same submission or file exactly (same vax_event_id, same content): it is counted once, as a duplicate.',
         '',
       ].join('\n'),
     );

@@ -90,28 +90,33 @@ describe('POST /v1/doses', () => {
     expect(r.status).toBe('rejected');
     expect(r.issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ code: 'BUSR003', severity: 'error', field: 'admin_date' }),
+        expect.objectContaining({ code: 'BUSR005', severity: 'error', field: 'recip_dob' }),
         expect.objectContaining({ code: 'DATA007', severity: 'error', field: 'cvx' }),
       ]),
     );
     expect((await api.call('GET', '/v1/doses/BAD-1', { key: site.api_key })).status).toBe(404);
   });
 
-  it('answers a batch of 500 in order, and flags a repeated vax_event_id', async () => {
+  it('answers a batch of 500 in order: an exact repeat is a duplicate, the same ID with other content BUSR013', async () => {
     const doses = Array.from({ length: 500 }, (_, i) =>
       modernaDose({ vax_event_id: `BATCH-${i}`, recip_id: `P-${i}` }),
     );
+    doses[498] = modernaDose({ vax_event_id: 'batch-1', recip_id: 'P-other' });
     doses[499] = modernaDose({ vax_event_id: 'BATCH-0', recip_id: 'P-0' });
     const res = await api.call('POST', '/v1/doses', { key: site.api_key, body: { doses } });
     expect(res.status).toBe(200);
     expect(res.json.results).toHaveLength(500);
-    expect(res.json.results.slice(0, 499).every((r: any) => r.status === 'accepted')).toBe(true);
-    expect(res.json.results[499]).toMatchObject({
+    expect(res.json.results.slice(0, 498).every((r: any) => r.status === 'accepted')).toBe(true);
+    expect(res.json.results[498]).toMatchObject({
       status: 'rejected',
-      issues: [expect.objectContaining({ code: 'BUSR005' })],
+      issues: [expect.objectContaining({ code: 'BUSR013', field: 'vax_event_id', severity: 'error' })],
     });
-    expect((await drain(registryUrl)).length).toBe(499);
-    expect((await drain(cdcUrl)).length).toBe(499);
+    expect(res.json.results[499]).toMatchObject({
+      status: 'duplicate',
+      issues: [expect.objectContaining({ code: 'DQ028', severity: 'info' })],
+    });
+    expect((await drain(registryUrl)).length).toBe(498);
+    expect((await drain(cdcUrl)).length).toBe(498);
   });
 
   it('says where malformed JSON breaks, and refuses non-JSON, empty and oversized bodies', async () => {
@@ -227,7 +232,7 @@ describe('sites', () => {
     });
     expect(res.status).toBe(400);
     expect(res.json.issues.map((i: any) => `${i.code}:${i.field}`)).toEqual(
-      expect.arrayContaining(['DATA007:admin_type', 'BUSR001:admin_address_county']),
+      expect.arrayContaining(['DATA007:admin_type', 'BUSR002:admin_address_county']),
     );
   });
 

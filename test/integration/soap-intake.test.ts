@@ -107,11 +107,11 @@ describe('SOAP intake (CDC IIS WSDL)', () => {
     expect((await drain(registryUrl)).filter((m) => m.vax_event_id === 'SOAP-NO-RXA5')).toEqual([]);
   });
 
-  it('places a rule finding at its HL7 location (admin date before birth → RXA^1^3)', async () => {
+  it('places a rule finding at its HL7 location (admin date before birth → BUSR005 at PID^1^7, the date of birth)', async () => {
     const res = await submit(vxu(modernaDose({ vax_event_id: 'SOAP-BUSR', admin_date: '1950-01-01' })));
     const ack = ackOf(res.soap);
     expect(ack.ackCode).toBe('AE');
-    expect(ack.errors.some((e) => e.location.startsWith('RXA^1^3') && e.severity === 'E')).toBe(true);
+    expect(ack.errors.some((e) => e.location.startsWith('PID^1^7') && e.severity === 'E')).toBe(true);
     expect((await api.call('GET', '/v1/doses/SOAP-BUSR', { key: site.api_key })).status).toBe(404);
   });
 

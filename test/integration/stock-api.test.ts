@@ -95,21 +95,21 @@ describe('PUT /v1/lots/{ndc}/{lot_number}', () => {
   it('refuses an unknown NDC, a bad lot number and a bad expiration with 400 and the findings', async () => {
     const unknownNdc = await setExpiration('EXP2A', '2021-06-30', undefined, '12345-6789-01');
     expect(unknownNdc.status).toBe(400);
-    expect(codes(unknownNdc.json.issues)).toEqual(['DATA007:ndc:error']);
+    expect(codes(unknownNdc.json.issues)).toEqual(['STK008:ndc:error']);
     const notNdc = await setExpiration('EXP2A', '2021-06-30', undefined, 'moderna');
-    expect(codes(notNdc.json.issues)).toEqual(['DATA005:ndc:error']);
+    expect(codes(notNdc.json.issues)).toEqual(['STK014:ndc:error']);
     const badLot = await api.call('PUT', `/v1/lots/${NDC}/LOT%20ONE`, { body: { expiration: '2021-06-30' } });
     expect(badLot.status).toBe(400);
-    expect(codes(badLot.json.issues)).toEqual(['DATA005:lot_number:error']);
+    expect(codes(badLot.json.issues)).toEqual(['STK014:lot_number:error']);
     const badDate = await setExpiration('EXP2A', 'next summer');
     expect(badDate.status).toBe(400);
     expect(badDate.json.message).toMatch(/not set/);
-    expect(codes(badDate.json.issues)).toEqual(['DATA009:expiration:error']);
+    expect(codes(badDate.json.issues)).toEqual(['STK003:expiration:error']);
     expect(codes((await setExpiration('EXP2A', '2021-02-30')).json.issues)).toEqual([
-      'DATA001:expiration:error',
+      'STK003:expiration:error',
     ]);
     expect(codes((await api.call('PUT', `/v1/lots/${NDC}/EXP2A`, { body: {} })).json.issues)).toEqual([
-      'REQD001:expiration:error',
+      'STK013:expiration:error',
     ]);
     const list = await api.call('PUT', `/v1/lots/${NDC}/EXP2A`, { body: ['2021-06-30'] });
     expect(list.status).toBe(400);
@@ -199,7 +199,7 @@ describe('beyond-use dates and GET /v1/lots/{ndc}/{lot_number}', () => {
     expect(admin.status).toBe(403);
     expect(admin.json.issues[0].code).toBe('AUTH002');
     expect(codes((await setBud('BUD1A', 'soon', site.api_key)).json.issues)).toEqual([
-      'DATA009:beyond_use_date:error',
+      'STK003:beyond_use_date:error',
     ]);
     const body = await api.call('PUT', `/v1/lots/${NDC}/BUD1A/beyond-use`, { key: site.api_key, body: 42 });
     expect(body.status).toBe(400);
@@ -346,7 +346,7 @@ describe('POST /v1/wastage', () => {
     expect(future.status).toBe('rejected');
     expect(codes(future.issues)).toEqual(['STK002:date:error']);
     const reason = await one({ record_id: 'W-6', reason: 'melted' });
-    expect(codes(reason.issues)).toEqual(['DATA007:reason:error']);
+    expect(codes(reason.issues)).toEqual(['STK008:reason:error']);
   });
 
   it('a batch answers per record, in order', async () => {
@@ -369,7 +369,7 @@ describe('POST /v1/wastage', () => {
       'WB-1:rejected',
       'WB-5:accepted',
     ]);
-    expect(codes(res.json.results[2].issues)).toEqual(['REQD001:record_id:error', 'STK001:doses:error']);
+    expect(codes(res.json.results[2].issues)).toEqual(['STK013:record_id:error', 'STK001:doses:error']);
     expect(codes(res.json.results[4].issues)).toEqual(['STK009:record_id:error']);
   });
 

@@ -181,7 +181,7 @@ describe('a wastage file dropped like a dose file', () => {
       warnings: 2,
     });
     expect(done.summary.by_code).toEqual({
-      BUSR005: 1,
+      STK012: 1,
       DQ023: 1,
       STK002: 1,
       STK004: 1,
@@ -210,8 +210,8 @@ describe('a wastage file dropped like a dose file', () => {
         '6',
         'W1',
         'duplicate',
-        'BUSR005',
-        'error BUSR005 record_id: record_id W1 was already used in row 2 of this file. Every wastage report needs its own record_id.',
+        'STK012',
+        'error STK012 record_id: record_id W1 was already used in row 2 of this file. Every wastage report needs its own record_id.',
       ],
       [
         '7',

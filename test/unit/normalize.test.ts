@@ -28,7 +28,13 @@ describe('normalizeDose', () => {
     // Act
     const { dose, findings } = normalizeDose(input);
     // Assess
-    expect(findings).toEqual([]);
+    // What CDC would refuse and we read: warnings with CDC's codes, nothing rejected.
+    expect(findings.map((f) => `${f.code}:${f.field}:${f.severity}`)).toEqual([
+      'DATA009:recip_dob:warning',
+      'DATA007:recip_address_county:warning',
+      'DATA005:recip_address_zip:warning',
+      'DATA001:admin_date:warning',
+    ]);
     expect(dose).toMatchObject({
       recip_sex: 'F',
       recip_dob: '1958-07-22',
@@ -52,14 +58,24 @@ describe('normalizeDose', () => {
       }),
     );
     expect(findings.map((f) => [f.code, f.field])).toEqual([
-      ['DATA005', 'recip_id'],
+      ['DQ024', 'recip_id'],
       ['DATA001', 'recip_dob'],
-      ['DATA009', 'admin_date'],
+      ['DATA001', 'admin_date'],
       ['DQ016', 'colour'],
     ]);
     expect(dose.recip_dob).toBeUndefined();
     expect(dose.admin_date).toBeUndefined();
     expect(dose.recip_id).toBeUndefined();
+  });
+
+  it('reports lengths as CDC does (DATA008 over its per-field limit) and the registries do (DQ025 over 199)', () => {
+    const codes = (input: Record<string, unknown>) =>
+      normalizeDose(input).findings.map((f) => `${f.code}:${f.field}`);
+    expect(codes({ mvx: 'MODX' })).toEqual(['DATA008:mvx']);
+    expect(codes({ recip_first_name: 'A'.repeat(256) })).toEqual(['DATA008:recip_first_name']);
+    expect(codes({ recip_first_name: 'A'.repeat(200) })).toEqual(['DQ025:recip_first_name']);
+    expect(codes({ lot_number: 'A'.repeat(300) })).toEqual(['DQ025:lot_number']);
+    expect(codes({ recip_dob: '1958-07' })).toEqual(['DQ029:recip_dob']);
   });
 
   it('treats empty strings and null as absent and trims everything', () => {
@@ -102,7 +118,8 @@ describe('normalizeDose', () => {
       fc.property(fc.constantFrom(...DOSE_FIELDS), anyValue, (field, value) => {
         const zodOk = DoseInput.safeParse({ [field]: value }).success;
         const typeFindings = normalizeDose({ [field]: value }).findings.filter(
-          (f) => f.code === 'DATA005' && /must be text|characters long/.test(f.message),
+          // Type and HL7 length: the schema's limits (CDC's shorter per-field limits, DATA008, are not).
+          (f) => f.code === 'DQ024' || f.code === 'DQ025',
         );
         expect(typeFindings.length === 0).toBe(zodOk);
       }),
@@ -133,16 +150,17 @@ describe('parseDate', () => {
       fc.property(isoDate, (iso) => {
         const [y, m, d] = iso.split('-');
         for (const layout of [iso, `${y}${m}${d}`, `${m}/${d}/${y}`, `${iso}T13:45:00-08:00`]) {
-          expect(parseDate(layout)).toEqual({ ok: true, iso });
+          expect(parseDate(layout)).toMatchObject({ ok: true, iso });
         }
       }),
     );
   });
 
   it('tells impossible dates from unreadable ones', () => {
-    expect(parseDate('2021-02-29')).toEqual({ ok: false, reason: 'calendar' });
-    expect(parseDate('2020-02-29')).toEqual({ ok: true, iso: '2020-02-29' });
-    expect(parseDate('2021-13-01')).toEqual({ ok: false, reason: 'calendar' });
+    expect(parseDate('2021-02-29')).toEqual({ ok: false, reason: 'calendar', layout: 'iso' });
+    expect(parseDate('2020-02-29')).toEqual({ ok: true, iso: '2020-02-29', layout: 'iso' });
+    expect(parseDate('2021-13-01')).toEqual({ ok: false, reason: 'calendar', layout: 'iso' });
+    expect(parseDate('02/30/2021')).toEqual({ ok: false, reason: 'calendar', layout: 'us' });
     expect(parseDate('March 3rd')).toEqual({ ok: false, reason: 'format' });
   });
 });

@@ -62,31 +62,31 @@ describe('parseReceipt', () => {
   });
 
   it.each(['record_id', 'ndc', 'lot_number', 'doses', 'date'])(
-    'REQD001 on %s when it is missing',
+    'STK013 on %s when it is missing',
     (field) => {
       // Blank text counts as missing (doses: a blank string is read as a count and is STK001 instead).
       for (const empty of field === 'doses' ? [undefined, null, ''] : [undefined, null, '', '   ']) {
         const { record, findings } = parseR({ [field]: empty });
         expect(record).toBeUndefined();
-        expect(codes(findings)).toEqual([`REQD001:${field}:error`]);
+        expect(codes(findings)).toEqual([`STK013:${field}:error`]);
       }
     },
   );
 
   it.each([
-    ['record_id', 'has spaces', 'DATA005'],
-    ['record_id', 'x'.repeat(65), 'DATA005'],
-    ['record_id', { id: 1 }, 'DATA005'],
-    ['ndc', 'not-an-ndc', 'DATA005'],
-    ['ndc', '8077702731', 'DATA005'],
-    ['ndc', ['80777-0273-10'], 'DATA005'],
-    ['ndc', '12345-6789-01', 'DATA007'],
-    ['lot_number', 'LOT 1', 'DATA005'],
-    ['lot_number', 'A'.repeat(21), 'DATA005'],
-    ['lot_number', true, 'DATA005'],
-    ['date', 'last tuesday', 'DATA009'],
-    ['date', '2021-02-30', 'DATA001'],
-    ['date', '2021-13-01', 'DATA001'],
+    ['record_id', 'has spaces', 'STK014'],
+    ['record_id', 'x'.repeat(65), 'STK014'],
+    ['record_id', { id: 1 }, 'STK014'],
+    ['ndc', 'not-an-ndc', 'STK014'],
+    ['ndc', '8077702731', 'STK014'],
+    ['ndc', ['80777-0273-10'], 'STK014'],
+    ['ndc', '12345-6789-01', 'STK008'],
+    ['lot_number', 'LOT 1', 'STK014'],
+    ['lot_number', 'A'.repeat(21), 'STK014'],
+    ['lot_number', true, 'STK014'],
+    ['date', 'last tuesday', 'STK003'],
+    ['date', '2021-02-30', 'STK003'],
+    ['date', '2021-13-01', 'STK003'],
   ])('%s = %j is %s on that field', (field, value, code) => {
     const { record, findings } = parseR({ [field]: value });
     expect(record).toBeUndefined();
@@ -107,8 +107,8 @@ describe('parseReceipt', () => {
   it('reports every problem of a record at once', () => {
     const { findings } = parseR({ record_id: undefined, ndc: 'x', doses: 0, date: '2099-01-01' });
     expect(codes(findings)).toEqual([
-      'REQD001:record_id:error',
-      'DATA005:ndc:error',
+      'STK013:record_id:error',
+      'STK014:ndc:error',
       'STK001:doses:error',
       'STK002:date:error',
     ]);
@@ -163,27 +163,27 @@ describe('parseWastage', () => {
     });
   });
 
-  it('an unknown reason is DATA007; a missing one REQD001; a reason_text over 200 characters DATA005', () => {
+  it('an unknown reason is STK008; a missing one STK013; a reason_text over 200 characters STK014', () => {
     const unknown = parseW({ reason: 'melted' });
-    expect(codes(unknown.findings)).toEqual(['DATA007:reason:error']);
+    expect(codes(unknown.findings)).toEqual(['STK008:reason:error']);
     expect(unknown.findings[0]!.message).toContain('temperature-too-warm');
-    expect(codes(parseW({ reason: undefined }).findings)).toEqual(['REQD001:reason:error']);
-    expect(codes(parseW({ reason_text: 'x'.repeat(201) }).findings)).toEqual(['DATA005:reason_text:error']);
+    expect(codes(parseW({ reason: undefined }).findings)).toEqual(['STK013:reason:error']);
+    expect(codes(parseW({ reason_text: 'x'.repeat(201) }).findings)).toEqual(['STK014:reason_text:error']);
   });
 
   it.each([0, -1, 0.5])('doses = %j is STK001', (doses) => {
     expect(codes(parseW({ doses }).findings)).toEqual(['STK001:doses:error']);
   });
 
-  it('a future date is STK002; a bad one DATA009 or DATA001', () => {
+  it('a future date is STK002; a bad one STK003 or STK003', () => {
     expect(codes(parseW({ date: '2021-04-01' }).findings)).toEqual(['STK002:date:error']);
-    expect(codes(parseW({ date: 'soon' }).findings)).toEqual(['DATA009:date:error']);
-    expect(codes(parseW({ date: '2021-02-29' }).findings)).toEqual(['DATA001:date:error']);
+    expect(codes(parseW({ date: 'soon' }).findings)).toEqual(['STK003:date:error']);
+    expect(codes(parseW({ date: '2021-02-29' }).findings)).toEqual(['STK003:date:error']);
   });
 
-  it('an unknown NDC is DATA007 on ndc; a missing lot REQD001 on lot_number', () => {
-    expect(codes(parseW({ ndc: '00000-0000-00' }).findings)).toEqual(['DATA007:ndc:error']);
-    expect(codes(parseW({ lot_number: null }).findings)).toEqual(['REQD001:lot_number:error']);
+  it('an unknown NDC is STK008 on ndc; a missing lot STK013 on lot_number', () => {
+    expect(codes(parseW({ ndc: '00000-0000-00' }).findings)).toEqual(['STK008:ndc:error']);
+    expect(codes(parseW({ lot_number: null }).findings)).toEqual(['STK013:lot_number:error']);
   });
 });
 
@@ -219,11 +219,11 @@ describe('parseLotExpiry', () => {
   });
 
   it.each([
-    [{}, 'REQD001'],
-    [{ expiration: '' }, 'REQD001'],
-    [{ expiration: 'next summer' }, 'DATA009'],
-    [{ expiration: '2021-06-31' }, 'DATA001'],
-    [{ expiration: { date: '2021-06-30' } }, 'DATA005'],
+    [{}, 'STK013'],
+    [{ expiration: '' }, 'STK013'],
+    [{ expiration: 'next summer' }, 'STK003'],
+    [{ expiration: '2021-06-31' }, 'STK003'],
+    [{ expiration: { date: '2021-06-30' } }, 'STK014'],
   ])('%j is %s on expiration', (input, code) => {
     const { record, findings } = parseLotExpiry(input);
     expect(record).toBeUndefined();
@@ -254,10 +254,10 @@ describe('parseBeyondUse', () => {
   });
 
   it.each([
-    [{}, 'REQD001'],
-    [{ beyond_use_date: 'tomorrow' }, 'DATA009'],
-    [{ beyond_use_date: '2021-04-31' }, 'DATA001'],
-    [{ beyond_use_date: ['2021-06-15'] }, 'DATA005'],
+    [{}, 'STK013'],
+    [{ beyond_use_date: 'tomorrow' }, 'STK003'],
+    [{ beyond_use_date: '2021-04-31' }, 'STK003'],
+    [{ beyond_use_date: ['2021-06-15'] }, 'STK014'],
   ])('%j is %s on beyond_use_date', (input, code) => {
     const { record, findings } = parseBeyondUse(input, '2021-06-30');
     expect(record).toBeUndefined();
@@ -285,7 +285,7 @@ describe('parseTransferOut', () => {
 
   it('needs the receiving site, which is not this site', () => {
     expect(parseT({ to_iis_id: undefined }).findings.map((f) => `${f.code}:${f.field}`)).toEqual([
-      'REQD001:to_iis_id',
+      'STK013:to_iis_id',
     ]);
     expect(parseT({ to_iis_id: SITE.toLowerCase() }).findings.map((f) => `${f.code}:${f.field}`)).toEqual([
       'STK010:to_iis_id',

@@ -30,20 +30,30 @@ describe('validateDose', () => {
     expect(check()).toEqual([]);
   });
 
-  it('rejects an admin date before birth and an unknown CVX, on those fields', () => {
+  it('rejects an admin date before birth (BUSR005, on recip_dob as CDC reports it) and an unknown CVX', () => {
     const findings = check({ admin_date: '1950-06-03', cvx: '1234', ndc: undefined, mvx: undefined });
-    expect(codesOf(findings)).toEqual(['BUSR003:admin_date', 'DATA007:cvx']);
+    expect(codesOf(findings)).toEqual(['BUSR005:recip_dob', 'DATA007:cvx']);
     expect(findings.every((f) => f.severity === 'error')).toBe(true);
   });
 
   it.each([
-    [{ recip_first_name: undefined }, 'REQD001:recip_first_name'],
+    [{ recip_first_name: undefined }, 'DQ027:recip_first_name'],
+    [{ recip_sex: undefined }, 'REQD001:recip_sex'],
+    [{ ...REFUSAL, recip_sex: undefined }, 'REQD002:recip_sex'],
     [{ recip_sex: 'X' }, 'DATA007:recip_sex'],
-    [{ admin_date: '2027-01-05' }, 'BUSR004:admin_date'],
-    [{ recip_dob: '2030-01-05' }, 'BUSR004:recip_dob'],
+    [{ admin_date: '2027-01-05' }, 'BUSR012:admin_date'],
+    [{ recip_dob: '2030-01-05' }, 'BUSR011:recip_dob'],
     [{ recip_dob: '1899-03-02' }, 'DQ001:recip_dob'],
     [{ recip_address_county: '36061' }, 'BUSR001:recip_address_county'],
-    [{ recip_address_zip: '10001' }, 'BUSR002:recip_address_zip'],
+    [{ recip_address_zip: '10001' }, 'BUSR003:recip_address_zip'],
+    [{ admin_address_county: '36061' }, 'BUSR002:admin_address_county'],
+    [{ admin_address_zip: '10001' }, 'BUSR004:admin_address_zip'],
+    [{ recip_address_state: undefined }, 'BUSR007:recip_address_zip'],
+    [{ recip_address_county: undefined }, 'BUSR009:recip_address_zip'],
+    [{ ext_type: 'X' }, 'DATA005:ext_type'],
+    [{ vtrcks_prov_pin: 'ABC-12' }, 'DATA005:vtrcks_prov_pin'],
+    [{ ext_type: 'P', pprl_id: 'abc' }, 'DATA006:recip_last_name'],
+    [{ pprl_id: 'abc' }, 'DATA004:pprl_id'],
     [{ lot_number: 'AB 12#' }, 'DQ003:lot_number'],
     [{ lot_number: 'AB1' }, 'DQ004:lot_number'],
     [{ lot_number: 'LOT039K20A' }, 'DQ005:lot_number'],
@@ -68,14 +78,25 @@ describe('validateDose', () => {
     [{ cvx: '510', ndc: undefined, mvx: undefined }, 'DQ021:cvx'],
     [{ cvx: '213', ndc: undefined, mvx: undefined }, 'DQ022:cvx'],
     [{ lot_number: 'LOT 039K20A' }, 'DQ005:lot_number'],
-    [{ vax_event_id: 'A/B' }, 'DATA005:vax_event_id'],
-    [{ vax_event_id: 'A%41' }, 'DATA005:vax_event_id'],
+    [{ vax_event_id: 'A/B' }, 'DQ026:vax_event_id'],
+    [{ vax_event_id: 'A B' }, 'DATA005:vax_event_id'],
+    [{ vax_event_id: 'A%41' }, 'DQ026:vax_event_id'],
   ])('%o → %s', (overrides, expected) => {
     const findings = check(overrides);
     expect(codesOf(findings)).toContain(expected);
     const f = findings.find((x) => `${x.code}:${x.field}` === expected)!;
     expect(f.severity).toBe(RULES[f.code as keyof typeof RULES].severity);
     expect(f.message.length).toBeGreaterThan(20);
+  });
+
+  it('warns as CDC does when the site has a ZIP but no state or county (BUSR008, BUSR010)', () => {
+    const { dose } = normalizeDose(modernaDose());
+    const noSiteAddress = { ...dose, admin_address_zip: '95814', iis_id: site.iis_id };
+    const findings = validateDose(noSiteAddress, { today: TODAY });
+    expect(codesOf(findings)).toEqual(
+      expect.arrayContaining(['BUSR008:admin_address_zip', 'BUSR010:admin_address_zip']),
+    );
+    expect(findings.find((f) => f.code === 'BUSR008')!.severity).toBe('warning');
   });
 
   it('warns (never rejects) on a product after its use window', () => {
@@ -88,8 +109,8 @@ describe('validateDose', () => {
     const refusal = REFUSAL;
     expect(check(refusal)).toEqual([]);
     expect(codesOf(check({ ...refusal, lot_number: '039K20A', mvx: 'MOD' }))).toEqual([
-      'DATA004:mvx',
-      'DATA004:lot_number',
+      'DNTS002:mvx',
+      'DNTS002:lot_number',
     ]);
   });
 
@@ -117,7 +138,7 @@ describe('validateDose', () => {
     expect(check(refusal)).toEqual([]);
   });
 
-  it('reports REQD001 for every required field that is missing, and never accepts such a dose (property)', () => {
+  it('reports REQD001 (the names: DQ027) for every required field that is missing, and never accepts such a dose (property)', () => {
     fc.assert(
       fc.property(fc.subarray([...REQUIRED_FOR_VACCINATION], { minLength: 1 }), (missing) => {
         const { dose } = normalizeDose(modernaDose());
@@ -125,7 +146,10 @@ describe('validateDose', () => {
         fillFromSite(dose, site);
         for (const f of missing) delete dose[f];
         const findings = validateDose(dose, { today: TODAY });
-        for (const f of missing) expect(codesOf(findings)).toContain(`REQD001:${f}`);
+        for (const f of missing)
+          expect(codesOf(findings)).toContain(
+            f === 'recip_first_name' || f === 'recip_last_name' ? `DQ027:${f}` : `REQD001:${f}`,
+          );
         expect(findings.some((f) => f.severity === 'error')).toBe(true);
       }),
     );
@@ -152,17 +176,26 @@ describe('validateDose', () => {
 });
 
 describe('prepareBatch', () => {
-  it('flags every repeat of a vax_event_id after its first use', () => {
+  it('counts an exact repeat once (DQ028) and the same vax_event_id with other content as BUSR013', () => {
+    const id = modernaDose().vax_event_id as string;
     const batch = prepareBatch(
-      [modernaDose(), modernaDose(), modernaDose({ vax_event_id: 'EVT-2' }), modernaDose()],
+      [
+        modernaDose(),
+        modernaDose(),
+        modernaDose({ vax_event_id: 'EVT-2' }),
+        modernaDose({ lot_number: 'OTHER1' }),
+        modernaDose({ vax_event_id: id.toLowerCase() }),
+      ],
       'S1',
     );
     expect(batch.map((p) => codesOf(p.findings))).toEqual([
       [],
-      ['BUSR005:vax_event_id'],
+      ['DQ028:vax_event_id'],
       [],
-      ['BUSR005:vax_event_id'],
+      ['BUSR013:vax_event_id'],
+      ['BUSR013:vax_event_id'],
     ]);
+    expect(batch[1]!.findings[0]!.severity).toBe('info');
   });
 
   it('defaults iis_id to the caller and fills site fields the dose left out', () => {

@@ -154,7 +154,7 @@ describe('checking a wastage file offline', () => {
       '2,W1,accepted,',
       '3,W2,rejected,STK004',
       '4,W3,rejected,STK002',
-      '5,W1,duplicate,BUSR005',
+      '5,W1,duplicate,STK012',
       '6,W4,rejected,DQ023',
     ]);
   });
