@@ -4,8 +4,10 @@ import {
   type CvrsField,
   type Dose,
   IDENTIFYING_FIELDS,
+  RACE_FIELDS,
   REFUSAL_EMPTY_FIELDS,
 } from '../domain/fields.ts';
+import * as codes from '../codesets/index.ts';
 
 /**
  * CDC CVRS extract files, Redacted model (ext_type D): the 45 variables in the specification's order, a header
@@ -49,8 +51,26 @@ export function cvrsRecord(dose: Partial<Dose>, secret: string): string[] {
     if (field === 'recip_id') return cdcRecipientId(secret, dose.iis_id ?? '', dose.recip_id ?? '');
     if (REDACT.has(field)) return REDACTED;
     if (refusal && EMPTY_FOR_REFUSAL.has(field)) return '';
-    return clean(dose[field] ?? '');
+    return cdcSpelling(field, clean(dose[field] ?? ''));
   });
+}
+
+const LATER_RACES: ReadonlySet<string> = new Set(RACE_FIELDS.slice(1));
+
+/**
+ * The same value as CDC's value sets spell it, where ours take another spelling: an HL7 route becomes its
+ * NCIt equivalent (ID → C38238), and UNK or POL in a second to sixth race, which CDC's RACE set lacks and which
+ * say nothing the first race does not, is left out.
+ */
+function cdcSpelling(field: CvrsField, value: string): string {
+  if (value === '') return value;
+  if (field === 'vax_route') {
+    const entry = codes.route(value);
+    const equivalent = entry?.cvrs === false && entry.equivalent ? codes.route(entry.equivalent) : undefined;
+    return equivalent?.cvrs ? equivalent.code : value;
+  }
+  if (LATER_RACES.has(field) && (value === 'UNK' || value === 'POL')) return '';
+  return value;
 }
 
 export const CVRS_HEADER = CVRS_FIELDS.join('\t');

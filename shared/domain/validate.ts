@@ -180,12 +180,32 @@ const VALUE_SETS: [keyof Dose, Lookup, string][] = [
   ['serology', codes.yesNoUnk, 'YES, NO or UNK'],
 ];
 
+/** CDC's RACE set (recip_race_2 to _6) has no UNK or POL: those say something only about the first race. */
+const RACE_1_ONLY: ReadonlySet<string> = new Set(['UNK', 'POL']);
+
 function checkValueSets(dose: Partial<Dose>, out: Finding[]): void {
   for (const [field, lookup, expected] of VALUE_SETS) {
     const v = dose[field];
-    if (v !== undefined && !lookup(v))
+    if (v === undefined) continue;
+    const entry = lookup(v);
+    if (!entry)
       out.push(finding('DATA007', field, `${field} "${v}" is not an accepted code. Use ${expected}.`));
+    // We take the registries' wider tables (legacy race codes, HL7 routes and sites); CDC's value sets do not.
+    else if (isOutsideCdcSet(field, v, entry))
+      out.push(
+        finding(
+          'DATA007',
+          field,
+          `${field} "${v}" is accepted here but is not in CDC's value set, so the dose will not go to CDC until it is corrected. Use ${expected}.`,
+          'warning',
+        ),
+      );
   }
+}
+
+function isOutsideCdcSet(field: string, code: string, entry: unknown): boolean {
+  if (field !== 'recip_race_1' && field.startsWith('recip_race_') && RACE_1_ONLY.has(code)) return true;
+  return typeof entry === 'object' && entry !== null && 'cvrs' in entry && entry.cvrs === false;
 }
 
 function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[]): void {

@@ -43,6 +43,26 @@ describe('CVRS extract records (Redacted model)', () => {
     });
   });
 
+  it("spell values as CDC's value sets do: an HL7 route as its NCIt code, no UNK or POL after the first race", () => {
+    const dose = normalizeDose(
+      modernaDose({ vax_route: 'ID', recip_race_1: 'UNK', recip_race_2: 'UNK', recip_race_3: 'POL' }),
+    ).dose;
+    const record = cvrsRecord(dose, SECRET);
+    const at = (f: (typeof CVRS_FIELDS)[number]) => record[CVRS_FIELDS.indexOf(f)];
+    expect([at('vax_route'), at('recip_race_1'), at('recip_race_2'), at('recip_race_3')]).toEqual([
+      'C38238',
+      'UNK',
+      '',
+      '',
+    ]);
+    // IM is in CDC's ROUTE set as it is.
+    expect(
+      cvrsRecord(normalizeDose(modernaDose({ vax_route: 'IM' })).dose, SECRET)[
+        CVRS_FIELDS.indexOf('vax_route')
+      ],
+    ).toBe('IM');
+  });
+
   it('leave product, lot, expiration, site, route and dose fields empty for refusals', () => {
     const dose = { ...normalizeDose(modernaDose({ vax_refusal: 'YES' })).dose, iis_id: 'SITE1' };
     const byName = Object.fromEntries(CVRS_FIELDS.map((f, i) => [f, cvrsRecord(dose, SECRET)[i]]));

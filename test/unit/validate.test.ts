@@ -99,6 +99,24 @@ describe('validateDose', () => {
     expect(findings.find((f) => f.code === 'BUSR008')!.severity).toBe('warning');
   });
 
+  it.each([
+    [{ recip_race_2: 'UNK' }, 'recip_race_2'],
+    [{ recip_race_1: 'W' }, 'recip_race_1'],
+    [{ recip_sex: 'O' }, 'recip_sex'],
+    [{ recip_ethnicity: 'H' }, 'recip_ethnicity'],
+    [{ vax_route: 'ID' }, 'vax_route'],
+    [{ vax_admin_site: 'MO' }, 'vax_admin_site'],
+  ])('%o: a code we take that CDC’s value set lacks warns DATA007 on %s', (overrides, field) => {
+    const findings = check(overrides);
+    expect(findings.filter((f) => f.code === 'DATA007')).toEqual([
+      expect.objectContaining({
+        field,
+        severity: 'warning',
+        message: expect.stringContaining("CDC's value set"),
+      }),
+    ]);
+  });
+
   it('warns (never rejects) on a product after its use window', () => {
     const findings = check({ admin_date: '2024-03-06', vax_expiration: '2024-06-30' });
     expect(codesOf(findings)).toContain('DQ011:cvx');
