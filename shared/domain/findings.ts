@@ -164,7 +164,7 @@ export const RULES = {
   BUSR013: {
     severity: 'error',
     summary:
-      'A vax_event_id (compared without regard to case) comes again in one submission or file with different content. An exact repeat is not an error (DQ028).',
+      'A vax_event_id (compared without regard to case) comes again in one submission or file with different content. Warning only: an exact repeat of an earlier row, which CDC refuses too but we count once, as a duplicate.',
     source: 'CDC CVRS validator',
     cdc: 'BUSR013',
   },
@@ -317,12 +317,6 @@ export const RULES = {
     source: 'Registry data quality',
   },
   DQ028: {
-    severity: 'info',
-    summary:
-      'The row repeats an earlier row of the same submission or file exactly (same vax_event_id, same content): it is counted once, as a duplicate.',
-    source: 'Pipeline',
-  },
-  DQ029: {
     severity: 'error',
     summary:
       'A date of birth with no day (YYYY-MM): CDC accepts it, but the registries need the full date of birth.',

@@ -213,7 +213,7 @@ function normalizeDate(field: DoseField, text: string, findings: Finding[]): str
   if (field === 'recip_dob' && YEAR_MONTH.test(text))
     findings.push(
       finding(
-        'DQ029',
+        'DQ028',
         field,
         `recip_dob "${text}" has no day. CDC accepts a year and month, but the registries need the full date of birth.`,
       ),

@@ -77,10 +77,20 @@ export function fillFromSite(dose: Partial<Dose>, site: Site): void {
   for (const f of SITE_FILLED_FIELDS) if (dose[f] === undefined && site[f] !== undefined) dose[f] = site[f];
 }
 
-/** The finding for a row that repeats an earlier one exactly: counted once, as a duplicate, never an error. */
+/**
+ * CDC's BUSR013 for a row that repeats an earlier one exactly: CDC refuses it, we take it as the same dose sent
+ * twice, so it only warns and the row counts once, as a duplicate.
+ */
 export function exactRepeat(id: string, where: string): Finding {
-  return finding('DQ028', 'vax_event_id', `vax_event_id ${id} repeats ${where} exactly; it is counted once.`);
+  return finding(
+    'BUSR013',
+    'vax_event_id',
+    `vax_event_id ${id} repeats ${where} exactly; it is counted once. CDC refuses a repeated vax_event_id, so send each dose once.`,
+    'warning',
+  );
 }
+
+const isExactRepeat = (f: Finding) => f.code === 'BUSR013' && f.severity === 'warning';
 
 /** CDC's BUSR013: the same vax_event_id (whatever its letter case) with different content. */
 export function conflictingRepeat(id: string, where: string): Finding {
@@ -221,7 +231,7 @@ export async function submitDoses(
     const id = dose.vax_event_id ?? null;
     if (hasError(findings) || !id) results[index] = rejected(id, findings);
     // An exact repeat of an earlier row is that row's dose: it is answered as a duplicate, as a re-sent dose is.
-    else if (findings.some((f) => f.code === 'DQ028'))
+    else if (findings.some(isExactRepeat))
       results[index] = { vax_event_id: id, status: 'duplicate', issues: findings };
     else if (dryRun) results[index] = { vax_event_id: id, status: 'accepted', issues: findings };
     else

@@ -73,7 +73,7 @@ const FORMAT_CODES: ReadonlySet<string> = new Set([
   'DQ024',
   'DQ025',
   'DQ026',
-  'DQ029',
+  'DQ028',
 ]);
 /** The event ID is taken already (in this message, or stored with other content). */
 const DUPLICATE_KEY_CODES: ReadonlySet<string> = new Set(['BUSR013', 'DQ017']);

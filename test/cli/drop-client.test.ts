@@ -115,7 +115,7 @@ const summary = (over: Record<string, unknown> = {}) => ({
   rejected: 4,
   duplicates: 2,
   warnings: 1,
-  by_code: { BUSR005: 4, DQ028: 2, DQ019: 4, DQ010: 4 },
+  by_code: { BUSR005: 4, BUSR013: 2, DQ019: 4, DQ010: 4 },
   file_findings: [],
   ...over,
 });

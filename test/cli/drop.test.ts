@@ -62,7 +62,7 @@ describe('npm run drop', () => {
     expect(summaryCount(out, 'accepted')).toBe(want.accepted);
     expect(summaryCount(out, 'rejected')).toBe(want.rejected);
     expect(summaryCount(out, 'duplicates')).toBe(want.duplicates);
-    expect(out).toContain('DQ028');
+    expect(out).toContain('BUSR013');
     expect(out).toContain(`s3://drop/results/${site.iis_id}/clinic-2021-03-10.tsv.results.csv`);
     firstUpload = /^upload (up_[a-f0-9]{20})/m.exec(out)![1]!;
 

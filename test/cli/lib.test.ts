@@ -14,7 +14,7 @@ describe('formatSummary', () => {
         rejected: 300,
         duplicates: 45,
         warnings: 7,
-        by_code: { A1: 1, BUSR005: 300, DQ028: 45, DQ019: 300, Z9: 2 },
+        by_code: { A1: 1, BUSR005: 300, BUSR013: 45, DQ019: 300, Z9: 2 },
         file_findings: [
           {
             code: 'FILE008',
@@ -35,7 +35,7 @@ describe('formatSummary', () => {
         'top findings (3 of 5 codes):',
         '  BUSR005  300  The date of birth is after the administration date.',
         '  DQ019    300  The NDC is not listed for use on the administration date (NDC dates in the code base are less reliable than CVX dates, so this only warns).',
-        '  DQ028     45  The row repeats an earlier row of the same submission or file exactly (same vax_event_id, same content): it is counted once, as a duplicate.',
+        '  BUSR013   45  A vax_event_id (compared without regard to case) comes again in one submission or file with different content. Warning only: an exact repeat of an earlier row, which CDC refuses too but we count once, as a duplicate.',
         '',
       ].join('\n'),
     );

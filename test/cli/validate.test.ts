@@ -72,7 +72,7 @@ describe('npm run validate', () => {
 
       const summary = json(summaryPathFor(`${path}.results.csv`));
       expect(summary).toMatchObject({ ...want, format, status: 'completed', offline: true });
-      expect(summary.by_code.DQ028).toBe(want.duplicates);
+      expect(summary.by_code.BUSR013).toBe(want.duplicates);
     },
   );
 

@@ -113,7 +113,7 @@ describe('POST /v1/doses', () => {
     });
     expect(res.json.results[499]).toMatchObject({
       status: 'duplicate',
-      issues: [expect.objectContaining({ code: 'DQ028', severity: 'info' })],
+      issues: [expect.objectContaining({ code: 'BUSR013', severity: 'warning' })],
     });
     expect((await drain(registryUrl)).length).toBe(498);
     expect((await drain(cdcUrl)).length).toBe(498);

@@ -81,7 +81,7 @@ describe('dropping a file', () => {
     expect(lines).toHaveLength(1001);
     expect(lines[0]).toBe('row,vax_event_id,status,codes,messages');
     expect(lines[1]).toMatch(/^2,D1-0,accepted,/);
-    expect(lines.filter((l) => l.includes(',duplicate,DQ028'))).toHaveLength(expected.duplicates);
+    expect(lines.filter((l) => l.includes(',duplicate,BUSR013'))).toHaveLength(expected.duplicates);
     expect(await storedVersions(site.iis_id)).toBe(expected.accepted);
     const reg = await drain(rt.env.REGISTRY_QUEUE_URL!);
     const cdc = await drain(rt.env.CDC_QUEUE_URL!);

@@ -75,7 +75,7 @@ describe('normalizeDose', () => {
     expect(codes({ recip_first_name: 'A'.repeat(256) })).toEqual(['DATA008:recip_first_name']);
     expect(codes({ recip_first_name: 'A'.repeat(200) })).toEqual(['DQ025:recip_first_name']);
     expect(codes({ lot_number: 'A'.repeat(300) })).toEqual(['DQ025:lot_number']);
-    expect(codes({ recip_dob: '1958-07' })).toEqual(['DQ029:recip_dob']);
+    expect(codes({ recip_dob: '1958-07' })).toEqual(['DQ028:recip_dob']);
   });
 
   it('treats empty strings and null as absent and trims everything', () => {

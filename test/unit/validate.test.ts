@@ -194,7 +194,7 @@ describe('validateDose', () => {
 });
 
 describe('prepareBatch', () => {
-  it('counts an exact repeat once (DQ028) and the same vax_event_id with other content as BUSR013', () => {
+  it('warns BUSR013 on an exact repeat (counted once) and rejects the same vax_event_id with other content', () => {
     const id = modernaDose().vax_event_id as string;
     const batch = prepareBatch(
       [
@@ -208,12 +208,18 @@ describe('prepareBatch', () => {
     );
     expect(batch.map((p) => codesOf(p.findings))).toEqual([
       [],
-      ['DQ028:vax_event_id'],
+      ['BUSR013:vax_event_id'],
       [],
       ['BUSR013:vax_event_id'],
       ['BUSR013:vax_event_id'],
     ]);
-    expect(batch[1]!.findings[0]!.severity).toBe('info');
+    expect(batch.map((p) => p.findings[0]?.severity)).toEqual([
+      undefined,
+      'warning',
+      undefined,
+      'error',
+      'error',
+    ]);
   });
 
   it('defaults iis_id to the caller and fills site fields the dose left out', () => {
