@@ -15,6 +15,16 @@
  * Pure: no I/O; the value sets the `defaults` option needs are reduced to the fields that can take UNK.
  */
 
+import {
+  type CdcFinding,
+  type CdcOptions,
+  type CdcResult,
+  CdcValidatorStopped,
+  validateCvrsRecord,
+  validateCvrsText,
+} from './index.ts';
+import { foldHash, str } from './java.ts';
+
 // ---- the CVRS record ---------------------------------------------------------------------------------------------
 
 /** Every CVRS field in CDC's declaration order (CVRSExtract.java); v2 leaves out the two it IGNOREs. */
@@ -83,8 +93,10 @@ export function cvrsFields(version: CvrsVersion = '2'): readonly CvrsField[] {
  * v2.5.1 VXU_V04. In CDC's validator that is not a per-record error but an exception that ends the whole run, so
  * callers should treat the file as unreadable by CDC from this message on.
  */
-export class CdcHl7Rejection extends Error {
-  override readonly name = 'CdcHl7Rejection';
+export class CdcHl7Rejection extends CdcValidatorStopped {
+  override name = 'CdcHl7Rejection';
+  /** The message's ordinal in its file, when known (validateHl7Text sets it). */
+  line?: number;
 }
 
 // ---- splitting a file --------------------------------------------------------------------------------------------
@@ -939,4 +951,83 @@ function applyDefaults(r: Record<CvrsField, string>, version: CvrsVersion): void
 
 function zipWithDash(zip: string): string {
   return zip.length > 5 && !zip.includes('-') ? `${zip.slice(0, 5)}-${zip.slice(5)}` : zip;
+}
+
+// ---- a whole file ------------------------------------------------------------------------------------------------
+
+const localToday = (): string => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+
+/**
+ * An HL7 file through CDC's validator: each message mapped to its CVRS record and checked by the CVRS record
+ * rules, the duplicate-id rule across the file, FMT_005 for a byte order mark (the only header finding CDC makes
+ * for HL7). "line" is the message's ordinal. A file whose first line is not HL7 is what CDC reads as CVRS text,
+ * and goes to validateCvrsText. Throws CdcHl7Rejection (with `line`) where CDC's run stops on a message.
+ */
+export function validateHl7Text(
+  text: string | Uint8Array,
+  opts: CdcOptions & VxuToCvrsOptions = {},
+): CdcResult {
+  const input = typeof text === 'string' ? text : new TextDecoder('utf-8', { ignoreBOM: true }).decode(text);
+  if (!isHl7File(input)) return validateCvrsText(input, opts);
+  const version = opts.version ?? '2';
+  const today = opts.today ?? localToday();
+  const findings: CdcFinding[] = [];
+  const header: CdcFinding[] = input.startsWith('\uFEFF')
+    ? [
+        {
+          line: -1,
+          vax_event_id: null,
+          field: 'Header',
+          code: 'FMT_005',
+          level: 'ERROR',
+          message: 'File starts with a Unicode Byte Order Mark (FEFF)',
+        },
+      ]
+    : [];
+  findings.push(...header);
+  // A format finding counts as one failed record, and the first record does not count again (CDC's errorCount).
+  let failed = header.length > 0 ? 1 : 0;
+  const ids = new Map<string, { hash: number; line: number }>();
+  const messages = splitHl7Messages(input);
+  for (const { line, message } of messages) {
+    let record: Record<string, string>;
+    try {
+      record = vxuToCvrs(message, version, opts);
+    } catch (e) {
+      if (e instanceof CdcHl7Rejection) e.line = line;
+      throw e;
+    }
+    const id = record.vax_event_id ?? '';
+    if (line === 1) for (const f of header) f.vax_event_id = id;
+    const found = validateCvrsRecord(record, { version, today }).map((f) => ({ ...f, line }));
+    // BUSR013 as CDC's BeanValidator has it: the earlier record's hash XOR its line against this one's hash.
+    let hash = 0;
+    for (const f of CVRS_FIELDS_V1) hash = foldHash(hash, record[f] ?? null);
+    if (hash === 0) hash = 31;
+    const key = id.toUpperCase();
+    const before = ids.get(key);
+    ids.set(key, { hash, line });
+    if (before && (before.hash ^ before.line) !== hash) {
+      found.push({
+        line,
+        vax_event_id: id,
+        field: 'vax_event_id',
+        code: 'BUSR013',
+        level: 'ERROR',
+        message: `Value of vax_event_id (${str(id)}) duplicates vax_event_id at line ${before.line}`,
+      });
+    }
+    if (found.length > 0 && (line > 1 || header.length === 0)) failed++;
+    findings.push(...found);
+  }
+  return {
+    findings,
+    totalRecords: messages.length,
+    failedRecords: failed,
+    totalErrors: findings.length,
+    cdcErrorCount: messages.length > 0 ? findings.length : 0,
+  };
 }

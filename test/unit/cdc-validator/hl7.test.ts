@@ -6,6 +6,7 @@ import {
   cvrsFields,
   isHl7File,
   splitHl7Messages,
+  validateHl7Text,
   vxuToCvrs,
 } from '../../../shared/cdc/validator/hl7.ts';
 import { escapeHl7 } from '../../../shared/hl7/escape.ts';
@@ -396,5 +397,47 @@ describe('vxuToCvrs: the record CDC derives from a VXU', () => {
         recip_address_zip: '48877-1234',
       });
     });
+  });
+});
+
+describe('validateHl7Text: an .hl7 file through the CVRS record rules', () => {
+  const today = '2021-03-01';
+
+  it("finds nothing in testgood.hl7, as CDC's testgood.hl7.rpt says: 0 errors in 0 of 33 records", () => {
+    const result = validateHl7Text(fixture('testgood.hl7'), { today });
+    expect(result).toMatchObject({ totalRecords: 33, failedRecords: 0, totalErrors: 0, cdcErrorCount: 0 });
+  });
+
+  it("reports on the record each message maps to, at the message's ordinal", () => {
+    const second = replacing('PID', PID.replace('|2186-5^^CDCREC', ''), [
+      MSH,
+      PID,
+      'ORC|||ev-2',
+      RXA,
+      ...OBX,
+    ]);
+    const result = validateHl7Text(`${vxu(...BASE)}${second}`, { today });
+    expect(result.totalRecords).toBe(2);
+    expect(result.findings.map((f) => [f.line, f.code, f.field])).toEqual([
+      [2, 'REQD001', 'recip_ethnicity'],
+    ]);
+    expect(result.failedRecords).toBe(1);
+  });
+
+  it('reports a vax_event_id used again by a different record, and a byte order mark', () => {
+    const again = replacing('RXA', RXA.replace('EL3246', 'OTHER'));
+    const result = validateHl7Text(`\uFEFF${vxu(...BASE)}${again}`, { today });
+    expect(result.findings.map((f) => [f.line, f.code, f.vax_event_id])).toEqual([
+      [-1, 'FMT_005', 'ev-1'],
+      [2, 'BUSR013', 'ev-1'],
+    ]);
+    expect(result.failedRecords).toBe(2);
+  });
+
+  it('says on which message CDC would stop', () => {
+    const bad = replacing('RXA', RXA.replace('20201004', '10/04/2020'));
+    expect(() => validateHl7Text(`${vxu(...BASE)}${bad}`, { today })).toThrow(
+      expect.objectContaining({ name: 'CdcHl7Rejection', line: 2 }),
+    );
   });
 });
