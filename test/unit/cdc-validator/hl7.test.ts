@@ -353,6 +353,16 @@ describe('vxuToCvrs: the record CDC derives from a VXU', () => {
   });
 
   describe("defaults (CDC's -d)", () => {
+    it("maps each message of testdefault.hl7 to testdefault.txt's record, as CDC's -d conversion test does", () => {
+      const messages = splitHl7Messages(fixture('testdefault.hl7'));
+      const rows = cvrsRows(fixture('testdefault.txt'));
+      expect(messages).toHaveLength(51);
+      expect(rows).toHaveLength(51);
+      messages.forEach((m, i) => expect(vxuToCvrs(m.message, '2', { defaults: true })).toEqual(rows[i]));
+      // Without -d the same messages keep MSH-8's empty extract type and their gaps.
+      expect(vxuToCvrs(messages[4]!.message)).toMatchObject({ ext_type: '', dose_num: '' });
+    });
+
     it('fills required UNK-able fields and derives ext_type from redaction', () => {
       const bare = vxu(MSH.replace('|D|VXU', '||VXU'), PID.replace('2106-3^^CDCREC', ''), ORC, RXA);
       const plain = vxuToCvrs(bare);
@@ -432,6 +442,15 @@ describe('validateHl7Text: an .hl7 file through the CVRS record rules', () => {
       [2, 'BUSR013', 'ev-1'],
     ]);
     expect(result.failedRecords).toBe(2);
+  });
+
+  it('finds the 2 errors CDC counts in testdefault.hl7 with -d', () => {
+    const result = validateHl7Text(fixture('testdefault.hl7'), { today, defaults: true });
+    expect(result.findings.map((f) => [f.line, f.code, f.field])).toEqual([
+      [13, 'REQD001', 'admin_name'],
+      [14, 'REQD001', 'responsible_org'],
+    ]);
+    expect(result).toMatchObject({ totalRecords: 51, failedRecords: 2, cdcErrorCount: 2 });
   });
 
   it('says on which message CDC would stop', () => {
