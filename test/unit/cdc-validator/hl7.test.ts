@@ -358,7 +358,9 @@ describe('vxuToCvrs: the record CDC derives from a VXU', () => {
       const rows = cvrsRows(fixture('testdefault.txt'));
       expect(messages).toHaveLength(51);
       expect(rows).toHaveLength(51);
-      messages.forEach((m, i) => expect(vxuToCvrs(m.message, '2', { defaults: true })).toEqual(rows[i]));
+      messages.forEach((m, i) => {
+        expect(vxuToCvrs(m.message, '2', { defaults: true })).toEqual(rows[i]);
+      });
       // Without -d the same messages keep MSH-8's empty extract type and their gaps.
       expect(vxuToCvrs(messages[4]!.message)).toMatchObject({ ext_type: '', dose_num: '' });
     });
