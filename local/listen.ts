@@ -1,5 +1,5 @@
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo, Server } from 'node:net';
 
 /** Listens on 127.0.0.1 only (the stand-ins have no authentication) and answers the port taken. */
 export async function listenLoopback(server: Server, port = 0): Promise<number> {
@@ -14,7 +14,12 @@ export async function listenLoopback(server: Server, port = 0): Promise<number> 
 }
 
 /** The body as text, or undefined when it is larger than `limit` bytes (the rest is drained, not kept). */
-export function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return (await readBytes(req, limit))?.toString('utf8');
+}
+
+/** The body as bytes (a compressed body is not text), or undefined when it is larger than `limit` bytes. */
+export function readBytes(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -26,10 +31,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
         chunks.length = 0;
       } else if (!tooLarge) chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
     // A client that goes away mid-body: answer nothing; the caller sees the socket closed.
     req.on('close', () => {
-      if (!req.complete) resolve('');
+      if (!req.complete) resolve(Buffer.alloc(0));
     });
     req.on('error', reject);
   });
