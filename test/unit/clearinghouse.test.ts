@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   BAD_CREDENTIALS_REASON,
+  CLIENT_CERT_REFUSED_REASON,
   ClearinghouseClient,
+  GZIP_MIN_BYTES,
+  type HttpAnswer,
+  type HttpRequest,
+  type HttpSend,
+  nodeSend,
   parseClearinghouseConfig,
   parseProcessingError,
   parseValidationError,
@@ -12,11 +19,15 @@ import { cvrsFileText, cvrsRecord } from '../../shared/cdc/cvrs-file.ts';
 import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
 import { normalizeDose } from '../../shared/domain/normalize.ts';
 import { type ClearinghouseStandin, startClearinghouseStandin } from '../../local/standins/clearinghouse.ts';
+import { generateLocalTls } from '../../local/standins/tls.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 
 const SECRET = 'test-secret-for-recip-ids';
 const CLIENT = { clientId: 'caa-client', clientSecret: 'caa-secret-value' };
 const EVENT = CVRS_FIELDS.indexOf('vax_event_id');
+/** The stand-in's CA with its server and client certificates, and a second CA's, made once for the file. */
+const TLS = generateLocalTls();
+const OTHER_TLS = generateLocalTls();
 
 function record(n: number, overrides: Record<string, unknown> = {}): string[] {
   const dose = normalizeDose({
@@ -170,17 +181,18 @@ describe('Data Clearinghouse client against the stand-in', () => {
     expect(standin.holds(record(601)[EVENT]!)).toBe(true);
   });
 
-  it('renews a token 60 s before it expires', async () => {
+  it('refreshes a token 60 s before it expires, rather than generating another', async () => {
     let clock = Date.now();
     const timed = new ClearinghouseClient({ url: standin.url, ...CLIENT }, { now: () => clock });
-    const before = standin.tokenRequests();
+    const before = { gen: standin.tokenRequests(), refresh: standin.refreshRequests() };
     accepted(await timed.upload('20261124_13_CAA.txt', 'new', cvrsFileText([record(700)])));
     clock += (900 - 65) * 1000;
     accepted(await timed.upload('20261124_14_CAA.txt', 'new', cvrsFileText([record(701)])));
-    expect(standin.tokenRequests() - before).toBe(1);
+    expect(standin.refreshRequests() - before.refresh).toBe(0);
     clock += 10_000;
     accepted(await timed.upload('20261124_15_CAA.txt', 'new', cvrsFileText([record(702)])));
-    expect(standin.tokenRequests() - before).toBe(2);
+    expect(standin.tokenRequests() - before.gen).toBe(1);
+    expect(standin.refreshRequests() - before.refresh).toBe(1);
   });
 
   it('serves what it received and its faults over HTTP, and logs no content', async () => {
@@ -229,23 +241,19 @@ describe('Data Clearinghouse client against the stand-in', () => {
 
 describe('Data Clearinghouse client on its own', () => {
   const config = { url: 'https://dch.example.test/base/', clientId: 'id', clientSecret: 's3cr3t' };
-  const json = (status: number, body: unknown) =>
-    new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  const json = (status: number, body: unknown): HttpAnswer => ({ status, body: JSON.stringify(body) });
   const tokenAnswer = () => json(200, { token: 'tok', expiration: Math.floor(Date.now() / 1000) + 900 });
+  const text = (req: HttpRequest) => Buffer.from(req.body).toString('utf8');
 
   it('sends the documented requests', async () => {
-    const calls: { url: string; init: RequestInit }[] = [];
-    const fetchStub: typeof fetch = async (input, init) => {
-      calls.push({ url: String(input), init: init ?? {} });
+    const calls: HttpRequest[] = [];
+    const send: HttpSend = async (req) => {
+      calls.push(req);
       return calls.length === 1
         ? tokenAnswer()
         : json(200, { id: 'r1', validationErrors: ['line#2 field=cvx message=bad'], processingErrors: [] });
     };
-    const outcome = await new ClearinghouseClient(config, { fetch: fetchStub }).upload(
-      'a"b.txt',
-      'changed',
-      'TEXT',
-    );
+    const outcome = await new ClearinghouseClient(config, { send }).upload('a"b.txt', 'changed', 'TEXT');
     expect(outcome).toEqual({
       kind: 'accepted',
       status: 200,
@@ -257,62 +265,201 @@ describe('Data Clearinghouse client on its own', () => {
       },
     });
     expect(calls[0]!.url).toBe('https://dch.example.test/base/v0/token/gen');
-    expect(JSON.parse(String(calls[0]!.init.body))).toEqual({
+    expect(JSON.parse(text(calls[0]!))).toEqual({
       clientID: 'id',
       clientSecret: 's3cr3t',
       scopes: ['UPLOAD'],
     });
     expect(calls[1]!.url).toBe('https://dch.example.test/base/v0/upload/cvrs/batch');
-    expect(calls[1]!.init.headers).toMatchObject({
+    expect(calls[1]!.headers).toEqual({
       Authorization: 'tok',
       'Content-Type': 'text/plain',
       Accept: 'application/json',
       [RECORD_TYPE_HEADER]: 'changed',
       'Content-Disposition': 'attachment; filename="a_b.txt"',
     });
-    expect(calls[1]!.init.body).toBe('TEXT');
+    // Short bodies go as they are, as CDC's sender sends them.
+    expect(text(calls[1]!)).toBe('TEXT');
+  });
+
+  it('gzips a body over 1 KiB and says so', async () => {
+    const calls: HttpRequest[] = [];
+    const send: HttpSend = async (req) => {
+      calls.push(req);
+      return calls.length === 1 ? tokenAnswer() : json(200, { id: 'r1' });
+    };
+    const client = new ClearinghouseClient(config, { send });
+    const long = 'é'.repeat(GZIP_MIN_BYTES);
+    accepted(await client.upload('f.txt', 'new', long));
+    expect(calls[1]!.headers['Content-Encoding']).toBe('gzip');
+    expect(gunzipSync(calls[1]!.body).toString('utf8')).toBe(long);
+    expect(calls[1]!.body.byteLength).toBeLessThan(200);
+    // Exactly 1024 bytes is not over the threshold.
+    accepted(await client.upload('g.txt', 'new', 'x'.repeat(GZIP_MIN_BYTES)));
+    expect(calls[2]!.headers['Content-Encoding']).toBeUndefined();
+    expect(text(calls[2]!)).toBe('x'.repeat(GZIP_MIN_BYTES));
   });
 
   it('tells retry from refused', async () => {
     const answering =
-      (...uploads: (() => Response | Promise<Response>)[]): typeof fetch =>
-      async (input) =>
-        String(input).endsWith('/token/gen') ? tokenAnswer() : uploads.shift()!();
-    const outcome = (f: typeof fetch) =>
-      new ClearinghouseClient(config, { fetch: f, timeoutMs: 50 }).upload('f.txt', 'new', 'x');
-    expect(await outcome(answering(() => new Response('busy', { status: 503 })))).toEqual({
+      (...uploads: (() => HttpAnswer | Promise<HttpAnswer>)[]): HttpSend =>
+      async (req) =>
+        req.url.endsWith('/token/gen') ? tokenAnswer() : uploads.shift()!();
+    const outcome = (send: HttpSend, options: { certificate?: string } = {}) =>
+      new ClearinghouseClient({ ...config, ...options }, { send, timeoutMs: 50 }).upload('f.txt', 'new', 'x');
+    expect(await outcome(answering(() => ({ status: 503, body: 'busy' })))).toEqual({
       kind: 'retry',
       reason: 'HTTP 503: busy',
     });
-    expect((await outcome(answering(() => new Response('slow down', { status: 429 })))).kind).toBe('retry');
-    expect((await outcome(answering(() => new Response('<html>', { status: 200 })))).kind).toBe('retry');
-    expect(await outcome(answering(() => new Response('x'.repeat(500), { status: 413 })))).toEqual({
+    expect((await outcome(answering(() => ({ status: 429, body: 'slow down' })))).kind).toBe('retry');
+    expect((await outcome(answering(() => ({ status: 200, body: '<html>' })))).kind).toBe('retry');
+    expect(await outcome(answering(() => ({ status: 413, body: 'x'.repeat(500) })))).toEqual({
       kind: 'refused',
       status: 413,
       reason: `HTTP 413: ${'x'.repeat(200)}`,
     });
-    const unauthorized = () => new Response('{"message":"Unauthorized"}', { status: 401 });
+    const unauthorized = () => ({ status: 401, body: '{"message":"Unauthorized"}' });
     expect(await outcome(answering(unauthorized, unauthorized))).toMatchObject({
       kind: 'refused',
       status: 401,
     });
-    const network: typeof fetch = async () => {
-      throw new TypeError('fetch failed', {
-        cause: Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),
-      });
-    };
-    expect(await outcome(network)).toEqual({
-      kind: 'retry',
-      reason: 'Token request: Network error: fetch failed (ECONNREFUSED)',
+    const failing =
+      (err: Error): HttpSend =>
+      async () => {
+        throw err;
+      };
+    const refusedConnection = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+      code: 'ECONNREFUSED',
     });
-    const hanging: typeof fetch = (_input, init) =>
+    expect(await outcome(failing(refusedConnection))).toEqual({
+      kind: 'retry',
+      reason: 'Token request: Network error: connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)',
+    });
+    const hanging: HttpSend = (_req, signal) =>
       new Promise((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+        signal.addEventListener('abort', () => reject(signal.reason));
       });
     expect(await outcome(hanging)).toEqual({
       kind: 'retry',
       reason: 'Token request: No answer within 50 ms',
     });
+    // TLS: the server's alert names the cause; with no certificate configured, the fix says to add one.
+    const alert = (what: string, n: number) =>
+      Object.assign(new Error(`SSL routines:ssl3_read_bytes:${what}:SSL alert number ${n}`), {
+        code: 'ERR_SSL_X',
+      });
+    const missing = await outcome(failing(alert('tlsv13 alert certificate required', 116)));
+    expect(missing).toEqual({
+      kind: 'refused',
+      reason: expect.stringContaining(`${CLIENT_CERT_REFUSED_REASON} (TLS alert "certificate required")`),
+    });
+    expect(missing.kind === 'refused' && missing.reason).toContain('none is configured');
+    const unknownCa = await outcome(failing(alert('tlsv1 alert unknown ca', 48)), { certificate: 'pem' });
+    expect(unknownCa.kind === 'refused' && unknownCa.reason).toMatch(
+      /TLS client certificate \(TLS alert "unknown ca"\): check that "certificate" and "privateKey"/,
+    );
+    const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    expect(await outcome(failing(untrusted))).toEqual({
+      kind: 'refused',
+      reason: expect.stringContaining('server certificate is not trusted (SELF_SIGNED_CERT_IN_CHAIN)'),
+    });
+  });
+
+  it('refreshes a token a minute before it expires, for 24 hours, then generates a new one', async () => {
+    let clock = Date.parse('2026-11-24T08:00:00Z');
+    const calls: HttpRequest[] = [];
+    let issued = 0;
+    const send: HttpSend = async (req) => {
+      calls.push(req);
+      if (req.url.endsWith('/upload/cvrs/batch')) return json(200, { id: 'r' });
+      return json(200, { token: `tok${++issued}`, expiration: Math.floor(clock / 1000) + 900 });
+    };
+    const client = new ClearinghouseClient(config, { send, now: () => clock });
+    const paths = () => calls.map((c) => new URL(c.url).pathname.replace('/base/v0/', ''));
+    accepted(await client.upload('a.txt', 'new', 'x'));
+    clock += 839_000; // 61 s left: still good
+    accepted(await client.upload('b.txt', 'new', 'x'));
+    clock += 2_000; // 59 s left: refreshed first
+    accepted(await client.upload('c.txt', 'new', 'x'));
+    expect(paths()).toEqual([
+      'token/gen',
+      'upload/cvrs/batch',
+      'upload/cvrs/batch',
+      'token/refresh',
+      'upload/cvrs/batch',
+    ]);
+    const refresh = calls[3]!;
+    expect(refresh.headers.Authorization).toBe('tok1');
+    expect(refresh.body.byteLength).toBe(0);
+    expect(calls[4]!.headers.Authorization).toBe('tok2');
+
+    // Long idle (a Lambda kept warm between runs): an expired token is still refreshed inside the window…
+    clock = Date.parse('2026-11-25T07:40:00Z');
+    calls.length = 0;
+    accepted(await client.upload('d.txt', 'new', 'x'));
+    expect(paths()).toEqual(['token/refresh', 'upload/cvrs/batch']);
+    // …but not in the window's last minute: a new token.
+    clock = Date.parse('2026-11-25T07:59:30Z');
+    calls.length = 0;
+    accepted(await client.upload('e.txt', 'new', 'x'));
+    expect(paths()).toEqual(['token/gen', 'upload/cvrs/batch']);
+  });
+
+  it('generates a new token when a refresh is refused', async () => {
+    let clock = Date.parse('2026-11-24T08:00:00Z');
+    const calls: string[] = [];
+    const send: HttpSend = async (req) => {
+      const path = new URL(req.url).pathname.replace('/base/v0/', '');
+      calls.push(path);
+      if (path === 'token/refresh') return json(401, { message: 'Unauthorized' });
+      if (path === 'token/gen')
+        return json(200, { token: 'fresh', expiration: Math.floor(clock / 1000) + 900 });
+      return json(200, { id: 'r' });
+    };
+    const client = new ClearinghouseClient(config, { send, now: () => clock });
+    accepted(await client.upload('a.txt', 'new', 'x'));
+    clock += 3_600_000;
+    accepted(await client.upload('b.txt', 'new', 'x'));
+    expect(calls).toEqual([
+      'token/gen',
+      'upload/cvrs/batch',
+      'token/refresh',
+      'token/gen',
+      'upload/cvrs/batch',
+    ]);
+  });
+
+  it('keeps the token when a refresh gets no answer, and refreshes it on the next try', async () => {
+    let clock = Date.parse('2026-11-24T08:00:00Z');
+    const calls: string[] = [];
+    let down = false;
+    const send: HttpSend = async (req) => {
+      const path = new URL(req.url).pathname.replace('/base/v0/', '');
+      calls.push(path);
+      if (down) throw Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' });
+      if (path.startsWith('token/'))
+        return json(200, { token: 't', expiration: Math.floor(clock / 1000) + 900 });
+      return json(200, { id: 'r' });
+    };
+    const client = new ClearinghouseClient(config, { send, now: () => clock });
+    accepted(await client.upload('a.txt', 'new', 'x'));
+    clock += 3_600_000;
+    down = true;
+    expect(await client.upload('b.txt', 'new', 'x')).toEqual({
+      kind: 'retry',
+      reason: 'Token refresh: Network error: read ETIMEDOUT (ETIMEDOUT)',
+    });
+    down = false;
+    accepted(await client.upload('b.txt', 'new', 'x'));
+    expect(calls).toEqual([
+      'token/gen',
+      'upload/cvrs/batch',
+      'token/refresh',
+      'token/refresh',
+      'upload/cvrs/batch',
+    ]);
   });
 
   it('reads its configuration without ever quoting the secret', () => {
@@ -333,6 +480,41 @@ describe('Data Clearinghouse client on its own', () => {
     ).toBe('http://127.0.0.1:4000');
   });
 
+  it('reads the client certificate, its key and a CA, naming what is wrong without quoting it', () => {
+    const base = { url: 'https://dch.example.test', clientId: 'a', clientSecret: 'b' };
+    const parse = (extra: Record<string, unknown>) =>
+      parseClearinghouseConfig(JSON.stringify({ ...base, ...extra }));
+    const pair = { certificate: TLS.clientCert, privateKey: TLS.clientKey };
+    expect(parse({ ...pair, ca: TLS.ca })).toEqual({ ...base, ...pair, ca: TLS.ca });
+    expect(parse({ ...pair, ca: '' })).toEqual({ ...base, ...pair });
+    expect(() => parse({ certificate: TLS.clientCert })).toThrow(
+      'Clearinghouse config has "certificate" without "privateKey"',
+    );
+    expect(() => parse({ privateKey: TLS.clientKey })).toThrow(
+      'Clearinghouse config has "privateKey" without "certificate"',
+    );
+    expect(() => parse({ ...pair, privateKey: OTHER_TLS.clientKey })).toThrow(
+      'Clearinghouse config "privateKey" is not the key of "certificate"',
+    );
+    const garbled = '-----BEGIN PRIVATE KEY-----\nhunter2\n-----END PRIVATE KEY-----\n';
+    expect(() => parse({ ...pair, privateKey: garbled })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
+    );
+    expect(() => parse({ ...pair, privateKey: garbled })).toThrow(
+      'Clearinghouse config "privateKey" is not an unencrypted PEM private key',
+    );
+    expect(() => parse({ ...pair, certificate: 'hunter2' })).toThrow(
+      'Clearinghouse config "certificate" is not a PEM certificate',
+    );
+    expect(() => parse({ ca: 'not a cert' })).toThrow('Clearinghouse config "ca" is not a PEM certificate');
+    expect(() => parse({ ...pair, url: 'http://127.0.0.1:4000' })).toThrow(
+      'Clearinghouse config "url" must be https when a certificate or ca is given',
+    );
+    expect(() => parse({ certificate: 42, privateKey: TLS.clientKey })).toThrow(
+      'Clearinghouse config "certificate" must be a string',
+    );
+  });
+
   it('splits CDC error strings into their parts', () => {
     expect(parseValidationError('line#12 field=vax_route message=Invalid value XX')).toEqual({
       line: 12,
@@ -345,5 +527,196 @@ describe('Data Clearinghouse client on its own', () => {
       message: 'Record already exists',
     });
     expect(parseProcessingError('odd')).toEqual({ message: 'odd' });
+  });
+});
+
+describe('Data Clearinghouse client over mutual TLS', () => {
+  let standin: ClearinghouseStandin;
+  /** The stand-in's token clock and the client's, moved together. */
+  let clock = Date.parse('2026-11-24T16:00:00Z');
+  const logLines: string[] = [];
+  const secret = (extra: Record<string, string | undefined>) =>
+    parseClearinghouseConfig(JSON.stringify({ url: standin.url, ...CLIENT, ...extra }));
+  const good = () => secret({ certificate: TLS.clientCert, privateKey: TLS.clientKey, ca: TLS.ca });
+
+  beforeAll(async () => {
+    standin = await startClearinghouseStandin({
+      ...CLIENT,
+      logger: (line) => logLines.push(line),
+      now: () => new Date('2026-11-24T18:00:00Z'),
+      clock: () => clock,
+      tls: { key: TLS.serverKey, cert: TLS.serverCert, ca: TLS.ca, requireClientCert: true },
+    });
+  });
+  afterAll(() => standin.stop());
+
+  const counts = () => ({
+    gen: standin.tokenRequests(),
+    refresh: standin.refreshRequests(),
+    received: standin.received().length,
+  });
+
+  it('serves HTTPS and takes a file from the client presenting the certificate its CA signed', async () => {
+    expect(standin.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const client = new ClearinghouseClient(good(), { now: () => clock });
+    const rec = record(1000);
+    const receipt = accepted(await client.upload('20261124_20_CAA.txt', 'new', cvrsFileText([rec])));
+    expect(receipt.processingErrors).toEqual([]);
+    expect(standin.holds(rec[EVENT]!)).toBe(true);
+    // 1,012 bytes: under CDC's sender's threshold, so sent as is.
+    expect(standin.received().at(-1)).toMatchObject({ id: receipt.id, contentEncoding: 'identity' });
+  });
+
+  it('is refused without a client certificate, and says so', async () => {
+    const before = counts();
+    const outcome = await new ClearinghouseClient(secret({ ca: TLS.ca })).upload(
+      '20261124_21_CAA.txt',
+      'new',
+      cvrsFileText([record(1001)]),
+    );
+    expect(outcome).toEqual({
+      kind: 'refused',
+      reason: expect.stringMatching(
+        /^Token request: CDC Clearinghouse refused the TLS client certificate \(TLS alert "certificate required"\): none is configured/,
+      ),
+    });
+    expect(counts()).toEqual(before);
+    expect(standin.holds(record(1001)[EVENT]!)).toBe(false);
+    expect(logLines.at(-1)).toMatch(/TLS handshake refused/);
+  });
+
+  it('is refused with a certificate another CA signed, and says so', async () => {
+    const before = counts();
+    const stranger = secret({
+      certificate: OTHER_TLS.clientCert,
+      privateKey: OTHER_TLS.clientKey,
+      ca: TLS.ca,
+    });
+    const outcome = await new ClearinghouseClient(stranger).upload(
+      '20261124_22_CAA.txt',
+      'new',
+      cvrsFileText([record(1002)]),
+    );
+    expect(outcome.kind).not.toBe('accepted');
+    expect(outcome.kind !== 'accepted' && outcome.reason).toMatch(
+      /^Token request: CDC Clearinghouse refused the TLS client certificate.*check that "certificate" and "privateKey"/,
+    );
+    expect(counts()).toEqual(before);
+  });
+
+  it('does not trust the server without the CA that signed its certificate', async () => {
+    const outcome = await new ClearinghouseClient(
+      secret({ certificate: TLS.clientCert, privateKey: TLS.clientKey }),
+    ).upload('20261124_23_CAA.txt', 'new', cvrsFileText([record(1003)]));
+    expect(outcome).toEqual({
+      kind: 'refused',
+      reason: expect.stringContaining("Clearinghouse's server certificate is not trusted"),
+    });
+  });
+
+  it('refreshes a token that expires between two uploads, and generates one after 24 hours', async () => {
+    const client = new ClearinghouseClient(good(), { now: () => clock });
+    const before = counts();
+    accepted(await client.upload('20261124_24_CAA.txt', 'new', cvrsFileText([record(1100)])));
+    expect(counts().gen - before.gen).toBe(1);
+
+    clock += 16 * 60_000; // past the 15 minutes
+    const second = accepted(await client.upload('20261124_25_CAA.txt', 'new', cvrsFileText([record(1101)])));
+    expect(second.processingErrors).toEqual([]);
+    expect(counts()).toEqual({
+      gen: before.gen + 1,
+      refresh: before.refresh + 1,
+      received: before.received + 2,
+    });
+
+    // Refreshed every 15 minutes for a day: still one generated token…
+    for (let i = 0; i < 3; i++) {
+      clock += 15 * 60_000;
+      accepted(await client.upload(`20261124_3${i}_CAA.txt`, 'new', cvrsFileText([record(1110 + i)])));
+    }
+    expect(counts().gen - before.gen).toBe(1);
+    expect(counts().refresh - before.refresh).toBe(4);
+    // …until 24 hours after it was generated: a new one, without trying a refresh the stand-in would refuse.
+    clock += 24 * 3_600_000;
+    accepted(await client.upload('20261125_01_CAA.txt', 'new', cvrsFileText([record(1120)])));
+    expect(counts().gen - before.gen).toBe(2);
+    expect(counts().refresh - before.refresh).toBe(4);
+  });
+
+  it('refuses a refresh of an unknown token, or of one past its 24 hours', async () => {
+    const send = nodeSend({ certificate: TLS.clientCert, privateKey: TLS.clientKey, ca: TLS.ca });
+    const post = (path: string, headers: Record<string, string>, body = '') =>
+      send({ url: `${standin.url}${path}`, headers, body: Buffer.from(body) }, AbortSignal.timeout(5_000));
+    const gen = await post(
+      '/v0/token/gen',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ clientID: CLIENT.clientId, clientSecret: CLIENT.clientSecret, scopes: ['UPLOAD'] }),
+    );
+    const first = JSON.parse(gen.body) as { token: string; expiration: number };
+    expect(first.expiration).toBe(Math.floor(clock / 1000) + 900);
+    expect((await post('/v0/token/refresh', { authorization: 'nonsense' })).status).toBe(401);
+
+    clock += 23 * 3_600_000 + 50 * 60_000; // 10 minutes of the window left
+    const refreshed = await post('/v0/token/refresh', { authorization: first.token });
+    expect(refreshed.status).toBe(200);
+    const second = JSON.parse(refreshed.body) as { token: string; expiration: number };
+    expect(second.token).not.toBe(first.token);
+    // Never past the window: 10 minutes, not 15.
+    expect(second.expiration).toBe(Math.floor(clock / 1000) + 600);
+    // The refreshed token replaces the old one.
+    expect((await post('/v0/token/refresh', { authorization: first.token })).status).toBe(401);
+
+    clock += 11 * 60_000;
+    expect((await post('/v0/token/refresh', { authorization: second.token })).status).toBe(401);
+  });
+
+  it('gzips a file over 1 KiB; the stand-in reads it, and refuses a body that is not gzip', async () => {
+    const client = new ClearinghouseClient(good(), { now: () => clock });
+    const records = [record(1200), record(1201), record(1202)];
+    const receipt = accepted(await client.upload('20261125_02_CAA.txt', 'new', cvrsFileText(records)));
+    expect(receipt.validationErrors).toEqual([]);
+    expect(standin.received().at(-1)).toMatchObject({
+      id: receipt.id,
+      contentEncoding: 'gzip',
+      records: 3,
+      eventIds: records.map((r) => r[EVENT]),
+    });
+
+    const send = nodeSend({ certificate: TLS.clientCert, privateKey: TLS.clientKey, ca: TLS.ca });
+    const gen = await send(
+      {
+        url: `${standin.url}/v0/token/gen`,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(
+          JSON.stringify({
+            clientID: CLIENT.clientId,
+            clientSecret: CLIENT.clientSecret,
+            scopes: ['UPLOAD'],
+          }),
+        ),
+      },
+      AbortSignal.timeout(5_000),
+    );
+    const { token } = JSON.parse(gen.body) as { token: string };
+    const upload = (headers: Record<string, string>, body: Uint8Array) =>
+      send(
+        {
+          url: `${standin.url}/v0/upload/cvrs/batch`,
+          headers: { authorization: token, 'content-type': 'text/plain', ...headers },
+          body,
+        },
+        AbortSignal.timeout(5_000),
+      );
+    const before = standin.received().length;
+    const broken = await upload({ 'content-encoding': 'gzip' }, Buffer.from(cvrsFileText([record(1203)])));
+    expect(broken.status).toBe(400);
+    expect(JSON.parse(broken.body)).toEqual({
+      message: 'The body is not valid gzip (Content-Encoding: gzip)',
+    });
+    const truncated = gzipSync(cvrsFileText([record(1204), record(1205)])).subarray(0, 200);
+    expect((await upload({ 'content-encoding': 'gzip' }, truncated)).status).toBe(400);
+    expect((await upload({ 'content-encoding': 'br' }, Buffer.from('x'))).status).toBe(415);
+    expect(standin.received().length).toBe(before);
+    for (const r of [record(1203), record(1204)]) expect(standin.holds(r[EVENT]!)).toBe(false);
   });
 });
