@@ -70,7 +70,13 @@ ${registryLines()}${clearinghouseLines()}`);
 /** Where the CDC Clearinghouse stand-in listens, and how to send today's report to it now. */
 function clearinghouseLines(): string {
   if (!rt.clearinghouse) return '';
-  return `CDC Clearinghouse stand-in: ${rt.clearinghouse.url}  (files received: ${rt.clearinghouse.url}/_standin/received)
+  const tls = rt.clearinghouseTlsFiles;
+  // It requires a client certificate, as CDC's does: say which one opens it.
+  const received = tls
+    ? `curl --cacert ${tls.ca} --cert ${tls.clientCert} --key ${tls.clientKey} ${rt.clearinghouse.url}/_standin/received`
+    : `${rt.clearinghouse.url}/_standin/received`;
+  return `CDC Clearinghouse stand-in: ${rt.clearinghouse.url}${tls ? ' (mutual TLS)' : ''}
+  Files received: ${received}
   The daily report runs at 03:30 California time; send a day now: npm run cdc-report -- --date YYYY-MM-DD
 `;
 }

@@ -37,6 +37,12 @@ import {
   startLocalRegistries,
 } from './standins/registry-local.ts';
 import { type ClearinghouseStandin, startClearinghouseStandin } from './standins/clearinghouse.ts';
+import {
+  generateLocalTls,
+  type LocalTlsMaterial,
+  loadOrCreateLocalTls,
+  localTlsFiles,
+} from './standins/tls.ts';
 import { startSqsS3 } from './standins/sqs-s3.ts';
 import { type ApiSettings, startHttpApi } from './triggers/http-api.ts';
 import { startLambdaApi } from './triggers/lambda-api.ts';
@@ -89,9 +95,12 @@ export interface LocalRuntimeOptions {
   /**
    * A CDC Data Clearinghouse stand-in on 127.0.0.1, with CDC_CLEARINGHOUSE pointing the CDC report at it. Started
    * when the topology has that secret and no value for it is given; `false` starts none. Port: `port`, else
-   * CLEARINGHOUSE_STANDIN_PORT, else a free one.
+   * CLEARINGHOUSE_STANDIN_PORT, else a free one. It requires mutual TLS, as CDC's production Clearinghouse does,
+   * unless `tls: false`: a local CA, server and client certificate are made at start (kept under
+   * `${dataDir}/clearinghouse-tls/` when there is a data directory) and the client's certificate, key and the CA go
+   * into CDC_CLEARINGHOUSE.
    */
-  clearinghouse?: false | { port?: number };
+  clearinghouse?: false | { port?: number; tls?: boolean };
 }
 
 export interface LocalRuntime {
@@ -114,10 +123,14 @@ export interface LocalRuntime {
   registries: Partial<Record<LocalRegistryName, RegistryStandin>>;
   /** The CDC Clearinghouse stand-in, when one was started. */
   clearinghouse?: ClearinghouseStandin;
+  /** The stand-in's CA and the client certificate and key files, when it runs mutual TLS with a data directory. */
+  clearinghouseTlsFiles?: { ca: string; clientCert: string; clientKey: string };
   stop(): Promise<void>;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
+/** One set per process for runtimes without a data directory: making keys takes a few hundred milliseconds. */
+let inMemoryTls: LocalTlsMaterial | undefined;
 
 function secretValue(dataDir: string | undefined, envVar: string): string {
   const existing = process.env[envVar];
@@ -189,18 +202,36 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const wantsClearinghouse = Object.values(topo.secrets ?? {}).some(
       (s) => s.envVar === 'CDC_CLEARINGHOUSE',
     );
-    let clearinghouse: { standin: ClearinghouseStandin; secretValue: string } | undefined;
+    let clearinghouse:
+      | { standin: ClearinghouseStandin; secretValue: string; tlsDir: string | undefined }
+      | undefined;
     if (options.clearinghouse !== false && wantsClearinghouse && !clearinghouseGiven) {
       const clientId = 'CAA-LOCAL';
       const clientSecret = randomBytes(18).toString('base64url');
+      // Mutual TLS by default, so the local pipeline runs the production path (CDC requires a client certificate).
+      const tlsDir = dataDir ? join(dataDir, 'clearinghouse-tls') : undefined;
+      let tls: LocalTlsMaterial | undefined;
+      if (options.clearinghouse?.tls !== false)
+        tls = tlsDir
+          ? loadOrCreateLocalTls(tlsDir)
+          : (inMemoryTls ??= generateLocalTls({ clientName: clientId }));
       const standin = await startClearinghouseStandin({
         port: options.clearinghouse?.port ?? portFromEnv('CLEARINGHOUSE_STANDIN_PORT'),
         clientId,
         clientSecret,
         logger,
+        ...(tls
+          ? { tls: { key: tls.serverKey, cert: tls.serverCert, ca: tls.ca, requireClientCert: true } }
+          : {}),
       });
       cleanups.push(() => standin.stop());
-      clearinghouse = { standin, secretValue: JSON.stringify({ url: standin.url, clientId, clientSecret }) };
+      const secret = {
+        url: standin.url,
+        clientId,
+        clientSecret,
+        ...(tls ? { certificate: tls.clientCert, privateKey: tls.clientKey, ca: tls.ca } : {}),
+      };
+      clearinghouse = { standin, secretValue: JSON.stringify(secret), tlsDir: tls ? tlsDir : undefined };
     }
 
     const provisioned = await provision(
@@ -349,6 +380,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       onSpyMessage: (listener) => sqsS3.onSpyMessage(listener),
       registries: registries?.standins ?? {},
       clearinghouse: clearinghouse?.standin,
+      ...(clearinghouse?.tlsDir ? { clearinghouseTlsFiles: localTlsFiles(clearinghouse.tlsDir) } : {}),
       stop() {
         stopping ??= runCleanups();
         return stopping;

@@ -5,6 +5,7 @@ import {
   parseClearinghouseConfig,
   type RecordType,
 } from '../../shared/cdc/clearinghouse.ts';
+import { generateLocalTls } from '../../local/standins/tls.ts';
 import { checkCvrsRecord } from '../../shared/cdc/cvrs-check.ts';
 import { cdcEventId, cvrsLine, cvrsRecord } from '../../shared/cdc/cvrs-file.ts';
 import { normalizeDose } from '../../shared/domain/normalize.ts';
@@ -80,7 +81,11 @@ describe('the daily CDC report', () => {
       .find((l) => l.startsWith(cdcId('R1')))!
       .split('\t');
     expect(refusalLine[CVRS_FIELDS.indexOf('lot_number')]).toBe('');
-    expect(rt.clearinghouse!.received()).toHaveLength(1);
+    // Four records are over 1 KiB: gzipped on the way, as CDC's sender does, over the stand-in's mutual TLS.
+    expect(rt.clearinghouse!.url).toMatch(/^https:/);
+    expect(rt.clearinghouse!.received()).toEqual([
+      expect.objectContaining({ contentEncoding: 'gzip', records: 4 }),
+    ]);
     for (const id of ['A1', 'A2', 'A3', 'R1']) expect(rt.clearinghouse!.holds(cdcId(id))).toBe(true);
   });
 
@@ -331,6 +336,50 @@ describe('the daily CDC report', () => {
     expect(again.files.map((f) => f.sent)).toEqual(['before']);
     expect((await dayStatus(day5)).receipts[file!.name]).toMatchObject({ marked: true });
     expect(await changesBefore(site.iis_id, 'K1', addDays(day5, 1))).toEqual([]);
+  });
+
+  it('over mutual TLS: without the right client certificate nothing is sent or marked; with it, the day goes once', async () => {
+    const day6 = addDays(day1, 5);
+    const secret = JSON.parse(process.env.CDC_CLEARINGHOUSE!) as Record<string, string>;
+    expect(secret.url).toMatch(/^https:/);
+    expect(secret).toMatchObject({ certificate: expect.any(String), privateKey: expect.any(String) });
+    await post(modernaDose({ vax_event_id: 'T1', recip_id: 'R-T1' }));
+    await staged();
+    const other = generateLocalTls();
+    const withSecret = (changes: Record<string, string | undefined>) => ({
+      now: () => new Date(),
+      sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+      closeGraceSeconds: 1,
+      audit: s3Audit,
+      check: checkCvrsRecord,
+      submitter: 'CAA',
+      uploader: async () =>
+        new ClearinghouseClient(parseClearinghouseConfig(JSON.stringify({ ...secret, ...changes }))),
+    });
+    const received = rt.clearinghouse!.received().length;
+
+    const none = await runReportDay(day6, withSecret({ certificate: undefined, privateKey: undefined }));
+    expect(none).toMatchObject({ status: 'incomplete', built: 'now' });
+    expect(none.files.map((f) => f.sent)).toEqual(['pending']);
+    expect(none.error).toMatch(/CDC Clearinghouse refused the TLS client certificate.*none is configured/);
+    const wrong = await runReportDay(
+      day6,
+      withSecret({ certificate: other.clientCert, privateKey: other.clientKey }),
+    );
+    expect(wrong).toMatchObject({ status: 'incomplete', built: 'before' });
+    expect(wrong.error).toContain('refused the TLS client certificate');
+    expect((await dayStatus(day6)).receipts).toEqual({});
+    expect((await dayStatus(day6)).uploadedAt).toBeUndefined();
+    expect(rt.clearinghouse!.received()).toHaveLength(received);
+    expect(rt.clearinghouse!.holds(cdcId('T1'))).toBe(false);
+
+    const right = await runReportDay(day6, withSecret({}));
+    expect(right).toMatchObject({ status: 'uploaded', built: 'before' });
+    expect(right.files.map((f) => [f.type, f.records, f.sent])).toEqual([['new', 1, 'now']]);
+    expect(rt.clearinghouse!.holds(cdcId('T1'))).toBe(true);
+    const again = await runReportDay(day6, withSecret({}));
+    expect(again.files.map((f) => f.sent)).toEqual(['before']);
+    expect(rt.clearinghouse!.received()).toHaveLength(received + 1);
   });
 
   it('the 11:00 check reports a day whose upload has not succeeded', async () => {

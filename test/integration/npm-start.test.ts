@@ -9,15 +9,15 @@ const dataDir = mkdtempSync(join(tmpdir(), 'pipeline-start-'));
 const children: ChildProcess[] = [];
 
 /** Runs `npm start`'s entry as a user would, on a free port, and waits for its banner. */
-async function start(): Promise<{ url: string; child: ChildProcess }> {
+async function start(): Promise<{ url: string; child: ChildProcess; banner: () => string }> {
   const child = spawn(process.execPath, [join(root, 'local/main.ts')], {
     cwd: root,
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  let out = '';
   const url = await new Promise<string>((res, rej) => {
-    let out = '';
     const timer = setTimeout(() => rej(new Error(`no banner: ${out}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -32,7 +32,7 @@ async function start(): Promise<{ url: string; child: ChildProcess }> {
     });
     child.on('exit', (code) => rej(new Error(`exited ${code}: ${out}`)));
   });
-  return { url, child };
+  return { url, child, banner: () => out };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -64,6 +64,13 @@ describe('npm start', () => {
       body: readFileSync(join(root, 'examples/moderna-dose.json')),
     });
     expect(((await post.json()) as { results: { status: string }[] }).results[0]!.status).toBe('accepted');
+    // The Clearinghouse stand-in asks for a client certificate, as CDC's does; its CA lives under DATA_DIR.
+    const ca = join(dataDir, 'clearinghouse-tls', 'ca.pem');
+    await expect
+      .poll(first.banner)
+      .toMatch(/CDC Clearinghouse stand-in: https:\/\/127\.0\.0\.1:\d+ \(mutual TLS\)/);
+    expect(first.banner()).toContain(`--cacert ${ca}`);
+    const caPem = readFileSync(ca, 'utf8');
     await stop(first.child);
 
     // Restart without credentials.json (deleted, or a crash before it was written): a new key, same data.
@@ -76,6 +83,7 @@ describe('npm start', () => {
     });
     expect(read.status).toBe(200);
     expect(((await read.json()) as { dose: { cvx: string } }).dose.cvx).toBe('207');
+    expect(readFileSync(ca, 'utf8')).toBe(caPem);
     await stop(second.child);
   });
 });
