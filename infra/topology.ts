@@ -227,7 +227,8 @@ const secrets = {
   },
   cdcClearinghouse: {
     envVar: 'CDC_CLEARINGHOUSE',
-    description: 'CDC Data Clearinghouse: base URL, client id and client secret (JSON)',
+    description:
+      'CDC Data Clearinghouse: base URL, client id and secret, CDC-issued client certificate and key in PEM (JSON)',
   },
 } as const satisfies Record<string, SecretSpec>;
 
