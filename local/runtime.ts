@@ -211,10 +211,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       // Mutual TLS by default, so the local pipeline runs the production path (CDC requires a client certificate).
       const tlsDir = dataDir ? join(dataDir, 'clearinghouse-tls') : undefined;
       let tls: LocalTlsMaterial | undefined;
-      if (options.clearinghouse?.tls !== false)
-        tls = tlsDir
-          ? loadOrCreateLocalTls(tlsDir)
-          : (inMemoryTls ??= generateLocalTls({ clientName: clientId }));
+      if (options.clearinghouse?.tls !== false) {
+        if (!tlsDir) inMemoryTls ??= generateLocalTls({ clientName: clientId });
+        tls = tlsDir ? loadOrCreateLocalTls(tlsDir) : inMemoryTls;
+      }
       const standin = await startClearinghouseStandin({
         port: options.clearinghouse?.port ?? portFromEnv('CLEARINGHOUSE_STANDIN_PORT'),
         clientId,
