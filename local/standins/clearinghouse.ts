@@ -1,7 +1,8 @@
 /**
  * Stand-in for CDC's Data Clearinghouse (DCH) REST API: a real HTTP server on 127.0.0.1 that issues tokens,
- * takes CVRS files, checks them with the project's CVRS checks (shared/cdc/cvrs-check.ts) and keeps, per
- * vax_event_id, whether it holds the record, so new/changed/deleted files meet the same duplicates and misses
+ * takes CVRS files, judges them with CDC's rules (./clearinghouse-judge.ts: CDC's validator, answered as CDC's
+ * own Clearinghouse mock answers, never the project's own pre-send checks) and keeps, per vax_event_id, whether it
+ * holds the record, so new/changed/deleted files meet the same duplicates and misses
  * they would at CDC. Faults can be switched on for tests and demos.
  *
  * Routes:
@@ -25,9 +26,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { RECORD_TYPE_HEADER } from '../../shared/cdc/clearinghouse.ts';
-import { checkCvrsFile, splitCvrsText } from '../../shared/cdc/cvrs-check.ts';
 import { localDate } from '../../shared/domain/dates.ts';
-import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
+import { judgeAsCdc } from './clearinghouse-judge.ts';
 import { listenLoopback, readBody, readBytes } from '../listen.ts';
 import type { Logger } from '../log.ts';
 
@@ -97,8 +97,6 @@ const DEFAULT_TTL_SECONDS = 900;
 const DEFAULT_REFRESH_WINDOW_SECONDS = 24 * 3600;
 const KEEP = 10_000;
 const RECORD_TYPES: ReadonlySet<string> = new Set(['new', 'changed', 'deleted']);
-const EVENT_ID_COLUMN = CVRS_FIELDS.indexOf('vax_event_id');
-const RECIP_ID_COLUMN = CVRS_FIELDS.indexOf('recip_id');
 const TAG = '[clearinghouse]';
 
 export async function startClearinghouseStandin(
@@ -254,22 +252,14 @@ export async function startClearinghouseStandin(
       return sendJson(res, 400, { message: `${RECORD_TYPE_HEADER} must be new, changed or deleted` });
     }
 
-    const checked = checkCvrsFile(body, localDate(now()));
-    const validationErrors = checked.issues.map(
-      (i) => `line#${i.line} field=${i.field} message=${i.message}`,
-    );
-    const processingErrors: string[] = [];
-    if (checked.records > 0) {
-      const badLines = new Set(checked.issues.map((i) => i.line));
-      for (const { line, values } of splitCvrsText(body).rows) {
-        if (badLines.has(line)) continue;
-        const error = apply(recordType ?? 'new', values[EVENT_ID_COLUMN]!);
-        if (error)
-          processingErrors.push(
-            `VaxEventId=${values[EVENT_ID_COLUMN]} RecipId=${values[RECIP_ID_COLUMN]} message=${error}`,
-          );
-      }
-    }
+    const judged = judgeAsCdc(body, localDate(now()));
+    const { validationErrors, processingErrors } = judged;
+    if (!judged.unreadable)
+      judged.ids.forEach(({ vaxEventId, recipId }, i) => {
+        if (judged.refused.has(i + 1)) return;
+        const error = apply(recordType ?? 'new', vaxEventId);
+        if (error) processingErrors.push(`VaxEventId=${vaxEventId} RecipId=${recipId} message=${error}`);
+      });
 
     const id = randomUUID();
     const fileName = fileNameOf(req.headers['content-disposition']);
@@ -278,16 +268,16 @@ export async function startClearinghouseStandin(
       ...(fileName === undefined ? {} : { fileName }),
       ...(recordType === undefined ? {} : { recordType }),
       contentEncoding,
-      records: checked.records,
+      records: judged.records,
       validationErrors: validationErrors.length,
       processingErrors: processingErrors.length,
-      eventIds: checked.eventIds,
+      eventIds: judged.ids.map((i) => i.vaxEventId),
       at: new Date().toISOString(),
     });
     if (received.length > KEEP) received.splice(0, received.length - KEEP);
     note(
       200,
-      `${checked.records} records, ${validationErrors.length} validation and ${processingErrors.length} processing errors`,
+      `${judged.records} records, ${validationErrors.length} validation and ${processingErrors.length} processing errors`,
     );
     return sendJson(res, 200, { id, validationErrors, processingErrors, truncated: false });
   }

@@ -165,7 +165,8 @@ function readTls(
 
 /** `line#N field=F message=M` → its parts; anything else is kept whole as the message. */
 export function parseValidationError(s: string): { line?: number; field?: string; message: string } {
-  const m = /^line#(\d+)\s+field=(\S*)\s+message=([\s\S]*)$/.exec(s.trim());
+  // A header error is line -1, as CDC numbers it.
+  const m = /^line#(-?\d+)\s+field=(\S*)\s+message=([\s\S]*)$/.exec(s.trim());
   if (!m) return { message: s };
   return { line: Number(m[1]), field: m[2]!, message: m[3]! };
 }

@@ -13,7 +13,7 @@ import {
 } from './clearinghouse.ts';
 import { buildDay, type NetRecord, netChange, type StagedChange } from './report-build.ts';
 
-/** A file's lines as doses: `[iis_id, vax_event_id, the day's staged versions]`, line 2 first. */
+/** A file's records as doses: `[iis_id, vax_event_id, the day's staged versions]`, the first record first. */
 type FileIndex = [string, string, number[]][];
 const indexKey = (fileKey: string) => `${fileKey}.index.json`;
 
@@ -180,9 +180,10 @@ async function markRefused(
       if (line && index[i]) byEvent.set(line.slice(0, line.indexOf('\t')), index[i]!);
     });
   const refused = new Set<[string, string, number[]]>();
+  // CDC numbers records from 1, the first after the header (its validator's reports and its own mock).
   for (const e of receipt.validationErrors) {
     const line = parseValidationError(e).line;
-    const entry = line !== undefined ? index[line - 2] : undefined;
+    const entry = line !== undefined ? index[line - 1] : undefined;
     if (entry) refused.add(entry);
   }
   for (const e of receipt.processingErrors) {

@@ -200,7 +200,8 @@ describe('the daily CDC report', () => {
     const refusing = {
       async upload(name: string, type: RecordType, text: string) {
         const lines = text.split('\n');
-        const lineOf = (id: string) => lines.findIndex((l) => l.startsWith(cdcId(id))) + 1;
+        // CDC numbers records from 1, the first after the header.
+        const lineOf = (id: string) => lines.findIndex((l) => l.startsWith(cdcId(id)));
         const v1 = lineOf('V1');
         const sent = lines.filter((l) => !l.startsWith(cdcId('V1')) && !l.startsWith(cdcId('P1'))).join('\n');
         const out = await client.upload(name, type, sent);

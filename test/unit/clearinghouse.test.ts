@@ -125,10 +125,12 @@ describe('Data Clearinghouse client against the stand-in', () => {
     const good = record(201);
     const receipt = accepted(await client.upload('20261124_07_CAA.txt', 'new', cvrsFileText([bad, good])));
     expect(receipt.validationErrors).toHaveLength(1);
-    expect(receipt.validationErrors[0]).toMatch(/^line#2 field=recip_first_name message=/);
-    expect(receipt.validationErrors[0]).not.toContain('Maria');
+    // As CDC's validator and its Clearinghouse mock number them: the first record after the header is 1.
+    expect(receipt.validationErrors[0]).toMatch(/^line#1 field=recip_first_name message=/);
+    // CDC's message names the value, as CDC's would: our pre-send check is what keeps names from leaving.
+    expect(receipt.validationErrors[0]).toContain('should contain value Redacted');
     expect(parseValidationError(receipt.validationErrors[0]!)).toMatchObject({
-      line: 2,
+      line: 1,
       field: 'recip_first_name',
     });
     expect(receipt.processingErrors).toEqual([]);
@@ -136,15 +138,17 @@ describe('Data Clearinghouse client against the stand-in', () => {
     expect(standin.holds(good[EVENT]!)).toBe(true);
   });
 
-  it('answers one validation error for a wrong header and holds nothing', async () => {
+  it("answers CDC's header errors for a wrong header (line -1) and holds nothing", async () => {
     const rec = record(300);
     const text = cvrsFileText([rec]).replace('vax_route', 'route');
     const receipt = accepted(await client.upload('20261124_08_CAA.txt', 'new', text));
-    expect(receipt.validationErrors).toHaveLength(1);
-    expect(parseValidationError(receipt.validationErrors[0]!)).toMatchObject({ line: 1, field: 'header' });
+    expect(receipt.validationErrors.map((e) => parseValidationError(e))).toEqual([
+      { line: -1, field: 'Header', message: 'Input contains invalid headers: [route]' },
+      { line: -1, field: 'Header', message: 'File is missing headers [vax_route]' },
+    ]);
     expect(receipt.processingErrors).toEqual([]);
     expect(standin.holds(rec[EVENT]!)).toBe(false);
-    expect(standin.received().at(-1)).toMatchObject({ records: 0, validationErrors: 1 });
+    expect(standin.received().at(-1)).toMatchObject({ records: 1, validationErrors: 2 });
   });
 
   it('is refused with a wrong client secret, without the secret in the reason', async () => {
