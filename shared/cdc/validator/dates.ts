@@ -27,14 +27,18 @@ function daysIn(y: number, m: number): number {
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 
-/** The year part as Java formats it back: at least four digits, no other leading zeros, 1 to Java's maximum. */
-function javaYear(s: string): number | undefined {
-  if (s.length < 4 || (s.length > 4 && s[0] === '0')) return undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return undefined;
+/**
+ * The year in v[0, end) as Java formats it back: at least four digits, no other leading zeros, 1 to Java's
+ * maximum.
+ */
+function javaYear(v: string, end: number): number | undefined {
+  if (end < 4 || (end > 4 && v.charCodeAt(0) === 0x30)) return undefined;
+  let y = 0;
+  for (let i = 0; i < end; i++) {
+    const c = v.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return undefined;
+    y = y * 10 + c;
   }
-  const y = Number(s);
   return y >= 1 && y <= MAX_JAVA_YEAR ? y : undefined;
 }
 
@@ -48,7 +52,7 @@ function twoDigits(s: string, at: number): number | undefined {
 export function isJavaDate(v: string): boolean {
   const dash = v.indexOf('-');
   if (dash < 4 || v.length !== dash + 6 || v[dash + 3] !== '-') return false;
-  const y = javaYear(v.slice(0, dash));
+  const y = javaYear(v, dash);
   const m = twoDigits(v, dash + 1);
   const d = twoDigits(v, dash + 4);
   if (y === undefined || m === undefined || d === undefined || m < 1 || m > 12 || d < 1) return false;
@@ -61,7 +65,7 @@ export function isJavaYearMonth(v: string): boolean {
   const dash = v.indexOf('-');
   if (dash < 4 || v.length !== dash + 3) return false;
   const m = twoDigits(v, dash + 1);
-  return javaYear(v.slice(0, dash)) !== undefined && m !== undefined && m >= 1 && m <= 12;
+  return javaYear(v, dash) !== undefined && m !== undefined && m >= 1 && m <= 12;
 }
 
 /** CDC's formats: "yyyy-MM-dd|yyyy-MM" (the default) or "yyyy-MM-dd" (admin_date). */

@@ -16,7 +16,7 @@ import {
   type FindingSink,
   tomorrowOf,
 } from './file.ts';
-import { type CvrsValues, checkRecord, clearIgnored, type RecordFinding } from './record.ts';
+import { type CvrsValues, checkRecord, clearIgnored } from './record.ts';
 
 export { CDC_RULES, type CdcLevel, type CdcRule } from './rules.ts';
 export { formatJsonReport } from './report-json.ts';
@@ -28,7 +28,7 @@ export type { CdcFinding, CdcOptions, CdcResult, CvrsVersion, FindingSink };
 const decoder = () => new TextDecoder('utf-8', { ignoreBOM: true });
 
 export function validateCvrsText(text: string | Buffer, opts: CdcOptions = {}): CdcResult {
-  const checker = new CdcFileChecker(opts);
+  const checker = new CdcFileChecker({ ...opts, wholeText: true });
   checker.write(typeof text === 'string' ? text : decoder().decode(text));
   return checker.end();
 }
@@ -59,8 +59,12 @@ export function validateCvrsRecord(
 ): CdcFinding[] {
   const vals: CvrsValues = FIELDS.map((f) => values[f.name] ?? null);
   clearIgnored(vals, ctx.version);
-  const out: RecordFinding[] = [];
-  checkRecord(vals, { version: ctx.version, tomorrow: tomorrowOf(ctx.today) }, out);
   const id = vals[0] ?? null;
-  return out.map((f) => ({ line: 0, vax_event_id: id, ...f }));
+  const out: CdcFinding[] = [];
+  checkRecord(
+    vals,
+    { version: ctx.version, tomorrow: tomorrowOf(ctx.today) },
+    (field, code, level, message) => out.push({ line: 0, vax_event_id: id, field, code, level, message }),
+  );
+  return out;
 }

@@ -34,6 +34,8 @@ const allJavaWhitespace = (s: string): boolean => {
 export class OpenCsvParser {
   private pending: string | null = null;
   private inField = false;
+  /** The last line was split on TAB as it is (no NUL), so its text is its cells joined by TAB. */
+  plain = false;
 
   private readonly separator: string;
   private readonly quote: string;
@@ -71,9 +73,13 @@ export class OpenCsvParser {
     return this.pending ?? '';
   }
 
-  /** The cells of one line; with a quoted cell left open, the cells before it (the rest waits for more lines). */
-  parseLine(line: string): string[] {
-    if (this.separator === '\t' && !line.includes(NUL)) {
+  /**
+   * The cells of one line; with a quoted cell left open, the cells before it (the rest waits for more lines).
+   * `noNul`: the caller knows the line has no NUL (one search per chunk instead of one per line).
+   */
+  parseLine(line: string, noNul = false): string[] {
+    this.plain = this.separator === '\t' && (noNul || !line.includes(NUL));
+    if (this.plain) {
       this.inField = false;
       return line.split('\t');
     }
@@ -145,14 +151,19 @@ export class OpenCsvRecords {
     this.multilineLimit = multilineLimit;
   }
 
+  /** The record last returned is one plain TAB-split line. */
+  get plain(): boolean {
+    return this.parser.plain;
+  }
+
   /** The record this line completes, if it does. */
-  push(line: string): string[] | undefined {
+  push(line: string, noNul = false): string[] | undefined {
     this.lines++;
     if (this.multilineLimit > 0 && this.lines > this.multilineLimit)
       throw new CdcValidatorStopped(
         `Multiline limit of ${this.multilineLimit} exceeded: OpenCSV stops reading (text: ${this.parser.pendingText.slice(0, 100)})`,
       );
-    const r = this.parser.parseLine(line);
+    const r = this.parser.parseLine(line, noNul);
     if (r.length > 0) this.cells = this.cells ? this.cells.concat(r) : r;
     if (this.parser.isPending) return undefined;
     const done = this.cells ?? [];

@@ -10,18 +10,11 @@ import { isValidCdcDate, looksLikeUsDate } from './dates.ts';
 import { type CvrsVersion, FIELDS, fieldIndex, MISSED_APPOINTMENT, REFUSAL, VACCINATION } from './fields.ts';
 import { isEmpty, javaEqualsIgnoreCase, str } from './java.ts';
 import type { CdcLevel } from './rules.ts';
-import { inValueSet, isCountyInState, isZipInState, valueSet } from './value-sets.ts';
+import { inValueSet, isCountyInState, isZipInState, type ValueSet, valueSet } from './value-sets.ts';
 
 export type CvrsValues = (string | null)[];
 
 const get = (vals: CvrsValues, i: number): string | null => vals[i] ?? null;
-
-export interface RecordFinding {
-  field: string;
-  code: string;
-  level: CdcLevel;
-  message: string;
-}
 
 export interface RecordContext {
   version: CvrsVersion;
@@ -34,7 +27,6 @@ const EVENT_NAME: Record<number, string> = {
   [REFUSAL]: 'Refusal',
   [MISSED_APPOINTMENT]: 'Missed Appointment',
 };
-const EVENT_DIGIT: Record<number, number> = { [VACCINATION]: 1, [REFUSAL]: 2, [MISSED_APPOINTMENT]: 3 };
 
 const F = {
   ext_type: fieldIndex('ext_type'),
@@ -62,8 +54,8 @@ function extractTypeOf(vals: CvrsValues): 'D' | 'P' | 'I' | null {
     for (const t of ['D', 'P', 'I'] as const) if (javaEqualsIgnoreCase(t, ext)) return t;
     return null;
   }
-  const redacted = REDACTED_FIELDS.every((i) => javaEqualsIgnoreCase('Redacted', get(vals, i)));
-  if (!redacted) return 'I';
+  for (let k = 0; k < REDACTED_FIELDS.length; k++)
+    if (!javaEqualsIgnoreCase('Redacted', get(vals, REDACTED_FIELDS[k]!))) return 'I';
   return isEmpty(vals[F.pprl_id]) ? 'D' : 'P';
 }
 
@@ -72,62 +64,163 @@ export function clearIgnored(vals: CvrsValues, version: CvrsVersion): void {
   for (const i of IGNORED[version]) vals[i] = null;
 }
 
-function checkField(
-  i: number,
+/** Receives a finding as it is made; file.ts builds the final object directly, without a copy. */
+export type Emit = (field: string, code: string, level: CdcLevel, message: string) => void;
+
+const Kind = { None: 0, Matches: 1, ExtType: 2, Pprl: 3, Redacted: 4, Date: 5, ValueSet: 6 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+/** A field's checks for one version, resolved once so the per-row loop only compares and branches. */
+interface FieldPlan {
+  name: string;
+  required: number;
+  doNotSend: number;
+  maxLength: number;
+  kind: Kind;
+  test: (v: string) => boolean;
+  regex: string;
+  format: string;
+  yearMonthToo: boolean;
+  set: ValueSet | undefined;
+  /** The last value found in the set: files repeat values row after row, and equal strings skip the lookup. */
+  lastOk: string;
+  /** REQD messages by event bit: they name no value, so they are made once. */
+  reqd: Record<number, string>;
+}
+
+const always = () => true;
+
+function plan(version: CvrsVersion): FieldPlan[] {
+  return FIELDS.map((f) => {
+    const c = f.check;
+    const p: FieldPlan = {
+      name: f.name,
+      required: f.required[version],
+      doNotSend: f.doNotSend[version],
+      maxLength: f.maxLength,
+      kind: Kind.None,
+      test: always,
+      regex: '',
+      format: '',
+      yearMonthToo: false,
+      set: undefined,
+      lastOk: '',
+      reqd: Object.fromEntries(
+        [VACCINATION, REFUSAL, MISSED_APPOINTMENT].map((e) => [
+          e,
+          `${f.name} is required for ${EVENT_NAME[e]} events`,
+        ]),
+      ),
+    };
+    if (!c) return p;
+    switch (c.kind) {
+      case 'matches':
+        return { ...p, kind: Kind.Matches, test: c.test, regex: c.regex };
+      case 'extType':
+        return { ...p, kind: Kind.ExtType, regex: c.regex };
+      case 'pprl':
+        return { ...p, kind: Kind.Pprl };
+      case 'redacted':
+        return { ...p, kind: Kind.Redacted };
+      case 'date':
+        return { ...p, kind: Kind.Date, format: c.format, yearMonthToo: c.yearMonthToo };
+      case 'valueSet':
+        return { ...p, kind: Kind.ValueSet, set: valueSet(c.sets[version]) };
+      default:
+        return p;
+    }
+  });
+}
+
+const PLANS: Record<CvrsVersion, FieldPlan[]> = { '1': plan('1'), '2': plan('2') };
+const REQD: Record<number, string> = {
+  [VACCINATION]: 'REQD001',
+  [REFUSAL]: 'REQD002',
+  [MISSED_APPOINTMENT]: 'REQD003',
+};
+const DNTS: Record<number, string> = {
+  [VACCINATION]: 'DNTS001',
+  [REFUSAL]: 'DNTS002',
+  [MISSED_APPOINTMENT]: 'DNTS003',
+};
+
+function checkFields(
   vals: CvrsValues,
-  ctx: RecordContext,
+  version: CvrsVersion,
   event: number,
   type: 'D' | 'P' | 'I' | null,
-  out: RecordFinding[],
+  emit: Emit,
 ): void {
-  const f = FIELDS[i]!;
-  const v = get(vals, i);
-  const name = f.name;
-  const push = (code: string, message: string) => out.push({ field: name, code, level: 'ERROR', message });
-  if (isEmpty(v)) {
-    if (f.required[ctx.version] & event)
-      push(`REQD00${EVENT_DIGIT[event]}`, `${name} is required for ${EVENT_NAME[event]} events`);
-  } else if (f.doNotSend[ctx.version] & event) {
-    push(
-      `DNTS00${EVENT_DIGIT[event]}`,
-      `${name} (${v}) should not be present for ${EVENT_NAME[event]} events`,
-    );
-  }
-  const check = f.check;
-  if (!check) return;
-  if (v !== null && v.length > f.maxLength)
-    push('DATA008', `${name} (${v}) exceeds maximum length ${f.maxLength}`);
-  switch (check.kind) {
-    case 'matches':
-      if (!isEmpty(v) && !check.test(v))
-        push('DATA005', `${name} (${v}) does not match the regular expression ${check.regex}`);
-      return;
-    case 'extType':
-      if (type === null || !javaEqualsIgnoreCase(type, v))
-        push('DATA005', `${name} (${str(v)}) does not match the regular expression ${check.regex}`);
-      return;
-    case 'pprl':
-      if ((type === 'P') !== !isEmpty(v)) push('DATA004', `${name} (${str(v)}) should not be present`);
-      return;
-    case 'redacted':
-      if (type !== 'I' && !javaEqualsIgnoreCase('Redacted', v))
-        push('DATA006', `${name} (${str(v)}) should contain value Redacted`);
-      return;
-    case 'date':
-      if (!isEmpty(v) && !isValidCdcDate(v, check.yearMonthToo)) {
-        if (looksLikeUsDate(v))
-          push(
-            'DATA009',
-            `${name} (${v}) contains an incorrectly formatted date, should match ${check.format}`,
+  const plans = PLANS[version];
+  for (let i = 0; i < plans.length; i++) {
+    const p = plans[i]!;
+    const v = vals[i] ?? null;
+    const name = p.name;
+    if (v === null || v === '') {
+      if (p.required & event) emit(name, REQD[event]!, 'ERROR', p.reqd[event]!);
+    } else if (p.doNotSend & event) {
+      emit(
+        name,
+        DNTS[event]!,
+        'ERROR',
+        `${name} (${v}) should not be present for ${EVENT_NAME[event]} events`,
+      );
+    }
+    if (p.kind === Kind.None) continue;
+    if (v !== null && v.length > p.maxLength)
+      emit(name, 'DATA008', 'ERROR', `${name} (${v}) exceeds maximum length ${p.maxLength}`);
+    switch (p.kind) {
+      case Kind.ValueSet:
+        if (v === p.lastOk) break;
+        if (inValueSet(p.set!, v)) {
+          if (v !== null) p.lastOk = v;
+        } else
+          emit(
+            name,
+            'DATA007',
+            'ERROR',
+            `${name} (${v}) is not in value set ${p.set!.name}${p.set!.examples}`,
           );
-        else push('DATA001', `${name} (${v}) contains an invalid date, should match ${check.format}`);
-      }
-      return;
-    case 'valueSet': {
-      const set = valueSet(check.sets[ctx.version]);
-      if (!inValueSet(set, v))
-        push('DATA007', `${name} (${v}) is not in value set ${set.name}${set.examples}`);
-      return;
+        break;
+      case Kind.Matches:
+        if (!isEmpty(v) && !p.test(v))
+          emit(name, 'DATA005', 'ERROR', `${name} (${v}) does not match the regular expression ${p.regex}`);
+        break;
+      case Kind.Redacted:
+        if (type !== 'I' && !javaEqualsIgnoreCase('Redacted', v))
+          emit(name, 'DATA006', 'ERROR', `${name} (${str(v)}) should contain value Redacted`);
+        break;
+      case Kind.Date:
+        if (!isEmpty(v) && !isValidCdcDate(v, p.yearMonthToo)) {
+          if (looksLikeUsDate(v))
+            emit(
+              name,
+              'DATA009',
+              'ERROR',
+              `${name} (${v}) contains an incorrectly formatted date, should match ${p.format}`,
+            );
+          else
+            emit(
+              name,
+              'DATA001',
+              'ERROR',
+              `${name} (${v}) contains an invalid date, should match ${p.format}`,
+            );
+        }
+        break;
+      case Kind.ExtType:
+        if (type === null || !javaEqualsIgnoreCase(type, v))
+          emit(
+            name,
+            'DATA005',
+            'ERROR',
+            `${name} (${str(v)}) does not match the regular expression ${p.regex}`,
+          );
+        break;
+      case Kind.Pprl:
+        if ((type === 'P') !== !isEmpty(v))
+          emit(name, 'DATA004', 'ERROR', `${name} (${str(v)}) should not be present`);
+        break;
     }
   }
 }
@@ -233,25 +326,22 @@ const BUSINESS_RULES: readonly BusinessRule[] = [
   ),
 ];
 
+const RULES_FOR: Record<CvrsVersion, readonly BusinessRule[]> = {
+  '1': BUSINESS_RULES.filter((r) => r.versions.includes('1')),
+  '2': BUSINESS_RULES.filter((r) => r.versions.includes('2')),
+};
+
 /**
- * CDC's per-record findings, appended to `out` in CDC's order. `vals` must already have the version's
- * ignored fields cleared (clearIgnored); it is not otherwise changed.
+ * CDC's per-record findings, in CDC's order. `vals` must already have the version's ignored fields cleared
+ * (clearIgnored); it is not changed.
  */
-export function checkRecord(vals: CvrsValues, ctx: RecordContext, out: RecordFinding[]): void {
-  const event = eventOf(vals);
-  const type = extractTypeOf(vals);
-  for (let i = 0; i < FIELDS.length; i++) checkField(i, vals, ctx, event, type, out);
-  for (const r of BUSINESS_RULES) {
-    if (!r.versions.includes(ctx.version)) continue;
+export function checkRecord(vals: CvrsValues, ctx: RecordContext, emit: Emit): void {
+  checkFields(vals, ctx.version, eventOf(vals), extractTypeOf(vals), emit);
+  for (const r of RULES_FOR[ctx.version]) {
     const a = get(vals, r.a);
     const b = get(vals, r.b);
     if (r.ok(a, b, ctx)) continue;
     const an = FIELDS[r.a]!.name;
-    out.push({
-      field: an,
-      code: r.code,
-      level: r.level,
-      message: r.message(an, str(a), FIELDS[r.b]!.name, str(b), ctx),
-    });
+    emit(an, r.code, r.level, r.message(an, str(a), FIELDS[r.b]!.name, str(b), ctx));
   }
 }

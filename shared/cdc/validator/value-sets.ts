@@ -5,9 +5,11 @@
 import data from './data/cdc-value-sets.json' with { type: 'json' };
 import { isEmpty, javaSplit, javaTrim } from './java.ts';
 
-interface ValueSet {
+export interface ValueSet {
   name: string;
   codes: ReadonlySet<string>;
+  /** The codes of a small set: comparing a few short strings beats hashing a fresh one. */
+  few: readonly string[] | undefined;
   examples: string;
 }
 
@@ -18,7 +20,12 @@ export function valueSet(name: string): ValueSet {
   if (!set) {
     const raw = (data.valueSets as Record<string, { codes: string[]; examples: string }>)[name];
     if (!raw) throw new Error(`CDC value set ${name} is not in data/cdc-value-sets.json`);
-    set = { name, codes: new Set(raw.codes), examples: raw.examples };
+    set = {
+      name,
+      codes: new Set(raw.codes),
+      few: raw.codes.length <= 12 ? raw.codes : undefined,
+      examples: raw.examples,
+    };
     sets.set(name, set);
   }
   return set;
@@ -27,10 +34,38 @@ export function valueSet(name: string): ValueSet {
 /** CDC compares the trimmed, upper-cased value; an empty value is never out of the set (REQD's job). */
 export function inValueSet(set: ValueSet, value: string | null): boolean {
   if (isEmpty(value)) return true;
-  return set.codes.has(value) || set.codes.has(javaTrim(value).toUpperCase());
+  if (set.few ? set.few.includes(value) : set.codes.has(value)) return true;
+  return set.codes.has(javaTrim(value).toUpperCase());
 }
 
-const states = data.states as Record<string, { fips?: string; zips?: string }>;
+interface ZipRange {
+  dash: boolean;
+  whole: string;
+  low: string;
+  high: string;
+}
+
+/** STATE.txt's columns, with each state's ZIP ranges split once rather than on every record. */
+const states = new Map(
+  Object.entries(data.states as Record<string, { fips?: string; zips?: string }>).map(([k, v]) => [
+    k,
+    {
+      fips: v.fips,
+      zips:
+        v.zips === undefined
+          ? undefined
+          : javaSplit(v.zips, ',').map((range): ZipRange => {
+              const dash = range.indexOf('-');
+              return {
+                dash: dash >= 0,
+                whole: range,
+                low: dash < 0 ? range : range.slice(0, dash),
+                high: dash < 0 ? '' : range.slice(dash + 1),
+              };
+            }),
+    },
+  ]),
+);
 
 /**
  * BUSR001/002: the county code starts with the state's FIPS prefix. True when either is empty or the state
@@ -38,7 +73,7 @@ const states = data.states as Record<string, { fips?: string; zips?: string }>;
  */
 export function isCountyInState(county: string | null, state: string | null): boolean {
   if (isEmpty(county) || isEmpty(state)) return true;
-  const code = states[state.toUpperCase()]?.fips;
+  const code = states.get(state.toUpperCase())?.fips;
   if (isEmpty(code)) return true;
   return county.startsWith(code);
 }
@@ -50,13 +85,10 @@ export function isCountyInState(county: string | null, state: string | null): bo
  */
 export function isZipInState(zip: string | null, state: string | null): boolean {
   if (isEmpty(zip) || isEmpty(state)) return true;
-  const zips = states[state.toUpperCase()]?.zips;
+  const zips = states.get(state.toUpperCase())?.zips;
   if (zips === undefined) return false;
-  for (const range of javaSplit(zips, ',')) {
-    const dash = range.indexOf('-');
-    if (dash < 0 && zip.startsWith(range)) return true;
-    const low = dash < 0 ? range : range.slice(0, dash);
-    const high = dash < 0 ? '' : range.slice(dash + 1);
+  for (const { dash, whole, low, high } of zips) {
+    if (!dash && zip.startsWith(whole)) return true;
     if (zip.startsWith(low) || zip.startsWith(high) || (zip > low && zip < high)) return true;
   }
   return false;
