@@ -3,7 +3,17 @@
  * reading, planning and rules as a dropped file (shared/ingest/validate-file.ts, dry run), the same results file
  * beside the input and the same summary; nothing is read from or written to AWS, and no pipeline needs to run.
  */
-import { createReadStream, createWriteStream, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -23,6 +33,7 @@ import {
 } from './lib/cli.ts';
 
 const USAGE = `Usage: npm run validate -- <file> [--site <iis_id>] [--out <results path>]
+       npm run validate -- --cdc <file> [--json] [--v1] [--today YYYY-MM-DD]
 
 Checks a CVRS (tab-delimited) or CSV dose file, or a wastage file (CSV or tab-delimited with the columns
 record_id, ndc, lot_number, doses, date, reason, reason_text, iis_id), offline with the pipeline's rules and
@@ -40,6 +51,13 @@ record_ids used before are found only when the file is dropped.
 
 Exit status: 0 the file was read (even if some rows were rejected), 1 the file has a file-level problem, 2 usage
 error (no such file, bad option).
+
+--cdc: CDC's own extract validator instead of the pipeline's rules (shared/cdc/validator): CDC's findings and
+CDC's text report on stdout, byte for byte, the file named as given here; --json for CDC's JSON report, --v1 for
+CVRS v1 (CDC's -v1), --today to judge dates (BUSR011/BUSR012) as on another day than this machine's. An HL7 file (by its .hl7 name or its first line) is checked on the CVRS record CDC derives
+from each VXU. Exit status: 0 the report was written, whatever it found (CDC's tool exits with its error count
+instead, which the shell sees modulo 256: stderr says what it would have been); 1 where CDC's tool stops without a
+report (a CSV quote left open, an HL7 message it cannot parse); 2 usage error.
 `;
 
 const SITE_ID = /^[A-Z0-9-]{1,20}$/;
@@ -94,7 +112,31 @@ export const validate = command(USAGE, async (argv, io) => {
   const { values, positionals } = parseCommandLine(argv, {
     site: { type: 'string' },
     out: { type: 'string' },
+    cdc: { type: 'boolean' },
+    json: { type: 'boolean' },
+    v1: { type: 'boolean' },
+    today: { type: 'string' },
   });
+  if (values.cdc) {
+    if (positionals.length !== 1)
+      throw new UsageError(
+        positionals.length === 0 ? 'Name the file to check.' : 'Check one file at a time.',
+      );
+    if (values.site || values.out) throw new UsageError('--site and --out are not options of --cdc.');
+    if (values.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(values.today))
+      throw new UsageError(`--today must be YYYY-MM-DD, not '${values.today}'.`);
+    return validateCdc(
+      positionals[0]!,
+      {
+        json: values.json ?? false,
+        version: values.v1 ? '1' : '2',
+        ...(values.today ? { today: values.today } : {}),
+      },
+      io,
+    );
+  }
+  if (values.json || values.v1 || values.today)
+    throw new UsageError('--json, --v1 and --today go with --cdc.');
   if (positionals.length !== 1)
     throw new UsageError(
       positionals.length === 0
@@ -171,6 +213,58 @@ export const validate = command(USAGE, async (argv, io) => {
   return fileProblem ? EXIT.failed : EXIT.ok;
 });
 
+/** The first line of a file (after a byte order mark), enough to tell HL7 from CVRS text as CDC's tool does. */
+function firstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const text = head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8');
+    return text.replace(/^\uFEFF/, '').split(/[\r\n]/)[0] ?? '';
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * --cdc: CDC's validator on one file, its report on stdout. A text report is written as the file is read, so a
+ * 200,000-row file never holds its findings; the JSON report lists every finding twice and is built at the end.
+ */
+async function validateCdc(
+  path: string,
+  opts: { json: boolean; version: '1' | '2'; today?: string },
+  io: Io,
+): Promise<number> {
+  fileSize(path);
+  const cdc = await import('../shared/cdc/validator/index.ts');
+  const { isHl7Delimiter } = await import('../shared/cdc/validator/header.ts');
+  const check = { version: opts.version, ...(opts.today ? { today: opts.today } : {}) };
+  let result: Awaited<ReturnType<typeof cdc.validateCvrsStream>>;
+  try {
+    if (path.toLowerCase().endsWith('.hl7') || isHl7Delimiter(firstLine(path))) {
+      const { validateHl7Text } = await import('../shared/cdc/validator/hl7.ts');
+      result = validateHl7Text(readFileSync(path), check);
+      io.stdout.write(opts.json ? cdc.formatJsonReport(path, result) : cdc.formatTextReport(path, result));
+    } else if (opts.json) {
+      result = await cdc.validateCvrsStream(createReadStream(path), check);
+      io.stdout.write(cdc.formatJsonReport(path, result));
+    } else {
+      const report = new cdc.TextReportWriter(path, (t) => io.stdout.write(t));
+      result = await cdc.validateCvrsStream(createReadStream(path), {
+        ...check,
+        keepFindings: false,
+        onFinding: report.onFinding,
+      });
+      report.end(result);
+    }
+  } catch (err) {
+    if (!(err instanceof cdc.CdcValidatorStopped)) throw err;
+    io.stderr.write(`CDC's validator stops on ${path} without a report: ${err.message}\n`);
+    return EXIT.failed;
+  }
+  io.stderr.write(`CDC's validator would exit with ${result.cdcErrorCount} (its error count) for ${path}\n`);
+  return EXIT.ok;
+}
+
 /**
  * Belt and braces for "offline", when run as a command: every SDK client the intake modules build refuses to
  * send. A dry run makes no call (a test proves it); should a change ever make one, validate fails loudly
@@ -192,6 +286,7 @@ export async function forbidAws(): Promise<void> {
 }
 
 if (import.meta.main) {
-  await forbidAws();
+  // --cdc loads no intake module, so there is no SDK client to guard (and none to load).
+  if (!process.argv.includes('--cdc')) await forbidAws();
   await run(validate);
 }
