@@ -45,9 +45,13 @@ function noSpace(v: string): boolean {
   return v.length > 0;
 }
 
+const LINE_TERMINATOR = /[\n\r\u0085\u2028\u2029]/;
+
 /** `^\S+.*$`: a non-space first, and no line terminator after the first space. */
 function startsWithNonSpace(v: string): boolean {
   if (v.length === 0 || isJavaSpace(v.charCodeAt(0))) return false;
+  // Names are long and almost never hold a line terminator: one native search settles most.
+  if (!LINE_TERMINATOR.test(v)) return true;
   let i = 1;
   while (i < v.length && !isJavaSpace(v.charCodeAt(i))) i++;
   for (; i < v.length; i++) if (isJavaLineTerminator(v.charCodeAt(i))) return false;

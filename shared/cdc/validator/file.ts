@@ -319,18 +319,26 @@ export class CdcFileChecker {
         to: grow(r.to),
       };
     }
-    const byLine = this.lineHash && this.records!.plain;
-    if (byLine && this.lazyHash && buf === this.texts.at(-1)) {
+    const plain = this.records!.plain;
+    if (plain && this.lazyHash && buf === this.texts.at(-1)) {
       r.text[n] = this.texts.length - 1;
       r.from[n] = from;
       r.to[n] = to;
       r.hashed[n] = 0;
     } else {
       r.text[n] = -1;
-      r.hash[n] = byLine ? this.hashLine(buf, from, to) : hashValues(vals);
+      r.hash[n] = plain && this.lineHash ? this.hashLine(buf, from, to) : hashValues(vals);
       r.hashed[n] = 1;
       if (this.lazyHash) this.unplaced.set(n, vals[VAX_EVENT_ID] ?? null);
     }
+  }
+
+  /** A plain line's values again, a field named twice taking its later cell as when it was read. */
+  private valuesOf(cells: string[]): CvrsValues {
+    const vals: CvrsValues = new Array<string | null>(FIELDS.length).fill(null);
+    const columns = this.columns!;
+    for (let c = 0; c < columns.length; c++) if (columns[c]! >= 0) vals[columns[c]!] = cells[c]!;
+    return vals;
   }
 
   /** Record n's vax_event_id, read again from its line when the text is kept (cheaper than keeping every id). */
@@ -344,7 +352,10 @@ export class CdcFileChecker {
   private hashOf(n: number): number {
     const r = this.rec;
     if (!r.hashed[n]) {
-      r.hash[n] = this.hashLine(this.texts[r.text[n]!]!, r.from[n]!, r.to[n]!);
+      const text = this.texts[r.text[n]!]!;
+      r.hash[n] = this.lineHash
+        ? this.hashLine(text, r.from[n]!, r.to[n]!)
+        : hashValues(this.valuesOf(text.slice(r.from[n], r.to[n]).split('\t')));
       r.hashed[n] = 1;
     }
     return r.hash[n]!;

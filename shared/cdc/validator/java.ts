@@ -49,9 +49,16 @@ export function javaEqualsIgnoreCase(a: string | null, b: string | null): boolea
   if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
+    const cx = a.charCodeAt(i);
+    const cy = b.charCodeAt(i);
+    if (cx === cy) continue;
+    if (cx < 0x80 && cy < 0x80) {
+      // ASCII: equal ignoring case only as the two cases of one letter.
+      if ((cx | 0x20) === (cy | 0x20) && (cx | 0x20) >= 0x61 && (cx | 0x20) <= 0x7a) continue;
+      return false;
+    }
     const x = a[i]!;
     const y = b[i]!;
-    if (x === y) continue;
     const ux = upperChar(x);
     const uy = upperChar(y);
     if (ux === uy || lowerChar(ux) === lowerChar(uy)) continue;
