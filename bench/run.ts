@@ -6,7 +6,8 @@
  *   4. the file path (parse + normalize + validate, storage excluded) vs bare parsing of the same file;
  *   5. peak memory of the ingest planner and worker on a 20,000- and a 200,000-row file;
  *   6. end to end locally: a 200,000-row file dropped through the API and S3 (20,000 with --quick);
- *   7. the nightly roll-up of a day of 100,000 doses and 5,000 wastage records across 500 sites vs reading them.
+ *   7. the nightly roll-up of a day of 100,000 doses and 5,000 wastage records across 500 sites vs reading them;
+ *   8. CDC's validator (validate --cdc) on a 200,000-row CVRS file vs bare parsing (lines and TABs) of it.
  * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import { functionSpecs } from '../infra/topology.ts';
 import { scanFile } from '../shared/files/plan.ts';
 import { readRecords } from '../shared/files/reader.ts';
 import { checkChunks } from '../shared/ingest/validate-file.ts';
+import { TextReportWriter, validateCvrsStream, validateCvrsText } from '../shared/cdc/validator/index.ts';
 import { demoSite, modernaDose } from '../test/fixtures/doses.ts';
 import { doseFile, mixedKinds } from '../test/fixtures/files.ts';
 
@@ -379,9 +381,92 @@ function rollupBench() {
   );
 }
 
+// 8. CDC's validator ------------------------------------------------------------------------------------------
+async function cdcBench() {
+  const n = quick ? 20_000 : 200_000;
+  // The file-path figures' rows with what a CDC file has and intake leaves to the site's enrollment (extract
+  // type, organization, site name and type): what the pipeline would send CDC. 10% of its rows are refused
+  // (BUSR005) and 4% repeat the row before (BUSR013).
+  const site: Record<string, string> = {
+    responsible_org: demoSite.responsible_org,
+    admin_name: demoSite.admin_name,
+    admin_type: demoSite.admin_type,
+  };
+  const [head, ...rows] = doseFile(mixedKinds(n), 'cvrs', 'C').split('\n');
+  const columns = head!.split('\t');
+  const text = [
+    `ext_type\tpprl_id\t${head}`,
+    ...rows.map((r) =>
+      r === ''
+        ? r
+        : `I\t\t${r
+            .split('\t')
+            .map((v, i) => site[columns[i]!] ?? v)
+            .join('\t')}`,
+    ),
+  ].join('\n');
+  const path = join(out, `cdc-${n}.tsv`);
+  writeFileSync(path, text);
+  const bytes = Buffer.from(text);
+  const rounds = 5;
+  const median = async (fn: () => unknown) => {
+    await fn(); // warm-up round
+    const samples: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      const t = performance.now();
+      await fn();
+      samples.push(performance.now() - t);
+    }
+    return samples.sort((a, b) => a - b)[Math.floor(rounds / 2)]!;
+  };
+  let cells = 0;
+  const bareMs = await median(() => {
+    for (const line of new TextDecoder().decode(bytes).split('\n')) cells += line.split('\t').length;
+  });
+  let findings = 0;
+  const today = localDate(new Date());
+  const textMs = await median(() => {
+    findings = validateCvrsText(bytes, { today }).totalErrors;
+  });
+  const streamMs = await median(async () => {
+    let chars = 0;
+    const report = new TextReportWriter(path, (t) => {
+      chars += t.length;
+    });
+    report.end(
+      await validateCvrsStream(createReadStream(path), {
+        today,
+        keepFindings: false,
+        onFinding: report.onFinding,
+      }),
+    );
+    return chars;
+  });
+  if (cells < 0) console.log(cells);
+  table(
+    `CDC's validator, ${fmt(n)}-row CVRS file (${fmt(bytes.length / 1e6, 1)} MB, ${fmt(findings)} findings), median of ${rounds}`,
+    [
+      ['step', 'ms', 'rows/s', 'ratio to bare parsing'],
+      ['split lines and TABs (baseline)', fmt(bareMs), fmt((n / bareMs) * 1000), '1.00'],
+      ['validateCvrsText (file in memory)', fmt(textMs), fmt((n / textMs) * 1000), fmt(textMs / bareMs, 2)],
+      [
+        'validate --cdc: read, check, text report',
+        fmt(streamMs),
+        fmt((n / streamMs) * 1000),
+        fmt(streamMs / bareMs, 2),
+      ],
+    ],
+  );
+  return { rate: (n / textMs) * 1000, ratio: textMs / bareMs };
+}
+
 const rate = validationBench();
 await bundleBench();
 await httpBench();
 await fileBench();
 rollupBench();
+const cdc = await cdcBench();
 console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);
+console.log(
+  `CDC validator target ≥ 100,000 rows/s and ≤ 2x bare parsing: ${cdc.rate >= 100_000 && cdc.ratio <= 2 ? 'met' : 'not met'} (${fmt(cdc.rate)} rows/s, ${fmt(cdc.ratio, 2)}x)`,
+);
