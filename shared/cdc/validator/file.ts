@@ -9,15 +9,14 @@
  *   - a row whose cell count differs from the header's is skipped without a word (OpenCSV drops it), so it is
  *     neither counted nor checked;
  *   - "line" in a finding is the record's number (1 = the first record after the header), -1 for FMT_ codes;
- *   - BUSR013 compares the earlier row's hash XOR its line with this row's hash, so even an exact repeat of an
- *     earlier row is reported (CDC's Pair.hashCode quirk), and names the latest earlier line with that id;
- *     an empty or missing vax_event_id counts as an id too;
+ *   - BUSR013 flags even an exact repeat of an earlier row (duplicates.ts);
  *   - FMT_ findings count as one failed record even in a file without records.
  */
 import { type CvrsVersion, FIELDS, fieldIndex } from './fields.ts';
 import { checkHeader, isHl7Delimiter } from './header.ts';
 import { javaTrim, str } from './java.ts';
-import { CdcValidatorStopped, OpenCsvParser, OpenCsvRecords } from './opencsv.ts';
+import { DuplicateIds } from './duplicates.ts';
+import { OpenCsvParser, OpenCsvRecords } from './opencsv.ts';
 import { type CvrsValues, checkRecord, type Emit, type RecordContext } from './record.ts';
 import type { CdcLevel } from './rules.ts';
 
@@ -93,38 +92,10 @@ export class CdcFileChecker {
   private records: OpenCsvRecords | undefined;
   private columns: Int16Array | undefined;
   private readonly vals: CvrsValues = new Array<string | null>(FIELDS.length).fill(null);
-  private weights: Int32Array | undefined;
-  private lineHash = false;
+  private readonly duplicates: DuplicateIds;
   private row = 0;
   private rowId: string | null = null;
   private rowFindings = 0;
-  /**
-   * CDC keys records by upper-cased vax_event_id: an open-addressing table of the latest record for each key
-   * (slots hold the key's hash and the record number; the ids by record tell a repeat from a collision), several
-   * times faster than a string-keyed Map over 200,000 ids.
-   */
-  private slots = new Int32Array(2048);
-  private slotHash = new Int32Array(2048);
-  /** Streamed: the ids by slot. With the text kept, ids are read again from their lines (see idOf). */
-  private slotId: (string | null)[] = [];
-  private readonly unplaced = new Map<number, string | null>();
-  private idColumn = -1;
-  private used = 0;
-  /**
-   * Record hashes by record number. With the whole text in memory they are taken only when an id repeats (a
-   * record's place in the text is kept instead), which spares hashing every line; streamed, they are taken as
-   * records arrive, so no text is kept.
-   */
-  private readonly lazyHash: boolean;
-  private readonly texts: string[] = [];
-  private rec = {
-    hash: new Int32Array(1024),
-    hashed: new Uint8Array(1024),
-    text: new Int32Array(1024),
-    from: new Int32Array(1024),
-    to: new Int32Array(1024),
-  };
-
   private count = 0;
   private failed = 0;
   private total = 0;
@@ -133,8 +104,7 @@ export class CdcFileChecker {
     opts: CdcOptions & { keepFindings?: boolean; onFinding?: FindingSink; wholeText?: boolean } = {},
   ) {
     this.ctx = { version: opts.version ?? '2', tomorrow: tomorrowOf(opts.today ?? localToday()) };
-    this.lazyHash = opts.wholeText ?? false;
-    if (!this.lazyHash) this.slotId = new Array<string | null>(this.slots.length).fill(null);
+    this.duplicates = new DuplicateIds(opts.wholeText ?? false);
     this.keep = opts.keepFindings ?? true;
     this.sink = opts.onFinding;
   }
@@ -194,7 +164,7 @@ export class CdcFileChecker {
 
   /** Complete lines of `buf` (BufferedReader.readLine); an unfinished last line waits for more text. */
   private lines(buf: string): void {
-    if (this.lazyHash) this.texts.push(buf);
+    this.duplicates.addText(buf);
     this.noNul = !buf.includes('\0');
     let pos = 0;
     if (this.skipLF && buf.length > 0) {
@@ -244,11 +214,7 @@ export class CdcFileChecker {
       if (!f.ignored[this.ctx.version]) byName.set(f.name.toUpperCase(), i);
     });
     const columns = Int16Array.from(header, (h) => byName.get(javaTrim(h).toUpperCase()) ?? -1);
-    const bound = columns.filter((f) => f >= 0);
-    // A field named twice takes the later cell: the hash must then be taken from the values, not the line.
-    this.lineHash = new Set(bound).size === bound.length;
-    this.weights = Int32Array.from(columns, (f) => (f >= 0 ? HASH_WEIGHTS[f]! : 0));
-    this.idColumn = columns.lastIndexOf(VAX_EVENT_ID);
+    this.duplicates.setColumns(columns);
     return columns;
   }
 
@@ -272,8 +238,14 @@ export class CdcFileChecker {
     this.rowId = id;
     this.rowFindings = 0;
     checkRecord(vals, this.ctx, this.emit);
-    this.place(n, vals, buf, from, to);
-    this.duplicate(vals, id, n);
+    const before = this.duplicates.add(n, vals, this.records!.plain, buf, from, to);
+    if (before > 0)
+      this.emit(
+        'vax_event_id',
+        'BUSR013',
+        'ERROR',
+        `Value of vax_event_id (${str(id)}) duplicates vax_event_id at line ${before}`,
+      );
     if (this.rowFindings > 0 && (n > 1 || this.headerFindings.length === 0)) this.failed++;
   }
 
@@ -283,183 +255,4 @@ export class CdcFileChecker {
     this.record(f);
     this.sink?.(f, true);
   };
-
-  /** CDC's record hash straight from a TAB-split line: each cell's String.hashCode times its field's weight. */
-  private hashLine(buf: string, from: number, to: number): number {
-    const w = this.weights!;
-    let acc = 0;
-    let h = 0;
-    let col = 0;
-    for (let i = from; i < to; i++) {
-      const c = buf.charCodeAt(i);
-      if (c === 9) {
-        acc = (acc + Math.imul(h, w[col]!)) | 0;
-        h = 0;
-        col++;
-      } else h = (Math.imul(h, 31) + c) | 0;
-    }
-    acc = (acc + Math.imul(h, w[col]!)) | 0;
-    return acc === 0 ? 31 : acc;
-  }
-
-  /** Where record n's hash comes from: its line in a kept text, or taken now. */
-  private place(n: number, vals: CvrsValues, buf: string, from: number, to: number): void {
-    let r = this.rec;
-    if (n >= r.hash.length) {
-      const grow = <T extends Int32Array | Uint8Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      r = this.rec = {
-        hash: grow(r.hash),
-        hashed: grow(r.hashed),
-        text: grow(r.text),
-        from: grow(r.from),
-        to: grow(r.to),
-      };
-    }
-    const plain = this.records!.plain;
-    if (plain && this.lazyHash && buf === this.texts.at(-1)) {
-      r.text[n] = this.texts.length - 1;
-      r.from[n] = from;
-      r.to[n] = to;
-      r.hashed[n] = 0;
-    } else {
-      r.text[n] = -1;
-      r.hash[n] = plain && this.lineHash ? this.hashLine(buf, from, to) : hashValues(vals);
-      r.hashed[n] = 1;
-      if (this.lazyHash) this.unplaced.set(n, vals[VAX_EVENT_ID] ?? null);
-    }
-  }
-
-  /** A plain line's values again, a field named twice taking its later cell as when it was read. */
-  private valuesOf(cells: string[]): CvrsValues {
-    const vals: CvrsValues = new Array<string | null>(FIELDS.length).fill(null);
-    const columns = this.columns!;
-    for (let c = 0; c < columns.length; c++) if (columns[c]! >= 0) vals[columns[c]!] = cells[c]!;
-    return vals;
-  }
-
-  /** Record n's vax_event_id, read again from its line when the text is kept (cheaper than keeping every id). */
-  private idOf(n: number): string | null {
-    const t = this.rec.text[n]!;
-    if (t < 0) return this.unplaced.get(n) ?? null;
-    if (this.idColumn < 0) return null;
-    return this.texts[t]!.slice(this.rec.from[n], this.rec.to[n]).split('\t')[this.idColumn] ?? null;
-  }
-
-  private hashOf(n: number): number {
-    const r = this.rec;
-    if (!r.hashed[n]) {
-      const text = this.texts[r.text[n]!]!;
-      r.hash[n] = this.lineHash
-        ? this.hashLine(text, r.from[n]!, r.to[n]!)
-        : hashValues(this.valuesOf(text.slice(r.from[n], r.to[n]).split('\t')));
-      r.hashed[n] = 1;
-    }
-    return r.hash[n]!;
-  }
-
-  /** BUSR013, CDC's way (see the file comment). */
-  private duplicate(vals: CvrsValues, id: string | null, line: number): void {
-    const h = upperHash(id);
-    const i = this.slot(h, id);
-    const before = this.slots[i]!;
-    this.slots[i] = line;
-    if (before === 0) {
-      this.slotHash[i] = h;
-      // A streamed text is not kept: a long id would keep its whole chunk alive, so it is copied out.
-      if (!this.lazyHash) this.slotId[i] = id === null ? id : `${id} `.slice(0, -1);
-      if (++this.used * 2 > this.slots.length) this.grow();
-    }
-    if (before !== 0 && (this.hashOf(before) ^ before) !== this.hashOf(line))
-      this.emit(
-        'vax_event_id',
-        'BUSR013',
-        'ERROR',
-        `Value of vax_event_id (${str(vals[VAX_EVENT_ID] ?? null)}) duplicates vax_event_id at line ${before}`,
-      );
-  }
-
-  /** The slot holding this id's key, or the empty slot where it goes. */
-  private slot(h: number, id: string | null): number {
-    const mask = this.slots.length - 1;
-    let i = spread(h) & mask;
-    for (;;) {
-      const r = this.slots[i]!;
-      if (r === 0) return i;
-      if (this.slotHash[i] === h && sameKey(this.lazyHash ? this.idOf(r) : (this.slotId[i] ?? null), id))
-        return i;
-      i = (i + 1) & mask;
-    }
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    const oldHash = this.slotHash;
-    const oldId = this.slotId;
-    this.slots = new Int32Array(old.length * 2);
-    this.slotHash = new Int32Array(old.length * 2);
-    this.slotId = this.lazyHash ? [] : new Array<string | null>(old.length * 2).fill(null);
-    const mask = this.slots.length - 1;
-    for (let j = 0; j < old.length; j++) {
-      if (old[j] === 0) continue;
-      let i = spread(oldHash[j]!) & mask;
-      while (this.slots[i] !== 0) i = (i + 1) & mask;
-      this.slots[i] = old[j]!;
-      this.slotHash[i] = oldHash[j]!;
-      if (!this.lazyHash) this.slotId[i] = oldId[j] ?? null;
-    }
-  }
 }
-
-/** Scatters a String.hashCode over the table: ids that differ in their last digit have neighbouring hashes. */
-const spread = (h: number): number => Math.imul(h ^ (h >>> 16), 0x45d9f3b) ^ (h >>> 13);
-
-/** CDC's key for an id: upper-cased, a missing id being "". */
-const sameKey = (a: string | null, b: string | null): boolean =>
-  a === b || (a ?? '').toUpperCase() === (b ?? '').toUpperCase();
-
-/** A hash of the upper-cased id, folding ASCII case inline (anything else goes through toUpperCase). */
-function upperHash(id: string | null): number {
-  if (id === null) return 0;
-  let h = 0;
-  for (let i = 0; i < id.length; i++) {
-    let c = id.charCodeAt(i);
-    if (c >= 0x80) return javaHash(id.toUpperCase());
-    if (c >= 0x61 && c <= 0x7a) c -= 0x20;
-    h = (Math.imul(h, 31) + c) | 0;
-  }
-  return h;
-}
-
-/**
- * CVRSExtract.hashCode: for each of the 47 fields in order, add the value's String.hashCode and multiply by 31,
- * in int arithmetic (0 becomes 31). Unrolled, field i is weighted by 31^(47 - i), which lets a line be hashed
- * cell by cell in any column order.
- */
-const HASH_WEIGHTS: Int32Array = (() => {
-  const w = new Int32Array(FIELDS.length);
-  let p = 1;
-  for (let i = FIELDS.length - 1; i >= 0; i--) {
-    p = Math.imul(p, 31);
-    w[i] = p;
-  }
-  return w;
-})();
-
-function javaHash(s: string | null): number {
-  let h = 0;
-  if (s !== null) for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-export function hashValues(vals: CvrsValues): number {
-  let acc = 0;
-  for (let i = 0; i < FIELDS.length; i++)
-    acc = (acc + Math.imul(javaHash(vals[i] ?? null), HASH_WEIGHTS[i]!)) | 0;
-  return acc === 0 ? 31 : acc;
-}
-
-export { CdcValidatorStopped };

@@ -21,7 +21,8 @@ import { type CvrsValues, checkRecord, clearIgnored } from './record.ts';
 export { CDC_RULES, type CdcLevel, type CdcRule } from './rules.ts';
 export { formatJsonReport } from './report-json.ts';
 export { formatTextReport, TextReportWriter } from './report-text.ts';
-export { CdcHl7Input, CdcValidatorStopped } from './file.ts';
+export { CdcHl7Input } from './file.ts';
+export { CdcValidatorStopped } from './opencsv.ts';
 export { headersFor } from './fields.ts';
 export type { CdcFinding, CdcOptions, CdcResult, CvrsVersion, FindingSink };
 
