@@ -23,62 +23,24 @@ import {
   validateCvrsRecord,
   validateCvrsText,
 } from './index.ts';
+import { CVRS_FIELDS as DOMAIN_CVRS_FIELDS, type CvrsField as DomainCvrsField } from '../../domain/fields.ts';
 import { foldHash, str } from './java.ts';
 
 // ---- the CVRS record ---------------------------------------------------------------------------------------------
 
-/** Every CVRS field in CDC's declaration order (CVRSExtract.java); v2 leaves out the two it IGNOREs. */
-export const CVRS_FIELDS_V1 = [
-  'vax_event_id',
-  'ext_type',
-  'pprl_id',
-  'recip_id',
-  'recip_first_name',
-  'recip_middle_name',
-  'recip_last_name',
-  'recip_dob',
-  'recip_sex',
-  'recip_address_street',
-  'recip_address_street_2',
-  'recip_address_city',
-  'recip_address_county',
-  'recip_address_state',
-  'recip_address_zip',
-  'recip_race_1',
-  'recip_race_2',
-  'recip_race_3',
-  'recip_race_4',
-  'recip_race_5',
-  'recip_race_6',
-  'recip_ethnicity',
-  'admin_date',
-  'cvx',
-  'ndc',
-  'mvx',
-  'lot_number',
-  'vax_expiration',
-  'vax_admin_site',
-  'vax_route',
-  'dose_num',
-  'vax_series_complete',
-  'responsible_org',
-  'admin_name',
-  'vtrcks_prov_pin',
-  'admin_type',
-  'admin_address_street',
-  'admin_address_street_2',
-  'admin_address_city',
-  'admin_address_county',
-  'admin_address_state',
-  'admin_address_zip',
-  'vax_prov_suffix',
-  'vax_refusal',
-  'cmorbid_status',
-  'recip_missed_appt',
-  'serology',
-] as const;
+/** The two CVRS v1 fields v2 IGNOREs (CVRSExtract.java). */
+type V1Only = 'vax_prov_suffix' | 'recip_missed_appt';
+export type CvrsField = DomainCvrsField | V1Only;
+const at = (from: number, to?: number) => DOMAIN_CVRS_FIELDS.slice(from, to);
 
-export type CvrsField = (typeof CVRS_FIELDS_V1)[number];
+/** Every CVRS field in CDC's declaration order: v2's 45 with v1's two where CDC declares them. */
+export const CVRS_FIELDS_V1: readonly CvrsField[] = [
+  ...at(0, 42),
+  'vax_prov_suffix',
+  ...at(42, 44),
+  'recip_missed_appt',
+  ...at(44),
+];
 export type CvrsVersion = '1' | '2';
 
 const IGNORED_IN_V2: ReadonlySet<string> = new Set(['vax_prov_suffix', 'recip_missed_appt']);
