@@ -33,7 +33,7 @@ import {
 } from './lib/cli.ts';
 
 const USAGE = `Usage: npm run validate -- <file> [--site <iis_id>] [--out <results path>]
-       npm run validate -- --cdc <file> [--json] [--v1] [--today YYYY-MM-DD]
+       npm run validate -- --cdc <file> [--json] [--v1] [--today YYYY-MM-DD] [--defaults]
 
 Checks a CVRS (tab-delimited) or CSV dose file, or a wastage file (CSV or tab-delimited with the columns
 record_id, ndc, lot_number, doses, date, reason, reason_text, iis_id), offline with the pipeline's rules and
@@ -54,8 +54,9 @@ error (no such file, bad option).
 
 --cdc: CDC's own extract validator instead of the pipeline's rules (shared/cdc/validator): CDC's findings and
 CDC's text report on stdout, byte for byte, the file named as given here; --json for CDC's JSON report, --v1 for
-CVRS v1 (CDC's -v1), --today to judge dates (BUSR011/BUSR012) as on another day than this machine's. An HL7 file (by its .hl7 name or its first line) is checked on the CVRS record CDC derives
-from each VXU. Exit status: 0 the report was written, whatever it found (CDC's tool exits with its error count
+CVRS v1 (CDC's -v1), --today to judge dates (BUSR011/BUSR012) as on another day than this machine's. An HL7
+file (by its .hl7 name or its first line) is checked on the CVRS record CDC derives from each VXU; --defaults (-d,
+as CDC's -d) fills what a message leaves out with CDC's defaults first. Exit status: 0 the report was written, whatever it found (CDC's tool exits with its error count
 instead, which the shell sees modulo 256: stderr says what it would have been); 1 where CDC's tool stops without a
 report (a CSV quote left open, an HL7 message it cannot parse); 2 usage error.
 `;
@@ -116,6 +117,7 @@ export const validate = command(USAGE, async (argv, io) => {
     json: { type: 'boolean' },
     v1: { type: 'boolean' },
     today: { type: 'string' },
+    defaults: { type: 'boolean', short: 'd' },
   });
   if (values.cdc) {
     if (positionals.length !== 1)
@@ -130,13 +132,14 @@ export const validate = command(USAGE, async (argv, io) => {
       {
         json: values.json ?? false,
         version: values.v1 ? '1' : '2',
+        defaults: values.defaults ?? false,
         ...(values.today ? { today: values.today } : {}),
       },
       io,
     );
   }
-  if (values.json || values.v1 || values.today)
-    throw new UsageError('--json, --v1 and --today go with --cdc.');
+  if (values.json || values.v1 || values.today || values.defaults)
+    throw new UsageError('--json, --v1, --today and --defaults go with --cdc.');
   if (positionals.length !== 1)
     throw new UsageError(
       positionals.length === 0
@@ -231,7 +234,7 @@ function firstLine(path: string): string {
  */
 async function validateCdc(
   path: string,
-  opts: { json: boolean; version: '1' | '2'; today?: string },
+  opts: { json: boolean; version: '1' | '2'; defaults: boolean; today?: string },
   io: Io,
 ): Promise<number> {
   fileSize(path);
@@ -242,7 +245,8 @@ async function validateCdc(
   try {
     if (path.toLowerCase().endsWith('.hl7') || isHl7Delimiter(firstLine(path))) {
       const { validateHl7Text } = await import('../shared/cdc/validator/hl7.ts');
-      result = validateHl7Text(readFileSync(path), check);
+      // CDC's -d: what an HL7 message leaves out is filled with CDC's defaults before the record is checked.
+      result = validateHl7Text(readFileSync(path), { ...check, defaults: opts.defaults });
       io.stdout.write(opts.json ? cdc.formatJsonReport(path, result) : cdc.formatTextReport(path, result));
     } else if (opts.json) {
       result = await cdc.validateCvrsStream(createReadStream(path), check);

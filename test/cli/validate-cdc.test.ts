@@ -18,7 +18,15 @@ afterAll(() => dir.remove());
 const fixtures = resolve(import.meta.dirname, '../fixtures/cdc-validator');
 const resources = join(dir.path, 'src', 'test', 'resources');
 mkdirSync(resources, { recursive: true });
-for (const f of ['testerror.txt', 'testMissingHeaders.txt', 'notacvrs.txt', 'empty.txt', 'testgood.hl7'])
+for (const f of [
+  'testerror.txt',
+  'testMissingHeaders.txt',
+  'notacvrs.txt',
+  'empty.txt',
+  'testgood.txt',
+  'testgood.hl7',
+  'testdefault.hl7',
+])
   copyFileSync(join(fixtures, f), join(resources, f));
 
 function write(name: string, body: string | Buffer): string {
@@ -32,15 +40,19 @@ const runCommand = (args: string[]) =>
   spawnSync(process.execPath, [script, ...args], { cwd: dir.path, encoding: 'utf8', maxBuffer: 1e8 });
 
 describe('npm run validate -- --cdc', () => {
-  it.each(['testerror.txt', 'testMissingHeaders.txt', 'notacvrs.txt', 'empty.txt'])(
-    'prints CDC’s report of %s, byte for byte, as a command',
-    (name) => {
-      // CDC's baselines were made in 2021: their "future" dates are judged as on a day then.
-      const res = runCommand(['--cdc', `src/test/resources/${name}`, '--today', TODAY]);
-      expect(res.status, res.stderr).toBe(0);
-      expect(maskTomorrow(res.stdout)).toBe(maskTomorrow(fixtureBytes(`${name}.rpt`).toString('utf8')));
-    },
-  );
+  it.each([
+    'testerror.txt',
+    'testMissingHeaders.txt',
+    'notacvrs.txt',
+    'empty.txt',
+    'testgood.txt',
+    'testgood.hl7',
+  ])('prints CDC’s report of %s, byte for byte, as a command', (name) => {
+    // CDC's baselines were made in 2021: their "future" dates are judged as on a day then.
+    const res = runCommand(['--cdc', `src/test/resources/${name}`, '--today', TODAY]);
+    expect(res.status, res.stderr).toBe(0);
+    expect(maskTomorrow(res.stdout)).toBe(maskTomorrow(fixtureBytes(`${name}.rpt`).toString('utf8')));
+  });
 
   it('--json prints CDC’s JSON report, byte for byte; stderr says what CDC’s tool would exit with', () => {
     const res = runCommand(['--cdc', '--json', 'src/test/resources/testerror.txt', '--today', TODAY]);
@@ -49,6 +61,15 @@ describe('npm run validate -- --cdc', () => {
       maskTomorrow(fixtureBytes('testerror.txt.rpt.json').toString('utf8')),
     );
     expect(res.stderr).toContain("CDC's validator would exit with 176");
+  });
+
+  it('with -d fills an HL7 message as CDC does: testdefault.hl7 has the 2 errors CDC counts', () => {
+    const res = runCommand(['--cdc', '-d', 'src/test/resources/testdefault.hl7', '--today', TODAY]);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toContain('src/test/resources/testdefault.hl7 has 2 errors in 2 of 51 records.\r\n');
+    expect(res.stderr).toContain("CDC's validator would exit with 2 ");
+    const without = runCommand(['--cdc', 'src/test/resources/testdefault.hl7', '--today', TODAY]);
+    expect(without.stdout).not.toContain('has 2 errors');
   });
 
   it('reads an HL7 file by its name or by its first line', async () => {
