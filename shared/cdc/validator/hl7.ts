@@ -23,7 +23,11 @@ import {
   validateCvrsRecord,
   validateCvrsText,
 } from './index.ts';
-import { CVRS_FIELDS as DOMAIN_CVRS_FIELDS, type CvrsField as DomainCvrsField } from '../../domain/fields.ts';
+import {
+  CVRS_FIELDS as DOMAIN_CVRS_FIELDS,
+  type CvrsField as DomainCvrsField,
+  IDENTIFYING_FIELDS,
+} from '../../domain/fields.ts';
 import { foldHash, str } from './java.ts';
 
 // ---- the CVRS record ---------------------------------------------------------------------------------------------
@@ -881,14 +885,7 @@ const DO_NOT_SEND: Partial<Record<CvrsField, readonly Event[]>> = {
   vax_series_complete: ['MISSED_APPOINTMENT', 'REFUSAL'],
 };
 
-const REDACTED_FIELDS: readonly CvrsField[] = [
-  'recip_first_name',
-  'recip_middle_name',
-  'recip_last_name',
-  'recip_address_street',
-  'recip_address_street_2',
-  'recip_address_city',
-];
+const REDACTED_FIELDS: readonly CvrsField[] = IDENTIFYING_FIELDS;
 
 function applyDefaults(r: Record<CvrsField, string>, version: CvrsVersion): void {
   // In v2 recip_missed_appt is never read from the message, so only a refusal changes the event.
