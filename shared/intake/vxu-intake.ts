@@ -9,11 +9,13 @@ import type { Finding, Severity } from '../domain/findings.ts';
 import { finding } from '../domain/findings.ts';
 import {
   type AckCode,
+  type AckInput,
   ackCodeFor,
   buildAck,
   type Hl7Error,
   type Hl7Severity,
   hl7Error,
+  formatMessage,
   OBSERVATIONS,
   type ParsedDose,
   PLACEMENTS,
@@ -21,6 +23,8 @@ import {
   parseVxu,
   value,
 } from '../hl7/index.ts';
+import { errSegment } from '../hl7/errors.ts';
+import { ruleHl7Codes } from '../hl7/findings.ts';
 import type { Caller } from './access.ts';
 import { type ChangeOutcome, type ChangeRequest, deleteDose, updateDose } from './change.ts';
 import { defaultDeps, type DoseResult, type IntakeDeps, submitDoses } from './submit.ts';
@@ -61,29 +65,13 @@ export interface GroupSeqs {
 
 const SEVERITY: Readonly<Record<Severity, Hl7Severity>> = { error: 'E', warning: 'W', info: 'I' };
 
-/** Value-set findings: the code is not in its table. */
-const VALUE_SET_CODES: ReadonlySet<string> = new Set(['DATA007', 'DQ012', 'DQ021']);
-/** Format and date findings: the value is not of its data type. */
-const FORMAT_CODES: ReadonlySet<string> = new Set([
-  'DATA001',
-  'DATA005',
-  'DATA008',
-  'DATA009',
-  'DQ003',
-  'DQ024',
-  'DQ025',
-  'DQ026',
-  'DQ028',
-]);
-/** The event ID is taken already (in this message, or stored with other content). */
-const DUPLICATE_KEY_CODES: ReadonlySet<string> = new Set(['BUSR013', 'DQ017']);
-
-/** HL7 table 0357 for one of our rule codes. */
+/**
+ * HL7 table 0357 for one of our finding codes, from the rule table (shared/hl7/findings.ts). A code outside it is
+ * one this module makes itself: DOSE404, a delete of a dose never stored, is an unknown key (204).
+ */
 export function hl7ConditionFor(code: string): string {
-  if (code === 'REQD001' || code === 'REQD002' || code === 'DQ027') return '101';
-  if (VALUE_SET_CODES.has(code)) return '103';
-  if (FORMAT_CODES.has(code)) return '102';
-  if (DUPLICATE_KEY_CODES.has(code)) return '205';
+  const known = ruleHl7Codes(code);
+  if (known) return known.condition;
   if (code === 'DOSE404') return '204';
   return '207';
 }
@@ -113,7 +101,11 @@ export function hl7Location(field: string, group: GroupSeqs): string {
 }
 
 export function findingToHl7(f: Finding, group: GroupSeqs): Hl7Error {
-  return hl7Error(hl7Location(f.field, group), hl7ConditionFor(f.code), SEVERITY[f.severity], f.message);
+  const application = ruleHl7Codes(f.code)?.application ?? (f.code === 'DOSE404' ? '3' : undefined);
+  return hl7Error(hl7Location(f.field, group), hl7ConditionFor(f.code), SEVERITY[f.severity], f.message, {
+    application,
+    rule: f.code,
+  });
 }
 
 /** The ORC, RXR and OBX sequence numbers of each RXA's group, keyed by the RXA's sequence (ParsedDose.rxaIndex). */
@@ -263,7 +255,7 @@ export async function receiveVxu(
     : errors.some((e) => e.severity === 'E' || e.severity === 'W')
       ? 'AE'
       : 'AA';
-  const ack = buildAck({
+  const ack = answer({
     original: {
       messageControlId: parsed.messageControlId,
       sendingApplication: parsed.sendingApplication,
@@ -278,6 +270,15 @@ export async function receiveVxu(
     sentAt: now,
   });
   return { ack, ackCode, errors, counts, eventIds };
+}
+
+/**
+ * The ACK^V04 with our ERR segments: buildAck writes MSH and MSA, errSegment each ERR with its ERR-5 (the rule
+ * code), which buildAck's own ERR writer does not carry.
+ */
+export function answer(input: AckInput): string {
+  const head = buildAck({ ...input, errors: [] });
+  return head + formatMessage(input.errors.map(errSegment));
 }
 
 function fallbackGroup(rxa: number): GroupSeqs {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Dose } from '../../shared/domain/fields.ts';
 import type { Site } from '../../shared/domain/site.ts';
-import { buildVxu, cairFacilities, parseAck } from '../../shared/hl7/index.ts';
+import { type RuleCode, RULES } from '../../shared/domain/findings.ts';
+import { HL7_0357, HL7_0533, RULE_CODE_SYSTEM } from '../../shared/hl7/errors.ts';
+import { RULE_HL7 } from '../../shared/hl7/findings.ts';
+import { buildVxu, cairFacilities, parseAck, parseMessage, value } from '../../shared/hl7/index.ts';
 import { defaultDeps, type IntakeDeps } from '../../shared/intake/submit.ts';
 import { groupSequences, hl7ConditionFor, hl7Location, receiveVxu } from '../../shared/intake/vxu-intake.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
@@ -43,11 +46,47 @@ describe('CVRS findings → HL7 ERR', () => {
     expect(hl7Location('admin_name', group)).toBe('RXA^2');
   });
 
-  it('maps rule codes to HL7 table 0357', () => {
+  it('maps rule codes to HL7 table 0357 by what they find wrong', () => {
     expect(hl7ConditionFor('REQD001')).toBe('101');
     expect(hl7ConditionFor('DATA007')).toBe('103');
     expect(hl7ConditionFor('DATA009')).toBe('102');
-    expect(hl7ConditionFor('BUSR003')).toBe('207');
+    expect(hl7ConditionFor('BUSR003')).toBe('103');
+    expect(hl7ConditionFor('BUSR005')).toBe('102');
+    expect(hl7ConditionFor('DQ017')).toBe('205');
+  });
+
+  it('gives every rule an ERR-3 code of 0357 and an ERR-5 code of 0533, and none says we failed (207)', () => {
+    for (const code of Object.keys(RULES)) {
+      const codes = RULE_HL7[code as RuleCode];
+      expect(codes, code).toBeDefined();
+      expect(HL7_0357[codes.condition], code).toBeDefined();
+      expect(HL7_0533[codes.application], code).toBeDefined();
+      expect(hl7ConditionFor(code), code).not.toBe('207');
+    }
+    expect(Object.keys(RULE_HL7).sort()).toEqual(Object.keys(RULES).sort());
+  });
+
+  it('writes ERR-5 as the 0533 code with our rule code as its alternate, in our local coding system', async () => {
+    const out = await receiveVxu(
+      vxu(modernaDose({ admin_date: '2021-03-10', recip_dob: '2021-03-11' })),
+      { role: 'site', iis_id: demoSite.iis_id },
+      new Date('2021-03-12T18:00:00Z'),
+      offline,
+    );
+    const errs = parseMessage(out.ack).segments.filter((s) => s.id === 'ERR');
+    const busr005 = errs.find((e) => value(e, 5, 4) === 'BUSR005');
+    expect(busr005).toBeDefined();
+    expect(value(busr005, 3, 1)).toBe('102');
+    expect([1, 2, 3, 4, 5, 6].map((c) => value(busr005, 5, c))).toEqual([
+      '1',
+      'Illogical Date error',
+      'HL70533',
+      'BUSR005',
+      'BUSR005',
+      RULE_CODE_SYSTEM,
+    ]);
+    expect(RULE_CODE_SYSTEM).toMatch(/^99[A-Z0-9]{1,18}$/);
+    for (const e of errs) expect(value(e, 8).length).toBeLessThanOrEqual(250);
   });
 
   it('finds each RXA group’s ORC, RXR and OBX sequences', () => {
