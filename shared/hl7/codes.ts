@@ -3,7 +3,7 @@
  * its label. Labels come from the code sets where the pipeline keeps them; a code the sets do not know is still
  * sent, with an empty label, because the registry, not the codec, decides what it accepts.
  */
-import { bodySite, cvxLabel, ethnicity, mvx, ndc, race, route } from '../codesets/index.ts';
+import { bodySite, cvx, cvxLabel, ethnicity, mvx, ndc, race, route } from '../codesets/index.ts';
 
 export type Coded = readonly [code: string, label: string, system: string];
 
@@ -23,16 +23,52 @@ export function mvxCoded(code: string): Coded {
   return [code, mvx(code)?.label ?? '', 'MVX'];
 }
 
-/** CDC Race & Ethnicity codes are CDCREC; the unknown flavour is NULLFL; CVRS's POL stays in the HL7 table. */
-export function raceCoded(code: string): Coded {
-  const system = CDCREC.test(code) ? 'CDCREC' : code === 'UNK' || code === 'ASKU' ? 'NULLFL' : 'HL70005';
-  return [code, race(code)?.label ?? '', system];
+/**
+ * PID-10 and PID-22 are bound to CDCREC alone (Z22: CDCREC_R_IZ, CDCREC_E_IZ). CVRS's UNK and POL and the legacy
+ * HL7 0005/0189 letters have no code there, and both fields are RE: left empty they conform, coded in another
+ * system they do not. So only a CDCREC code is written.
+ */
+export function raceCoded(code: string): Coded | undefined {
+  return CDCREC.test(code) ? [code, race(code)?.label ?? '', 'CDCREC'] : undefined;
 }
 
-export function ethnicityCoded(code: string): Coded {
-  const system = CDCREC.test(code) ? 'CDCREC' : code === 'UNK' || code === 'ASKU' ? 'NULLFL' : 'HL70189';
-  return [code, ethnicity(code)?.label ?? '', system];
+export function ethnicityCoded(code: string): Coded | undefined {
+  return CDCREC.test(code) ? [code, ethnicity(code)?.label ?? '', 'CDCREC'] : undefined;
 }
+
+/** HL7 0001 as Z22 constrains it (HL70001_IZ): F, M, U. Anything else (CVRS allows none, the AIRA set has O) is U. */
+const SEX_IZ: ReadonlySet<string> = new Set(['F', 'M', 'U']);
+
+export function sexForHl7(code: string): string {
+  return SEX_IZ.has(code) ? code : 'U';
+}
+
+/**
+ * A COVID-19 product's dose volume in mL, as its CVX descriptor states it ("30 mcg/0.3 mL dose"); undefined for
+ * a CVX whose descriptor names no volume (unspecified, non-US). The code sets keep no separate volume column, and
+ * the descriptor is CDC's own wording of the product, so it is read from there.
+ */
+export function doseVolumeMl(cvxCode: string): string | undefined {
+  const label = cvx(cvxCode)?.label;
+  const m = label ? /(\d+(?:\.\d+)?)\s*mL\b/.exec(label) : null;
+  return m ? m[1] : undefined;
+}
+
+/**
+ * OBX-6 for a count such as the dose number: OBX-6 is required with an NM value (Z22), and a count has no unit,
+ * which HL7 0353 says as NA (the binding is UCUM_0353_IZ).
+ */
+export const NO_UNITS: Coded = ['NA', 'Not applicable', 'HL70353'];
+
+/**
+ * An HD (MSH-4, RXA-11.4, PID-3.4, …) as Z22 allows it: HD.2 an ISO OID with HD.3 `ISO`, or both left out.
+ * A universal ID that is not an OID is dropped rather than sent under another type.
+ */
+export function hdOf(namespace: string, universalId?: string): readonly string[] {
+  return universalId && OID.test(universalId) ? [namespace, universalId, 'ISO'] : [namespace];
+}
+
+const OID = /^[0-2](\.(0|[1-9]\d*))+$/;
 
 /** CVRS allows both route tables; the code says which (NCIt concept codes are `C` + digits). */
 export function routeCoded(code: string): Coded {

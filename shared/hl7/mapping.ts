@@ -6,9 +6,17 @@
  * Placement follows CDC's CVRS→HL7 column (../reference/cvrs) except where CAIR's identifier rules take the slot:
  * RXA-11.4.1 and MSH-22 carry the site's CAIR Org Code (`iis_id`), not the names CVRS puts there.
  */
-import { doseNumber } from '../codesets/index.ts';
 import type { DoseField } from '../domain/fields.ts';
-import { bodySiteCoded, type Coded, ethnicityCoded, mvxCoded, routeCoded, yesNoUnkCoded } from './codes.ts';
+import {
+  bodySiteCoded,
+  type Coded,
+  ethnicityCoded,
+  mvxCoded,
+  NO_UNITS,
+  routeCoded,
+  sexForHl7,
+  yesNoUnkCoded,
+} from './codes.ts';
 
 export type Kind =
   /** Free text, read trimmed. */
@@ -29,9 +37,17 @@ export interface Placement {
   /** `SEG-field[.component[.subcomponent]]` for generic kinds; a description for `custom`. */
   readonly at: string;
   readonly kind: Kind;
-  readonly coder?: (code: string) => Coded;
+  /** Undefined when the code has no place in the field's binding: the field is then left empty. */
+  readonly coder?: (code: string) => Coded | undefined;
   /** Written only for administered doses (CVRS: "do not populate" for refusals). */
   readonly administeredOnly?: boolean;
+  /** The value a registry is sent for the dose's code, where the profile's table is narrower than CVRS's. */
+  readonly toHl7?: (value: string) => string;
+  /**
+   * Why the VXU we build leaves this field out although the reader still takes it where senders put it (CVRS's
+   * HL7 column places it somewhere Z22 does not allow).
+   */
+  readonly notWritten?: string;
 }
 
 export const PLACEMENTS: readonly Placement[] = [
@@ -41,7 +57,7 @@ export const PLACEMENTS: readonly Placement[] = [
   { field: 'recip_first_name', at: 'PID-5.2', kind: 'text' },
   { field: 'recip_middle_name', at: 'PID-5.3', kind: 'text' },
   { field: 'recip_dob', at: 'PID-7', kind: 'date' },
-  { field: 'recip_sex', at: 'PID-8', kind: 'code' },
+  { field: 'recip_sex', at: 'PID-8', kind: 'code', toHl7: sexForHl7 },
   { field: 'recip_race_1', at: 'PID-10[1] (CDCREC)', kind: 'custom' },
   { field: 'recip_race_2', at: 'PID-10[2]', kind: 'custom' },
   { field: 'recip_race_3', at: 'PID-10[3]', kind: 'custom' },
@@ -59,8 +75,20 @@ export const PLACEMENTS: readonly Placement[] = [
   { field: 'cvx', at: 'RXA-5.1-3 (CVX triplet)', kind: 'custom' },
   { field: 'ndc', at: 'RXA-5.4-6 (NDC as the alternate triplet)', kind: 'custom', administeredOnly: true },
   { field: 'iis_id', at: 'RXA-11.4.1', kind: 'code' },
-  { field: 'vtrcks_prov_pin', at: 'RXA-11.4.2', kind: 'code' },
-  { field: 'admin_type', at: 'RXA-11.6', kind: 'code' },
+  {
+    field: 'vtrcks_prov_pin',
+    at: 'RXA-11.4.2',
+    kind: 'code',
+    notWritten:
+      'RXA-11.4 is an HD: HD.2 must be an OID with HD.3 ISO (Z22 HD_IZ), and a VTrckS PIN is neither; CAIR knows the site by its Org Code in RXA-11.4.1. The PIN goes to CDC in the CVRS extract.',
+  },
+  {
+    field: 'admin_type',
+    at: 'RXA-11.6',
+    kind: 'code',
+    notWritten:
+      "RXA-11.6 is HL7 0305 (person location type); CVRS's admin_type 1-28 is another list. It goes to CDC in the CVRS extract.",
+  },
   { field: 'admin_address_street', at: 'RXA-11.9', kind: 'text' },
   { field: 'admin_address_street_2', at: 'RXA-11.10', kind: 'text' },
   { field: 'admin_address_city', at: 'RXA-11.11', kind: 'text' },
@@ -94,8 +122,10 @@ export interface Observation {
   readonly field: DoseField;
   readonly question: Coded;
   readonly administeredOnly: boolean;
-  /** OBX-2 value type and OBX-5 for a dose value; undefined writes nothing. */
-  readonly answer: (value: string) => { type: 'NM' | 'CE'; value: readonly string[] } | undefined;
+  /** OBX-2 value type, OBX-5 and (for a number) OBX-6 for a dose value; undefined writes nothing. */
+  readonly answer: (
+    value: string,
+  ) => { type: 'NM' | 'CE'; value: readonly string[]; units?: Coded } | undefined;
 }
 
 export const OBSERVATIONS: readonly Observation[] = [
@@ -103,12 +133,10 @@ export const OBSERVATIONS: readonly Observation[] = [
     field: 'dose_num',
     question: ['30973-2', 'Dose number in series', 'LN'],
     administeredOnly: true,
-    // A dose number is NM; CVRS's INV/UNK are not numbers, so they go as CE in the code system CDC's own
-    // CVRS↔HL7 converter uses for them (DCHDOSE).
-    answer: (v) =>
-      /^\d+$/.test(v)
-        ? { type: 'NM', value: [v] }
-        : { type: 'CE', value: [v, doseNumber(v) ?? '', 'DCHDOSE'] },
+    // Z22 writes a dose number as NM, and an NM needs OBX-6. CVRS's INV and UNK are not numbers, and the only
+    // code system for them (DCHDOSE, CDC's converter) is not in HL7 0396, so no OBX is sent: the registry
+    // evaluates validity itself, and the observation is optional.
+    answer: (v) => (/^\d+$/.test(v) ? { type: 'NM', value: [v], units: NO_UNITS } : undefined),
   },
   {
     field: 'vax_series_complete',

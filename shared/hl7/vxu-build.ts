@@ -5,8 +5,10 @@
 import type { Dose, DoseField } from '../domain/fields.ts';
 import { RACE_FIELDS, REFUSAL_EMPTY_FIELDS } from '../domain/fields.ts';
 import {
+  type Coded,
   cvxCoded,
   FUNDING_SOURCE,
+  hdOf,
   INFORMATION_SOURCE,
   ndcCoded,
   raceCoded,
@@ -34,11 +36,13 @@ export function buildVxu(input: VxuInput): string {
   // a refusal as a dose with a lot.
   const dose = refusal ? omit(input.dose, REFUSAL_EMPTY) : input.dose;
 
+  const hd = (namespace: string | undefined) =>
+    namespace ? hdOf(namespace, input.hdOids?.[namespace]) : undefined;
   const msh = segment('MSH', [
-    input.sendingApplication,
-    input.sendingFacility,
-    input.receivingApplication,
-    input.receivingFacility,
+    hd(input.sendingApplication),
+    hd(input.sendingFacility),
+    hd(input.receivingApplication),
+    hd(input.receivingFacility),
     toHl7Timestamp(input.sentAt, input.timeZone),
     undefined,
     ['VXU', 'V04', 'VXU_V04'],
@@ -64,17 +68,19 @@ export function buildVxu(input: VxuInput): string {
 
   for (const p of PLACEMENTS) {
     const v = dose[p.field];
-    if (v !== undefined && v !== '') place(bySegment, p, v);
+    if (v !== undefined && v !== '' && p.notWritten === undefined) place(bySegment, p, v);
   }
 
   if (dose.recip_id) {
     put(pid, '3.1', dose.recip_id);
-    put(pid, '3.4', dose.iis_id);
+    putSub(pid, '3.4', hd(dose.iis_id));
     put(pid, '3.5', 'MR');
   }
   if (dose.recip_last_name || dose.recip_first_name || dose.recip_middle_name) put(pid, '5.7', 'L');
-  const races = RACE_FIELDS.map((f) => dose[f]).filter((code): code is string => !!code);
-  for (const [i, code] of races.entries()) putCoded(pid, `10[${i + 1}]`, raceCoded(code));
+  const races = RACE_FIELDS.map((f) => dose[f])
+    .map((code) => (code ? raceCoded(code) : undefined))
+    .filter((coded): coded is Coded => coded !== undefined);
+  for (const [i, coded] of races.entries()) putCoded(pid, `10[${i + 1}]`, coded);
   if (
     hasAny(dose, ['recip_address_street', 'recip_address_city', 'recip_address_state', 'recip_address_zip'])
   ) {
@@ -83,12 +89,22 @@ export function buildVxu(input: VxuInput): string {
   }
 
   put(orc, '3.2', dose.iis_id);
+  if (refusal) {
+    // No order was filled for a refusal, so the guide fixes its filler order number (ORC-3.1 9999, IZ-45); our
+    // ID, which a registry may need to update or delete the refusal, goes where the registry's config says.
+    put(orc, '3.1', '9999');
+    if ((input.refusalIdAt ?? 'ORC-2') === 'ORC-2') {
+      put(orc, '2.1', dose.vax_event_id);
+      put(orc, '2.2', dose.iis_id);
+    }
+  }
 
   writeProduct(rxa, dose, refusal);
-  put(rxa, '6', refusal ? '999' : (input.administeredAmount ?? '999'));
-  if (!refusal && input.administeredAmount) putCoded(rxa, '7', ['mL', 'milliliters', 'UCUM']);
+  const amount = refusal ? undefined : input.administeredAmount;
+  put(rxa, '6', amount ?? '999');
+  if (amount) putCoded(rxa, '7', ['mL', 'milliliters', 'UCUM']);
   if (!refusal) putCoded(rxa, '9', tableCoded(INFORMATION_SOURCE, input.informationSource ?? '00', 'NIP001'));
-  if (dose.vtrcks_prov_pin) put(rxa, '11.4.3', 'L');
+  if (dose.iis_id) putSub(rxa, '11.4', hd(dose.iis_id));
   if (refusal) {
     putCoded(rxa, '18', tableCoded(REFUSAL_REASON, input.refusalReason ?? REFUSAL_REASON_DEFAULT, 'NIP002'));
   }
@@ -96,8 +112,8 @@ export function buildVxu(input: VxuInput): string {
   put(rxa, '21', input.action);
 
   const segments = [msh, pid, orc, rxa];
-  // An administered dose without RXR is refused by registry test beds; a refusal has no route or site.
-  if (!refusal && rxr.fields.length > 0) segments.push(rxr);
+  // RXR-1 (route) is required in an RXR, so a site without a route cannot be sent; a refusal has neither.
+  if (!refusal && dose.vax_route) segments.push(rxr);
   segments.push(...observations(input, dose, refusal));
   return formatMessage(segments);
 }
@@ -107,12 +123,20 @@ function place(bySegment: Record<string, Segment>, p: Placement, v: string): voi
   const path = parsePath(p.at);
   const target = bySegment[path.segment];
   if (target === undefined) throw new Error(`No ${path.segment} segment for ${p.field}`);
-  if (p.kind === 'coded') putCoded(target, String(path.field), p.coder!(v));
-  else put(target, p.at, p.kind === 'date' || p.kind === 'month-date' ? toHl7Date(v) : v);
+  if (p.kind === 'coded') {
+    const coded = p.coder!(v);
+    if (coded) putCoded(target, String(path.field), coded);
+  } else if (p.kind === 'date' || p.kind === 'month-date') put(target, p.at, toHl7Date(v));
+  else put(target, p.at, p.toHl7 ? p.toHl7(v) : v);
 }
 
 function putCoded(target: Segment, at: string, coded: readonly string[], firstComponent = 1): void {
   for (const [i, v] of coded.entries()) put(target, `${at}.${firstComponent + i}`, v);
+}
+
+/** An HD inside a component (RXA-11.4, PID-3.4): its parts are subcomponents. */
+function putSub(target: Segment, at: string, parts: readonly string[] | undefined): void {
+  for (const [i, v] of (parts ?? []).entries()) put(target, `${at}.${i + 1}`, v);
 }
 
 /** RXA-5: CVX first, NDC as the alternate triplet; an NDC alone goes first so the field is never headless. */
@@ -132,6 +156,7 @@ function observations(input: VxuInput, dose: Partial<Dose>, refusal: boolean): S
     question: readonly string[],
     answer: readonly string[],
     method?: readonly string[],
+    units?: readonly string[],
   ) => {
     const n = String(out.length + 1);
     out.push(
@@ -141,7 +166,7 @@ function observations(input: VxuInput, dose: Partial<Dose>, refusal: boolean): S
         question,
         n,
         answer,
-        undefined,
+        units,
         undefined,
         undefined,
         undefined,
@@ -171,7 +196,7 @@ function observations(input: VxuInput, dose: Partial<Dose>, refusal: boolean): S
     const v = dose[o.field];
     if (!v || (refusal && o.administeredOnly)) continue;
     const answer = o.answer(v);
-    if (answer) add(answer.type, o.question, answer.value);
+    if (answer) add(answer.type, o.question, answer.value, undefined, answer.units);
   }
   return out;
 }

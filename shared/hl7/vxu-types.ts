@@ -3,6 +3,7 @@ import type { Dose } from '../domain/fields.ts';
 
 export type Action = 'A' | 'U' | 'D';
 export type ProcessingId = 'P' | 'T';
+export type RefusalIdPlacement = 'ORC-2' | 'none';
 
 export const PROFILE = ['Z22', 'CDCPHINVS'] as const;
 
@@ -28,8 +29,15 @@ export interface VxuInput {
   vfcEligibility?: string;
   /** OBX 30963-3, e.g. VXC50 public, when known. */
   fundingSource?: string;
-  /** RXA-6 in mL; `999` (unknown) is written when absent. */
+  /** RXA-6 in mL (with RXA-7 mL); `999` is written when absent, which Z22 reserves for an unknown amount. */
   administeredAmount?: string;
+  /**
+   * Where a refusal's own ID travels. ORC-3.1 is `9999` for every refusal (CDC IG R1.5, IZ-45), so a registry
+   * that needs our ID to update or delete it reads ORC-2 (placer order number); `none` sends it nowhere.
+   */
+  refusalIdAt?: RefusalIdPlacement;
+  /** OIDs by HD namespace (MSH-4, RXA-11.4, PID-3.4, …), for a registry that assigned them; else HD.1 alone. */
+  hdOids?: Readonly<Record<string, string>>;
   /** Zone MSH-7 is written in; California by default. */
   timeZone?: string;
 }
@@ -40,7 +48,11 @@ export interface VxuInput {
  */
 export const REFUSAL_REASON_DEFAULT = '03';
 
-/** CAIR2's identifier placement (domain.md): MSH-4 is whoever sends; MSH-22 and RXA-11.4 are always the site. */
+/**
+ * CAIR2's identifier placement by site role (CDPH's DX onboarding table, domain.md): MSH-4 is whoever submits
+ * (role 1 the site itself; role 2 its distinct sending facility; role 3 a sending facility for many sites), while
+ * MSH-22 and RXA-11.4 are always the site the dose belongs to.
+ */
 export function cairFacilities(
   siteOrgCode: string,
   sendingFacilityId?: string,

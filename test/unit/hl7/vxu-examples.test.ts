@@ -221,13 +221,13 @@ describe('buildVxu', () => {
     );
     expect(segs[2]).toBe('ORC|RE||EVT-0001^CAIRDEMO01');
     expect(segs[3]).toBe(
-      'RXA|0|1|20210310||207^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^CVX^80777-0273-10^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^NDC|999|||00^New immunization record^NIP001||^^^CAIRDEMO01&A1B2C3&L^^3^^^150 Frank H Ogawa Plaza^^Oakland^CA^94612^^^06001||||039K20A|20210630|MOD^Moderna US, Inc.^MVX|||CP|A',
+      'RXA|0|1|20210310||207^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^CVX^80777-0273-10^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^NDC|999|||00^New immunization record^NIP001||^^^CAIRDEMO01^^^^^150 Frank H Ogawa Plaza^^Oakland^CA^94612^^^06001||||039K20A|20210630|MOD^Moderna US, Inc.^MVX|||CP|A',
     );
     expect(segs[4]).toBe('RXR|C28161^Intramuscular^NCIT|LD^Left Deltoid^HL70163');
     expect(segs.slice(5)).toEqual([
       'OBX|1|CE|64994-7^Vaccine funding program eligibility category^LN|1|V01^Not VFC eligible^HL70064||||||F|||20210310|||VXC40^Eligibility captured at the immunization level^CDCPHINVS',
       'OBX|2|CE|30963-3^Vaccine funding source^LN|2|VXC50^Public^CDCPHINVS||||||F|||20210310',
-      'OBX|3|NM|30973-2^Dose number in series^LN|3|1||||||F|||20210310',
+      'OBX|3|NM|30973-2^Dose number in series^LN|3|1|NA^Not applicable^HL70353|||||F|||20210310',
       'OBX|4|CE|59783-1^Status in immunization series^LN|4|N^No^HL70136||||||F|||20210310',
       'OBX|5|CE|VXC8^Member of Special Risk Group^CDCPHINVS|5|UNK^Unknown^NULLFL||||||F|||20210310',
       'OBX|6|CE|75505-8^Serological Evidence of Immunity^LN|6|UNK^Unknown^NULLFL||||||F|||20210310',
@@ -238,7 +238,7 @@ describe('buildVxu', () => {
     const segs = segmentsOf(buildVxu({ ...base, ...cairFacilities('CAIRDEMO01', 'HIE-0042') }));
     expect(segs[0]).toMatch(/^MSH\|\^~\\&\|CAPIPE\|HIE-0042\|/);
     expect(segs[0]!.endsWith('|Z22^CDCPHINVS|CAIRDEMO01')).toBe(true);
-    expect(segs[3]).toContain('|^^^CAIRDEMO01&A1B2C3&L^');
+    expect(segs[3]).toContain('|^^^CAIRDEMO01^');
   });
 
   it('writes a refusal with RE, a reason, amount 999 and no product, lot, RXR or dose observations', () => {
@@ -247,8 +247,9 @@ describe('buildVxu', () => {
       buildVxu({ ...base, ...cairFacilities('CAIRDEMO01'), dose: refusal, vfcEligibility: 'V01' }),
     );
     expect(segs.map((s) => s.slice(0, 3))).toEqual(['MSH', 'PID', 'ORC', 'RXA', 'OBX', 'OBX']);
+    expect(segs[2]).toBe('ORC|RE|EVT-0001^CAIRDEMO01|9999^CAIRDEMO01');
     expect(segs[3]).toBe(
-      'RXA|0|1|20210310||207^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^CVX|999|||||^^^CAIRDEMO01&A1B2C3&L^^3^^^150 Frank H Ogawa Plaza^^Oakland^CA^94612^^^06001|||||||03^Patient decision^NIP002||RE|A',
+      'RXA|0|1|20210310||207^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^CVX|999|||||^^^CAIRDEMO01^^^^^150 Frank H Ogawa Plaza^^Oakland^CA^94612^^^06001|||||||03^Patient decision^NIP002||RE|A',
     );
     expect(segs.slice(4).map((s) => s.split('|')[3])).toEqual([
       'VXC8^Member of Special Risk Group^CDCPHINVS',
@@ -281,8 +282,11 @@ describe('buildVxu', () => {
     expect(text).toContain('|80777-0273-10^COVID-19, mRNA, LNP-S, PF, 100 mcg/0.5 mL dose^NDC|');
   });
 
-  it('writes INV and UNK dose numbers as coded values, not as numbers', () => {
-    const text = buildVxu({ ...base, ...cairFacilities('X'), dose: { ...dose, dose_num: 'INV' } });
-    expect(text).toContain('OBX|1|CE|30973-2^Dose number in series^LN|1|INV^Invalid dose^DCHDOSE|');
+  it('sends no dose-number OBX for INV or UNK: no HL7 0396 system codes them', () => {
+    for (const dose_num of ['INV', 'UNK']) {
+      const text = buildVxu({ ...base, ...cairFacilities('X'), dose: { ...dose, dose_num } });
+      expect(text).not.toContain('30973-2');
+      expect(text).not.toContain('DCHDOSE');
+    }
   });
 });
