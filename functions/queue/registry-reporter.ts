@@ -15,7 +15,8 @@ const CONCURRENCY = 4;
  * Consumer of the registry queue. Messages of one dose in a batch are reported together, through the newest
  * (which sends every older unsettled version first, in order); a message that could not be settled stays on
  * the queue (partial batch response), so its retries back off through the visibility timeout and end in the
- * DLQ. A refused credential is logged as REGISTRY_CREDENTIALS_REFUSED for the alarm.
+ * DLQ. A refused credential is logged as REGISTRY_CREDENTIALS_REFUSED for the alarm; an ACK answering another
+ * message as REGISTRY_ACK_MISMATCH, and the dose is retried like an unanswered one.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const byDose = new Map<string, { record: SQSRecord; msg: ChangeMessage }[]>();
@@ -50,6 +51,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       }
       if (res.kind === 'retry')
         logger.warn('registry unreachable; will retry', { registry: res.registry, reason: res.reason });
+      if (res.kind === 'ack-mismatch')
+        logger.error('REGISTRY_ACK_MISMATCH', { registry: res.registry, version: res.version });
       fail();
     } catch (err) {
       logger.error('registry report failed', errorSummary(err));

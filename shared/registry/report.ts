@@ -2,7 +2,7 @@ import { getSecret } from '../clients/secrets.ts';
 import { localDate } from '../domain/dates.ts';
 import { registryFor } from '../domain/registry-routing.ts';
 import { hl7ErrorsToFindings } from '../hl7/findings.ts';
-import { buildVxu, cairFacilities, classifyAck, parseAck } from '../hl7/index.ts';
+import { buildVxu, classifyAck, parseAck } from '../hl7/index.ts';
 import type { ChangeMessage } from '../outbox/publish.ts';
 import { submitSingleMessage } from '../soap/client.ts';
 import { getVersion } from '../store/doses.ts';
@@ -12,6 +12,7 @@ import { getSite } from '../store/sites.ts';
 import { REGISTRIES } from './config.ts';
 import { Semaphore } from '../util/semaphore.ts';
 import { decideSend, settle, skip } from './decide.ts';
+import { vxuFor } from './vxu-input.ts';
 
 export interface RegistryCredentials {
   endpoint: string;
@@ -64,7 +65,9 @@ export type ReportResult =
   | { kind: 'locked' }
   | { kind: 'paused'; registry: string }
   | { kind: 'retry'; registry: string; reason: string }
-  | { kind: 'security-fault'; registry: string };
+  | { kind: 'security-fault'; registry: string }
+  /** The ACK answered another message (MSA-2 is not our MSH-10): nothing is known of ours, so it is sent again. */
+  | { kind: 'ack-mismatch'; registry: string; version: number };
 
 const LOCK_MS = 55_000;
 const SEND_TIMEOUT_MS = 20_000;
@@ -115,18 +118,18 @@ export async function reportChange(
         await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
         return { kind: 'paused', registry };
       }
-      const facilities = cairFacilities(version.iis_id, site?.sending_facility_iis_id);
-      const hl7 = buildVxu({
-        messageControlId: `${version.version}-${version.stored_at.replace(/\D/g, '').slice(0, 14)}-${hashId(version.iis_id, version.vax_event_id)}`,
-        sentAt: new Date(),
-        sendingApplication: 'CA-COVID-PIPELINE',
-        receivingApplication: config.receivingApplication,
-        receivingFacility: config.regionCode,
-        ...facilities,
-        processingId: 'P',
-        action: decision.action,
-        dose: version.dose,
-      });
+      const messageControlId = `${version.version}-${version.stored_at.replace(/\D/g, '').slice(0, 14)}-${hashId(version.iis_id, version.vax_event_id)}`;
+      const hl7 = buildVxu(
+        vxuFor({
+          dose: version.dose,
+          action: decision.action,
+          siteSendingFacility: site?.sending_facility_iis_id,
+          config,
+          facilityID: creds.facilityID,
+          messageControlId,
+          sentAt: new Date(),
+        }),
+      );
       const res = await gate(registry, config.maxConcurrent).run(() =>
         deps.send(creds.endpoint, creds, hl7, { timeoutMs: SEND_TIMEOUT_MS }),
       );
@@ -165,6 +168,11 @@ export async function reportChange(
         continue;
       }
       const ack = parseAck(res.hl7);
+      if (ack.messageControlId !== messageControlId) {
+        // Settling on an answer to another message could mark a dose reported that the registry never took.
+        await deps.saveState(msg.iis_id, msg.vax_event_id, owner, state);
+        return { kind: 'ack-mismatch', registry, version: v };
+      }
       const outcome = classifyAck(ack);
       await deps.recordOutcome(msg.iis_id, msg.vax_event_id, v, {
         registry,
