@@ -197,7 +197,8 @@ export const RULES = {
   },
   DQ006: {
     severity: 'error',
-    summary: 'An administered dose has no lot number or no expiration date.',
+    summary:
+      'A dose the site administered has no lot number or no expiration date (a historical record, HL7 RXA-9 other than 00, needs neither).',
     source: 'Registry data quality',
   },
   DQ007: {

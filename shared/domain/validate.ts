@@ -21,6 +21,11 @@ export interface ValidationContext {
   filledLater?: ReadonlySet<string>;
   /** The recipient's other administered doses known to us (stored, or earlier in the same submission). */
   earlierDoses?: readonly EarlierDose[];
+  /**
+   * The dose is a record of one given elsewhere or earlier (HL7 RXA-9 other than 00), not one the site gave now:
+   * the site has no vial to copy a lot and expiration from, and Z22 requires them only for a new administration.
+   */
+  historical?: boolean;
 }
 
 /** Days a dose may come early and still count (CDC grace period); never used for scheduling. */
@@ -40,7 +45,7 @@ export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Findi
   checkAddresses(dose, out, ctx.filledLater);
   if (!refusal) {
     checkProduct(dose, out);
-    checkLot(dose, out);
+    checkLot(dose, out, ctx.historical ?? false);
     if (ctx.earlierDoses?.length) out.push(...intervalFindings(dose, ctx.earlierDoses));
   } else if (dose.cvx) checkCvx(dose.cvx, dose.admin_date, out, true);
   return out;
@@ -474,25 +479,27 @@ function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
   }
 }
 
-function checkLot(dose: Partial<Dose>, out: Finding[]): void {
-  if (!dose.lot_number)
-    out.push(
-      finding(
-        'DQ006',
-        'lot_number',
-        'An administered dose needs its lot number. Copy it from the vial or the box.',
-      ),
-    );
-  else out.push(...checkLotNumber(dose.lot_number));
-  if (!dose.vax_expiration)
-    out.push(
-      finding(
-        'DQ006',
-        'vax_expiration',
-        'An administered dose needs the lot’s expiration date. Copy it from the vial.',
-      ),
-    );
-  else if (dose.admin_date && dose.admin_date >= dose.vax_expiration)
+function checkLot(dose: Partial<Dose>, out: Finding[], historical: boolean): void {
+  if (!dose.lot_number) {
+    if (!historical)
+      out.push(
+        finding(
+          'DQ006',
+          'lot_number',
+          'An administered dose needs its lot number. Copy it from the vial or the box.',
+        ),
+      );
+  } else out.push(...checkLotNumber(dose.lot_number));
+  if (!dose.vax_expiration) {
+    if (!historical)
+      out.push(
+        finding(
+          'DQ006',
+          'vax_expiration',
+          'An administered dose needs the lot’s expiration date. Copy it from the vial.',
+        ),
+      );
+  } else if (dose.admin_date && dose.admin_date >= dose.vax_expiration)
     out.push(
       finding(
         'DQ007',

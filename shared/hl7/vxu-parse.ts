@@ -298,11 +298,14 @@ function readGroup(group: Group, patient: Partial<Dose>, out: ParsedVxu): Parsed
   const administered = dose.vax_refusal === 'NO';
   const historical = source !== '' && source !== '00';
   if (administered && !historical && parsed.action !== 'D' && !dose.lot_number) {
-    err(
-      '101',
-      'E',
-      'RXA-15 (lot number) is empty; an administered dose needs the lot number from the vial.',
-      15,
+    errors.push(
+      hl7Error(
+        errorLocation('RXA', n, 15),
+        '101',
+        'E',
+        'RXA-15 (lot number) is empty; an administered dose needs the lot number from the vial.',
+        { application: '7', rule: 'DQ006' },
+      ),
     );
   }
   parsed.errors = errors.slice(firstError);

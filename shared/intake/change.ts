@@ -71,6 +71,7 @@ export async function updateDose(
   req: ChangeRequest,
   input: Record<string, unknown>,
   deps: IntakeDeps = defaultDeps,
+  options: { historical?: boolean } = {},
 ): Promise<ChangeOutcome> {
   const found = await base(req);
   if ('kind' in found) return found;
@@ -96,7 +97,13 @@ export async function updateDose(
   dose.iis_id = req.iis_id;
   fillFromSite(dose, site);
   const earlier = dose.recip_id ? await deps.recipientDoses(req.iis_id, dose.recip_id) : [];
-  findings.push(...validateDose(dose, { today: localDate(req.now), earlierDoses: earlier }));
+  findings.push(
+    ...validateDose(dose, {
+      today: localDate(req.now),
+      earlierDoses: earlier,
+      historical: options.historical,
+    }),
+  );
   if (hasError(findings)) return { kind: 'rejected', issues: findings };
   const hash = contentHash(dose);
   if (hash === current.content_hash) {

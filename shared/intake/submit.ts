@@ -66,6 +66,8 @@ export interface SubmitOptions {
   siteUnknown?: boolean;
   /** Files: repeats of a vax_event_id were found across the whole file by its plan and come in extraFindings. */
   repeatsFlagged?: boolean;
+  /** Per input: a historical record (HL7 RXA-9 other than 00), which needs no lot or expiration. */
+  historical?: readonly boolean[];
 }
 
 const WRITE_CONCURRENCY = 16;
@@ -200,7 +202,7 @@ export async function submitDoses(
   if (forbidden.size > 0 && options.forbidden !== 'row') return { ok: false, forbidden: [...forbidden][0]! };
 
   const today = localDate(now);
-  for (const p of prepared) {
+  for (const [index, p] of prepared.entries()) {
     const site = sites.get(p.dose.iis_id!);
     if (!site) {
       p.findings.push(
@@ -214,7 +216,11 @@ export async function submitDoses(
     }
     fillFromSite(p.dose, site);
     p.findings.push(
-      ...validateDose(p.dose, { today, filledLater: options.siteUnknown ? SITE_FILLED : undefined }),
+      ...validateDose(p.dose, {
+        today,
+        filledLater: options.siteUnknown ? SITE_FILLED : undefined,
+        historical: options.historical?.[index],
+      }),
     );
   }
   // The interval rule needs the recipient's other doses, which only count if they are valid themselves.

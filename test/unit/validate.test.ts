@@ -151,6 +151,16 @@ describe('validateDose', () => {
     );
   });
 
+  it('asks a historical record (HL7 RXA-9 other than 00) for no lot or expiration, but still checks those sent', () => {
+    const { dose } = normalizeDose(modernaDose({ lot_number: undefined, vax_expiration: undefined }));
+    fillFromSite(dose, site);
+    const codes = (historical: boolean, d = dose) =>
+      validateDose(d, { today: TODAY, historical }).map((f) => f.code);
+    expect(codes(false)).toEqual(['DQ006', 'DQ006']);
+    expect(codes(true)).toEqual([]);
+    expect(codes(true, { ...dose, lot_number: 'AB 12#' })).toEqual(['DQ003']);
+  });
+
   it('lets a refusal name CVX 213 (refused COVID-19 vaccination, no product)', () => {
     const refusal = { ...REFUSAL, cvx: '213' };
     expect(check(refusal)).toEqual([]);

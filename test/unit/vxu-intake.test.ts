@@ -7,7 +7,8 @@ import { RULE_HL7 } from '../../shared/hl7/findings.ts';
 import { buildVxu, cairFacilities, parseAck, parseMessage, value } from '../../shared/hl7/index.ts';
 import { defaultDeps, type IntakeDeps } from '../../shared/intake/submit.ts';
 import { groupSequences, hl7ConditionFor, hl7Location, receiveVxu } from '../../shared/intake/vxu-intake.ts';
-import { demoSite, modernaDose } from '../fixtures/doses.ts';
+import type { DoseVersion } from '../../shared/store/doses.ts';
+import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 
 const group = { rxa: 2, orc: 2, rxr: 2, obx: new Map([['30973-2', 7]]) };
 
@@ -113,5 +114,121 @@ describe('receiveVxu', () => {
     const out = await receiveVxu(text, { role: 'site', iis_id: demoSite.iis_id }, new Date(), offline);
     expect(out.ackCode).toBe('AR');
     expect(parseAck(out.ack).errors[0]).toMatchObject({ location: 'MSH^1^9', code: '200' });
+  });
+});
+
+/** Storage in memory, with the conditional put's answer: enough for adds, duplicates and conflicts. */
+function memory(): IntakeDeps & { stored: Map<string, DoseVersion> } {
+  const stored = new Map<string, DoseVersion>();
+  return {
+    ...offline,
+    stored,
+    getHead: async (iis, id) => stored.get(`${iis}#${id}`),
+    insertVersion: async (v) => {
+      const key = `${v.iis_id}#${v.vax_event_id}`;
+      const existing = stored.get(key);
+      if (existing) return { stored: false, existing };
+      stored.set(key, v);
+      return { stored: true };
+    },
+    writeIntents: async () => {},
+    deleteIntents: async () => {},
+    shrinkIntent: async () => {},
+    publish: async () => new Map(),
+  };
+}
+
+/** A message with some fields replaced (`SEG-n` → value, first segment of that name; MSH is not edited). */
+function edit(text: string, fields: Record<string, string>, drop: (line: string) => boolean = () => false) {
+  const lines = text.split('\r').filter((l) => l !== '' && !drop(l));
+  for (const [at, v] of Object.entries(fields)) {
+    const [seg, n] = at.split('-') as [string, string];
+    const i = lines.findIndex((l) => l.startsWith(`${seg}|`));
+    const parts = lines[i]!.split('|');
+    while (parts.length <= Number(n)) parts.push('');
+    parts[Number(n)] = v;
+    lines[i] = parts.join('|');
+  }
+  return `${lines.join('\r')}\r`;
+}
+
+const site = { role: 'site', iis_id: demoSite.iis_id } as const;
+const at = new Date('2021-03-12T18:00:00Z');
+const ruleCodes = (ack: string) =>
+  parseMessage(ack)
+    .segments.filter((s) => s.id === 'ERR')
+    .map((e) => `${value(e, 5, 4)} ${value(e, 4)}`);
+
+describe('receiveVxu: what Z22 allows is accepted', () => {
+  it('accepts a historical dose (RXA-9 01) without lot and expiration; a new administration (00) still needs them', async () => {
+    const deps = memory();
+    const noLot = (id: string) => {
+      const { lot_number: _l, vax_expiration: _e, ...dose } = modernaDose({ vax_event_id: id });
+      return dose;
+    };
+    const historical = edit(vxu(noLot('HIST-1')), {
+      'RXA-9': '01^Historical information - source unspecified^NIP001',
+    });
+    const given = edit(vxu(noLot('NEW-1')), {
+      'RXA-9': '00^New immunization record^NIP001',
+    });
+    const h = await receiveVxu(historical, site, at, deps);
+    const g = await receiveVxu(given, site, at, deps);
+    expect(h.counts).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(h.ackCode).toBe('AA');
+    expect(deps.stored.has(`${demoSite.iis_id}#HIST-1`)).toBe(true);
+    expect(g.counts).toMatchObject({ accepted: 0, rejected: 1 });
+    expect(ruleCodes(g.ack)).toEqual(expect.arrayContaining(['DQ006 E']));
+  });
+
+  it('keys a refusal sent with ORC-3 9999 by its content: a second refusal is new, the same one again a duplicate', async () => {
+    const deps = memory();
+    const refusal = (day: string) =>
+      edit(vxu(refusalDose({ vax_event_id: 'X', admin_date: day })), {
+        'ORC-2': '',
+        'ORC-3': '9999^CAIRDEMO01',
+        'RXA-18': '03^Patient decision^NIP002',
+      });
+    const first = await receiveVxu(refusal('2021-03-09'), site, at, deps);
+    const second = await receiveVxu(refusal('2021-03-10'), site, at, deps);
+    const again = await receiveVxu(refusal('2021-03-09'), site, at, deps);
+    expect(first.counts).toMatchObject({ accepted: 1 });
+    expect(second.counts).toMatchObject({ accepted: 1 });
+    expect(again.counts).toMatchObject({ accepted: 0, duplicate: 1 });
+    expect(first.eventIds[0]).toMatch(/^RE-[0-9A-F]{24}$/);
+    expect(second.eventIds[0]).not.toBe(first.eventIds[0]);
+    expect(again.eventIds).toEqual(first.eventIds);
+    expect([...deps.stored.keys()].some((k) => k.endsWith('#9999'))).toBe(false);
+  });
+
+  it('accepts a dose with a body site (RXR-2) outside HL7 0163, with a warning, and stores it without one', async () => {
+    const deps = memory();
+    const text = edit(vxu(modernaDose({ vax_event_id: 'SITE-1' })), { 'RXR-2': 'XX^Elbow^HL70163' });
+    const out = await receiveVxu(text, site, at, deps);
+    expect(out.counts).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(out.ackCode).toBe('AE');
+    const errs = parseAck(out.ack).errors;
+    expect(errs).toEqual([expect.objectContaining({ location: 'RXR^1^2', code: '103', severity: 'W' })]);
+    expect(ruleCodes(out.ack)).toEqual(['DATA007 W']);
+    expect(deps.stored.get(`${demoSite.iis_id}#SITE-1`)!.dose.vax_admin_site).toBeUndefined();
+  });
+
+  it('accepts a message without race, ethnicity, dose number or series status, filling UNK as CDC’s converter does', async () => {
+    const deps = memory();
+    const text = edit(
+      vxu(modernaDose({ vax_event_id: 'RE-FIELDS' })),
+      { 'PID-10': '', 'PID-22': '' },
+      (l) => l.includes('30973-2') || l.includes('59783-1'),
+    );
+    const out = await receiveVxu(text, site, at, deps);
+    expect(out.counts).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(ruleCodes(out.ack).sort()).toEqual(['REQD001 W', 'REQD001 W', 'REQD001 W', 'REQD001 W']);
+    expect(parseAck(out.ack).errors.every((e) => e.code === '101')).toBe(true);
+    expect(deps.stored.get(`${demoSite.iis_id}#RE-FIELDS`)!.dose).toMatchObject({
+      recip_race_1: 'UNK',
+      recip_ethnicity: 'UNK',
+      dose_num: 'UNK',
+      vax_series_complete: 'UNK',
+    });
   });
 });
