@@ -28,6 +28,7 @@ import {
   type ParsedDose,
   type ParsedVxu,
   PROFILE,
+  type Segment,
   parseMessage,
   parseVxu,
   repetitions,
@@ -40,7 +41,7 @@ export interface RegistryRules {
 }
 
 export interface ReceivedDose {
-  /** ORC-3.1 ('' when the message had none). */
+  /** ORC-3.1, or ORC-2.1 for a refusal (ORC-3.1 9999); '' when the message had none. */
   vax_event_id: string;
   /** RXA-21. */
   action: 'A' | 'U' | 'D';
@@ -73,24 +74,31 @@ export function judgeVxu(hl7: string, rules: RegistryRules = {}): Judgement {
   if (ackCodeFor(errors) === 'AR' && message) {
     // Rejected as a whole: answer only what made it so, as a registry that never read the content would.
     const blocking = errors.filter(isMessageLevel);
-    return finish(parsed, blocking.length > 0 ? blocking : errors);
+    return finish(parsed, blocking.length > 0 ? blocking : errors, message);
   }
   if (message) errors.push(...contentErrors(parsed, message));
-  return finish(parsed, errors);
+  return finish(parsed, errors, message);
 }
 
-function finish(parsed: ParsedVxu, errors: Hl7Error[]): Judgement {
+function finish(parsed: ParsedVxu, errors: Hl7Error[], message?: Message): Judgement {
+  const orcs = message?.segments.filter((s) => s.id === 'ORC') ?? [];
   return {
     messageControlId: parsed.messageControlId,
-    doses: parsed.doses.map(summarize),
+    doses: parsed.doses.map((d) => summarize(d, orcs[d.rxaIndex - 1])),
     errors,
     ackCode: ackCodeFor(errors),
     parsed,
   };
 }
 
-function summarize(d: ParsedDose): ReceivedDose {
-  return { vax_event_id: d.dose.vax_event_id ?? '', action: d.action, iis_id: d.dose.iis_id ?? '' };
+/** A refusal's ORC-3.1 is 9999 for every refusal (IZ-45); the sender's own ID for it is then ORC-2.1. */
+function summarize(d: ParsedDose, orc: Segment | undefined): ReceivedDose {
+  const placer = value(orc, 3).trim() === '9999' ? value(orc, 2).trim() : '';
+  return {
+    vax_event_id: placer || d.dose.vax_event_id || '',
+    action: d.action,
+    iis_id: d.dose.iis_id ?? '',
+  };
 }
 
 function isMessageLevel(e: Hl7Error): boolean {
@@ -214,6 +222,8 @@ export interface AckOptions {
   controlId: string;
   sentAt: Date;
   timeZone?: string;
+  /** MSA-2 when it should name another message than the one judged (a fault a test plays). */
+  answers?: string;
 }
 
 /** The ACK^V04 text for a judgement: MSA-1, and one ERR per error with its location, 0357 code and severity. */
@@ -221,7 +231,7 @@ export function ackText(j: Judgement, opts: AckOptions): string {
   const p = j.parsed;
   return buildAck({
     original: {
-      messageControlId: p.messageControlId,
+      messageControlId: opts.answers ?? p.messageControlId,
       sendingApplication: p.sendingApplication,
       sendingFacility: p.sendingFacility,
       receivingApplication: p.receivingApplication || opts.registryName,

@@ -60,7 +60,8 @@ export interface RegistryStandinOptions {
 
 /**
  * Faults the stand-in plays, applied to every SOAP POST in this order: `latencyMs`, then `timeout`, then a
- * pending `failNext`, then `http500`, then `securityFault`. The WSDL and `/_standin/*` are never faulted.
+ * pending `failNext`, then `http500`, then `securityFault`; `wrongMsa2` changes only the ACK of a message it
+ * answers. The WSDL and `/_standin/*` are never faulted.
  */
 export interface FaultMode {
   /** Waits this long before handling the request; a client that gives up first leaves nothing received. */
@@ -71,6 +72,12 @@ export interface FaultMode {
   timeout?: boolean;
   /** A SecurityFault for every request, whatever the credentials. */
   securityFault?: boolean;
+  /**
+   * Judges each message as usual but names another message in the ACK's MSA-2 (the latest one received with
+   * another ID, or an unknown ID), as a registry that mixes up its answers would: the client must not take it
+   * for its own.
+   */
+  wrongMsa2?: boolean;
 }
 
 export interface RegistryFaults {
@@ -313,6 +320,7 @@ export async function startRegistryStandin(options: RegistryStandinOptions): Pro
       controlId: `${name}-ACK-${String(ackSeq).padStart(6, '0')}`,
       sentAt,
       timeZone: options.timeZone,
+      answers: mode.wrongMsa2 ? otherControlId(judgement.messageControlId) : undefined,
     });
     let envelope: string;
     try {
@@ -334,6 +342,12 @@ export async function startRegistryStandin(options: RegistryStandinOptions): Pro
     });
     sendSoap(res, 200, envelope);
     return note('submitSingleMessage', 200, judgement.ackCode);
+  }
+
+  /** The latest message received with another control ID than this one (a resend keeps its ID), or none known. */
+  function otherControlId(controlId: string): string {
+    const other = received.findLast((m) => m.parsed.messageControlId !== controlId);
+    return other?.parsed.messageControlId ?? `${name}-UNSOLICITED-${ackSeq}`;
   }
 
   function waitOrClose(res: ServerResponse, ms: number): Promise<void> {
@@ -460,7 +474,15 @@ interface FaultInput {
 function parseFaultInput(input: unknown): FaultInput | string {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return 'send a JSON object';
   const o = input as Record<string, unknown>;
-  const known = new Set(['latencyMs', 'http500', 'timeout', 'securityFault', 'failNext', 'failNextBody']);
+  const known = new Set([
+    'latencyMs',
+    'http500',
+    'timeout',
+    'securityFault',
+    'wrongMsa2',
+    'failNext',
+    'failNextBody',
+  ]);
   const unknown = Object.keys(o).filter((k) => !known.has(k));
   if (unknown.length > 0) return `unknown fault setting(s): ${unknown.join(', ')}`;
   const mode: FaultMode = {};
@@ -473,7 +495,7 @@ function parseFaultInput(input: unknown): FaultInput | string {
       return "http500 must be true, false, 'soap' or 'plain'";
     mode.http500 = o.http500;
   }
-  for (const k of ['timeout', 'securityFault'] as const) {
+  for (const k of ['timeout', 'securityFault', 'wrongMsa2'] as const) {
     if (o[k] === undefined) continue;
     if (typeof o[k] !== 'boolean') return `${k} must be true or false`;
     mode[k] = o[k];

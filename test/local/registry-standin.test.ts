@@ -297,6 +297,33 @@ describe('registry stand-in over SOAP 1.2', () => {
     expect((await ackOf(vxu())).ackCode).toBe('AA');
   });
 
+  it('wrongMsa2 mode judges as usual but names another message in MSA-2, until cleared', async () => {
+    expect((await ackOf(vxu({}, { messageControlId: 'MSG-A' }))).messageControlId).toBe('MSG-A');
+    cair2.faults.set({ wrongMsa2: true });
+    const other = await ackOf(vxu({}, { messageControlId: 'MSG-B' }));
+    expect(other).toMatchObject({ ackCode: 'AA', messageControlId: 'MSG-A' });
+    cair2.faults.clear();
+    expect((await ackOf(vxu({}, { messageControlId: 'MSG-C' }))).messageControlId).toBe('MSG-C');
+  });
+
+  it('knows a refusal by the ID in ORC-2, since its ORC-3.1 is 9999', async () => {
+    await ackOf(
+      vxu({
+        vax_event_id: 'REF-9',
+        vax_refusal: 'YES',
+        ndc: null,
+        mvx: null,
+        lot_number: null,
+        vax_expiration: null,
+        vax_admin_site: null,
+        vax_route: null,
+        dose_num: null,
+        vax_series_complete: null,
+      }),
+    );
+    expect(cair2.received().at(-1)!.parsed.doses[0]!.vax_event_id).toBe('REF-9');
+  });
+
   it('failNext(n): n answers of HTTP 500 (retry), then it recovers; only the delivered message is received', async () => {
     cair2.faults.failNext(2);
     expect(await submit(vxu())).toMatchObject({
