@@ -5,7 +5,14 @@
  * ERR at all).
  */
 import { toHl7Timestamp } from './dates.ts';
-import { HL7_0357, type Hl7Error, type Hl7Severity, MESSAGE_LEVEL_CODES } from './errors.ts';
+import {
+  errSegment,
+  HL7_0357,
+  type Hl7Error,
+  type Hl7Severity,
+  MESSAGE_LEVEL_CODES,
+  RULE_CODE_SYSTEM,
+} from './errors.ts';
 import {
   componentOf,
   formatMessage,
@@ -64,19 +71,8 @@ export function buildAck(input: AckInput): string {
     ACK_PROFILE,
   ]);
   const msa = segment('MSA', [input.ackCode, original.messageControlId]);
-  const errs = input.errors.map((e) =>
-    segment('ERR', [
-      undefined,
-      e.location ? e.location.split('^') : undefined,
-      [e.code, HL7_0357[e.code] ?? '', 'HL70357'],
-      e.severity,
-      undefined,
-      undefined,
-      undefined,
-      e.text,
-    ]),
-  );
-  return formatMessage([msh, msa, ...errs]);
+  // One ERR writer for every ACK we answer, so ERR-5 (0533 code, our rule code as its alternate) is never lost.
+  return formatMessage([msh, msa, ...input.errors.map(errSegment)]);
 }
 
 export interface ParsedAck {
@@ -127,7 +123,16 @@ function readErr(err: Segment, ackCode: AckCode): Hl7Error {
     value(err, 7).trim() ||
     componentOf(eld, 4, 2).trim() ||
     (HL7_0357[code] ?? '');
-  return { location, code, severity, text };
+  const application = value(err, 5).trim();
+  const rule = value(err, 5, 6).trim() === RULE_CODE_SYSTEM ? value(err, 5, 4).trim() : '';
+  return {
+    location,
+    code,
+    severity,
+    text,
+    ...(application ? { application } : {}),
+    ...(rule ? { rule } : {}),
+  };
 }
 
 function trimJoin(parts: string[]): string {

@@ -193,3 +193,23 @@ describe('ackCodeFor', () => {
     }
   });
 });
+
+describe('ERR-5 (application error code)', () => {
+  it('is written with our rule code as its alternate and read back, so an ACK carries what was found', () => {
+    const errors: Hl7Error[] = [
+      { location: 'RXA^1^15', code: '101', severity: 'E', text: 'No lot.', application: '7', rule: 'DQ006' },
+      { location: 'PID^1^11', code: '101', severity: 'W', text: 'No address.' },
+    ];
+    const text = buildAck({ original, ackCode: 'AE', errors, controlId: 'A-1', sentAt: new Date(0) });
+    expect(text).toContain('|7^Required data missing^HL70533^DQ006^DQ006^99CADOSE|');
+    expect(parseAck(text).errors).toEqual(errors);
+  });
+
+  it('reads a registry’s 0533 code without a rule code of ours (CAIR2’s example ACK)', () => {
+    const ack = parseAck(
+      'MSH|^~\\&|CAIR IIS4.0.0|CAIR IIS||UATPARENT|20160630||ACK^V04^ACK|TEST001|P|2.5.1\rMSA|AE|1791129\rERR||RXA^1^10^1^13|0^Message accepted^HL70357|W|5^Table value not found^HL70533|||Informational error',
+    );
+    expect(ack.errors[0]).toMatchObject({ application: '5', severity: 'W' });
+    expect(ack.errors[0]).not.toHaveProperty('rule');
+  });
+});
