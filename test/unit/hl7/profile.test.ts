@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  checkProfile,
+  formatProblem,
+  type ProfileViolation,
+  profileData,
+  uncheckedBindings,
+} from '../../../shared/hl7/profile/check.ts';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../../fixtures/hl7-profile/${name}`, import.meta.url), 'utf8');
+const msg = (...segments: string[]) => `${segments.join('\r')}\r`;
+const errors = (v: ProfileViolation[]) => v.filter((x) => x.severity === 'error');
+const brief = (v: ProfileViolation[]) => v.map((x) => `${x.severity} ${x.location} ${x.rule}`);
+
+// A small Z22 message that conforms, varied one element at a time below.
+const MSH =
+  'MSH|^~\\&|wcApp|wcEHR|issApp|IIS|20150625121047.839-0500||VXU^V04^VXU_V04|35560|P|2.5.1|||ER|AL|||||Z22^CDCPHINVS|wcEHR|IIS';
+const PID =
+  'PID|1||7120^^^wcEHR^MR||Barrett^Helen^^^^^L||19500317|F||2106-3^White^CDCREC|763 Main St^^Bozeman^MT^59715^USA^P|||||||||||2186-5^Not Hispanic or Latino^CDCREC';
+const ORC = 'ORC|RE|7646^wcEHR|53100^wcEHR';
+const RXA =
+  'RXA|0|1|20150624||208^COVID-19, mRNA, LNP-S, PF, 30 mcg/0.3 mL dose^CVX|0.3|mL^mL^UCUM||00^New Record^NIP001||||||EW0150|20210630|PFR^Pfizer, Inc^MVX|||CP|A';
+const RXR = 'RXR|C28161^Intramuscular^NCIT|LD^Left Deltoid^HL70163';
+const OBX =
+  'OBX|1|CE|64994-7^Vaccine Funding Program Eligibility^LN|1|V01^Not VFC eligible^HL70064||||||F|||20150624|||VXC40^per immunization^CDCPHINVS';
+const OBX_DT = 'OBX|2|DT|29769-7^Date Vis Presented^LN|2|20150624||||||F';
+const GOOD = [MSH, PID, ORC, RXA, RXR, OBX, OBX_DT];
+
+/** GOOD with one segment replaced (by index) or several inserted. */
+function vary(changes: Record<number, string | string[]>): string {
+  return msg(...GOOD.flatMap((s, i) => changes[i] ?? s));
+}
+
+describe('NIST test cases and CAIR2 ACKs against the profiles', () => {
+  it.each(['nist-iz_AdminGroup_TC-1_VXU.hl7', 'nist-iz_AdminGroup_TC-8_VXU.hl7'])(
+    '%s conforms to Z22',
+    (f) => {
+      expect(checkProfile(fixture(f), 'VXU_Z22')).toEqual([]);
+    },
+  );
+
+  it('the crafted base message conforms to Z22', () => {
+    expect(checkProfile(msg(...GOOD), 'VXU_Z22')).toEqual([]);
+  });
+
+  it("NIST's TC-1 ACK conforms to Z23", () => {
+    expect(checkProfile(fixture('nist-iz_AdminGroup_TC-1_ACK.hl7'), 'ACK_Z23')).toEqual([]);
+  });
+
+  it("NIST's TC-8 ACK does not: its second ERR puts the user message one field late, in ERR-9", () => {
+    // `ERR||RXA^1^5|101^…|E|7^…^HL70533||||RXA-5 is required…` has four bars after ERR-5 where the other two
+    // ERRs have three, so the text lands in ERR-9 (Inform Person Indicator, IS, at most 20) instead of ERR-8.
+    expect(checkProfile(fixture('nist-iz_AdminGroup_TC-8_ACK.hl7'), 'ACK_Z23')).toEqual([
+      {
+        severity: 'error',
+        location: 'ERR[2]-9',
+        rule: 'length',
+        message: 'ERR[2]-9 (Inform Person Indicator) is 34 characters; at most 20',
+      },
+    ]);
+  });
+
+  // From the PHP comment in cair2/example-acks.txt, segment breaks (lost there) put back before MSA and ERR.
+  const CAIR2_MSH =
+    'MSH|^~\\&|CAIR IIS4.0.0|CAIR IIS||UATPARENT|20160630||ACK^V04^ACK|TEST001|P|2.5.1||||||||||CAIR IIS|UATPARENT';
+  const CAIR2_ACKS: Record<string, string> = {
+    warning: msg(
+      CAIR2_MSH,
+      'MSA|AE|1791129',
+      'ERR||RXA^1^10^1^13|0^Message accepted^HL70357|W|5^Table value not found^HL70533|||Informational error - No value was entered for RXA-10.13',
+    ),
+    error: msg(
+      'MSH|^~\\&|CAIR IIS4.0.0|CAIR IIS||UATPARENT|20160630||ACK^V04^ACK|TEST001|P|2.5.1||||||||||CAIR IIS',
+      'MSA|AE|1791129',
+      'ERR||PID^1^3^0|101^Required field missing^HL70357|E|6^Required observation missing^HL70533|||MESSAGE REJECTED - REQUIRED FIELD PID-3-5 MISSING',
+    ),
+    rejection: msg(
+      CAIR2_MSH,
+      'MSA|AR|1791129',
+      'ERR||MSH^1^11|202^Unsupported processing ID^HL70357|E|4^Invalid value^HL70533|||MESSAGE REJECTED. INVALID PROCESSING ID. MUST BE ‘P’',
+    ),
+    valid: msg(CAIR2_MSH, 'MSA|AA|1791129'),
+  };
+
+  it.each(Object.keys(CAIR2_ACKS))(
+    "CAIR2's %s ACK fails Z23 only in its MSH: no MSH-15/MSH-16 acknowledgment types, no MSH-21 profile",
+    (kind) => {
+      // CAIR2's MSH jumps from MSH-12 to MSH-22; Z23 requires MSH-15, MSH-16 and MSH-21 (Z23^CDCPHINVS). The
+      // MSA and ERR segments, CAIR2's use of ERR-3 0 with severity W included, conform.
+      expect(brief(checkProfile(CAIR2_ACKS[kind]!, 'ACK_Z23'))).toEqual([
+        'error MSH-15 usage-R',
+        'error MSH-16 usage-R',
+        'error MSH-21 usage-R',
+      ]);
+    },
+  );
+
+  it('an ACK is not a VXU', () => {
+    const v = checkProfile(fixture('nist-iz_AdminGroup_TC-1_ACK.hl7'), 'VXU_Z22');
+    expect(v).toContainEqual(expect.objectContaining({ location: 'MSH-9', rule: 'message-type' }));
+    expect(v).toContainEqual(expect.objectContaining({ location: 'MSA', rule: 'segment-order' }));
+    expect(v).toContainEqual(expect.objectContaining({ location: 'PID', rule: 'usage-R' }));
+  });
+});
+
+describe('crafted Z22 violations', () => {
+  it('a required field missing: MSH-9', () => {
+    const v = checkProfile(vary({ 0: MSH.replace('VXU^V04^VXU_V04', '') }), 'VXU_Z22');
+    expect(v).toEqual([
+      { severity: 'error', location: 'MSH-9', rule: 'usage-R', message: 'MSH-9 (Message Type) is required' },
+    ]);
+  });
+
+  it('a required component missing: RXA-5.3 (the coding system of the vaccine code)', () => {
+    const v = checkProfile(vary({ 3: RXA.replace('dose^CVX|', 'dose|') }), 'VXU_Z22');
+    expect(brief(v)).toEqual(['error RXA-5.3 usage-R']);
+  });
+
+  it('RE elements left empty are not violations (no PD1, RXR-2, race, ethnicity)', () => {
+    const pid = 'PID|1||7120^^^wcEHR^MR||Barrett^Helen^^^^^L||19500317|F';
+    expect(checkProfile(vary({ 1: pid, 4: 'RXR|C28161^Intramuscular^NCIT' }), 'VXU_Z22')).toEqual([]);
+    expect(checkProfile(vary({ 4: [] }), 'VXU_Z22')).toEqual([]);
+  });
+
+  it('a not-supported (X) field and component present: PID-2, MSH-7.2', () => {
+    const v = checkProfile(
+      vary({ 0: MSH.replace('-0500|', '-0500^S|'), 1: PID.replace('PID|1||', 'PID|1|4455|') }),
+      'VXU_Z22',
+    );
+    expect(brief(v)).toEqual(['error MSH-7.2 usage-X', 'error PID-2 usage-X']);
+  });
+
+  it('over-length: a 21-character lot number in RXA-15 (ST, at most 20)', () => {
+    const v = checkProfile(vary({ 3: RXA.replace('EW0150', 'LOT-0123456789-ABCDEF') }), 'VXU_Z22');
+    expect(v).toEqual([
+      {
+        severity: 'error',
+        location: 'RXA-15',
+        rule: 'length',
+        message: 'RXA-15 (Substance Lot Number) is 21 characters; at most 20',
+      },
+    ]);
+  });
+
+  it('bad dates: February 31st of birth, a DT observation written as ISO', () => {
+    const v = checkProfile(
+      vary({ 1: PID.replace('19500317', '19500231'), 6: OBX_DT.replace('|20150624|', '|2015-06-24|') }),
+      'VXU_Z22',
+    );
+    expect(v).toEqual([
+      expect.objectContaining({
+        location: 'PID-7.1',
+        rule: 'datatype',
+        message: expect.stringContaining('no day 31'),
+      }),
+      expect.objectContaining({
+        location: 'OBX[2]-5',
+        rule: 'datatype',
+        message: expect.stringContaining('not a date'),
+      }),
+    ]);
+  });
+
+  it('not a number: RXA-6 "half", OBX-1 "A"', () => {
+    const v = checkProfile(
+      vary({ 3: RXA.replace('|0.3|', '|half|'), 5: OBX.replace('OBX|1|', 'OBX|A|') }),
+      'VXU_Z22',
+    );
+    expect(brief(v)).toEqual(['error RXA-6 datatype', 'error OBX[1]-1 datatype']);
+  });
+
+  it('cardinality: two RXR in one order, PID-7 repeated', () => {
+    expect(checkProfile(vary({ 4: [RXR, RXR] }), 'VXU_Z22')).toEqual([
+      {
+        severity: 'error',
+        location: 'RXR[2]',
+        rule: 'cardinality',
+        message: 'More than 1 RXR in one ORDER[1]',
+      },
+    ]);
+    const v = checkProfile(vary({ 1: PID.replace('|19500317|', '|19500317~19500318|') }), 'VXU_Z22');
+    expect(brief(v)).toEqual(['error PID-7 cardinality']);
+  });
+
+  it('segments out of order: RXA before ORC', () => {
+    const v = checkProfile(msg(MSH, PID, RXA, ORC, RXR, OBX), 'VXU_Z22');
+    expect(brief(v)).toEqual(['error RXA segment-order', 'error ORDER[1].RXA usage-R']);
+    expect(v[0]!.message).toBe('RXA is out of order: VXU_V04 has no place for it after PID');
+  });
+
+  it('an observation before its order and a second PID are out of order; a Z-segment is not in the profile', () => {
+    const v = checkProfile(msg(MSH, PID, OBX, ORC, RXA, 'ZXY|1|local', PID), 'VXU_Z22');
+    expect(brief(v)).toEqual([
+      'error OBX segment-order',
+      'error ZXY segment-order',
+      'error PID[2] segment-order',
+    ]);
+  });
+
+  it('two orders, each checked as a group: the second without RXA', () => {
+    const v = checkProfile(msg(MSH, PID, ORC, RXA, ORC), 'VXU_Z22');
+    expect(brief(v)).toEqual(['error ORDER[2].RXA usage-R']);
+  });
+
+  it('a required segment missing: PID', () => {
+    expect(brief(checkProfile(msg(MSH, ORC, RXA), 'VXU_Z22'))).toEqual(['error PID usage-R']);
+  });
+
+  it('unknown codes in bound tables it checks: CVX, MVX, sex, race, route system; body site (CWE) only warns', () => {
+    const v = checkProfile(
+      vary({
+        1: PID.replace('|F|', '|X|').replace('2106-3^White', '9999-9^Unknown race'),
+        3: RXA.replace(
+          '208^COVID-19, mRNA, LNP-S, PF, 30 mcg/0.3 mL dose^CVX',
+          '900^COVID-19 Vaccine A^CVX',
+        ).replace('PFR^', 'AAA^'),
+        4: 'RXR|IM^Intramuscular^HL70162|ZZ^Nowhere^HL70163',
+      }),
+      'VXU_Z22',
+    );
+    expect(brief(v)).toEqual([
+      'error PID-8 value-set',
+      'error PID-10 value-set',
+      'error RXA-5 value-set',
+      'error RXA-17 value-set',
+      'error RXR-1 value-set',
+      'warning RXR-2 value-set',
+    ]);
+    expect(v.find((x) => x.location === 'RXR-1')!.message).toBe(
+      'RXR-1 (Route) is coded in HL70162; the profile binds NCIT',
+    );
+  });
+
+  it('an NDC in RXA-5 is not judged: the project holds no complete NDC value set', () => {
+    const rxa = RXA.replace(
+      '208^COVID-19, mRNA, LNP-S, PF, 30 mcg/0.3 mL dose^CVX',
+      '00000-0000-00^Made up^NDC',
+    );
+    expect(errors(checkProfile(vary({ 3: rxa }), 'VXU_Z22'))).toEqual([]);
+  });
+});
+
+describe('profile data', () => {
+  it('keeps the ORDER group as the profile has it', () => {
+    const order = profileData('VXU_Z22').structure.find((n) => 'group' in n && n.group === 'ORDER');
+    expect(order).toMatchObject({ usage: 'RE', min: 0, max: '*' });
+    const names = 'group' in order! ? order.children.map((c) => ('group' in c ? c.group : c.segment)) : [];
+    expect(names).toEqual(['ORC', 'TIMING', 'RXA', 'RXR', 'OBSERVATION']);
+  });
+
+  it('lists the conditional elements it cannot judge, and the bindings it cannot check', () => {
+    expect(profileData('VXU_Z22').conditional).toEqual(
+      expect.arrayContaining(['RXA-15', 'RXA-16', 'RXA-18', 'OBX-6', 'OBX-17']),
+    );
+    expect(uncheckedBindings('VXU_Z22')).toEqual(expect.arrayContaining(['HL70396_IZ', 'NDC_Use', 'UCUM']));
+    expect(uncheckedBindings('VXU_Z22')).not.toContain('CVX');
+    expect(uncheckedBindings('ACK_Z23')).not.toContain('HL70357_IZ');
+  });
+
+  it('QBP Z44: DSC is not supported', () => {
+    const qbp = msg(
+      'MSH|^~\\&|||||20150624073733||QBP^Q11^QBP_Q11|1|P|2.5.1|||ER|AL|||||Z44^CDCPHINVS',
+      'QPD|Z44^Request Evaluated History and Forecast^CDCPHINVS|q1|7120^^^wcEHR^MR|Barrett^Helen^^^^^L||19500317|F',
+      'RCP|I|1^RD&Records&HL70126',
+      'DSC|1',
+    );
+    const v = checkProfile(qbp, 'QBP_Z44');
+    expect(v).toContainEqual(expect.objectContaining({ location: 'DSC', rule: 'usage-X' }));
+  });
+});
+
+describe('formatProblem', () => {
+  it.each([
+    ['DT', '2024', undefined],
+    ['DT', '20240229', undefined],
+    ['DT', '20230229', 'has no day 29 in 2023-02'],
+    ['DT', '202413', 'has month 13'],
+    ['DTM', '20150624073733.994-0500', undefined],
+    ['DTM', '201506242500', 'has hour 25'],
+    ['DTM', '2015-06-24', 'is not a date/time (YYYY[MM[DD[HH[MM[SS[.S]]]]]][+/-ZZZZ])'],
+    ['TM', '0930', undefined],
+    ['NM', '-0.5', undefined],
+    ['NM', '1e3', 'is not a number'],
+    ['SI', '12', undefined],
+    ['SI', '-1', 'is not a sequence number (a non-negative integer)'],
+    ['ST', 'anything', undefined],
+  ])('%s %s', (type, value, problem) => {
+    expect(formatProblem(type, value)).toBe(problem);
+  });
+});
