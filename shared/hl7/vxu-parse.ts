@@ -2,7 +2,7 @@
  * Reads a VXU^V04 into doses, the way registries read what EHRs send: every ORC/RXA group is one dose sharing the
  * PID, and whatever cannot be read becomes an `Hl7Error` at its HL7 location, ready for an ACK's ERR segments.
  */
-import { ndc as ndcEntry } from '../codesets/index.ts';
+import { adminType, ndc as ndcEntry } from '../codesets/index.ts';
 import { normalizeNdc } from '../codesets/ndc.ts';
 import { type Dose, RACE_FIELDS } from '../domain/fields.ts';
 import { readYesNoUnk } from './codes.ts';
@@ -377,7 +377,7 @@ function readPlacements(seg: Segment, seq: number, dose: Partial<Dose>, errors: 
       p.kind === 'coded'
         ? codeOfRep(repetitions(seg, path.field)[0])
         : clean(value(seg, path.field, path.component, path.subcomponent, path.repetition));
-    if (raw === '') continue;
+    if (raw === '' || notOurs(p.field, raw, seg)) continue;
     if (p.kind === 'text') dose[p.field] = raw;
     else if (p.kind === 'code' || p.kind === 'coded') dose[p.field] = raw.toUpperCase();
     else {
@@ -397,6 +397,17 @@ function readPlacements(seg: Segment, seq: number, dose: Partial<Dose>, errors: 
       }
     }
   }
+}
+
+/**
+ * Two CVRS placements share their slot with what Z22 puts there. RXA-11.4.2 with HD.3 `ISO` is the facility's
+ * OID (HD_IZ), not a VTrckS PIN; RXA-11.6 is HL7 0305 (person location type, e.g. C clinic), which CVRS's
+ * admin_type 1–28 reuses. What is Z22's is left to the site's enrollment, which has the real values.
+ */
+function notOurs(field: string, raw: string, seg: Segment): boolean {
+  if (field === 'vtrcks_prov_pin') return clean(value(seg, 11, 4, 3)).toUpperCase() === 'ISO';
+  if (field === 'admin_type') return adminType(raw) === undefined;
+  return false;
 }
 
 /** A CE/CWE's code: the identifier, or the alternate identifier when only that is sent. */

@@ -11,13 +11,11 @@ import type { Finding, Severity } from '../domain/findings.ts';
 import { finding } from '../domain/findings.ts';
 import {
   type AckCode,
-  type AckInput,
   ackCodeFor,
   buildAck,
   type Hl7Error,
   type Hl7Severity,
   hl7Error,
-  formatMessage,
   OBSERVATIONS,
   type ParsedDose,
   PLACEMENTS,
@@ -25,7 +23,6 @@ import {
   parseVxu,
   value,
 } from '../hl7/index.ts';
-import { errSegment } from '../hl7/errors.ts';
 import { ruleHl7Codes } from '../hl7/findings.ts';
 import type { Caller } from './access.ts';
 import { type ChangeOutcome, type ChangeRequest, deleteDose, updateDose } from './change.ts';
@@ -264,14 +261,14 @@ export async function receiveVxu(
     }
   } else counts.rejected = parsed.doses.length;
 
-  const errors = [...parseErrors, ...ruleErrors];
+  const errors = distinct([...parseErrors, ...ruleErrors]);
   // Rule findings are about the content: AE, never the AR that a message-level 207 of the parser's would mean.
   const ackCode: AckCode = messageRejected
     ? 'AR'
     : errors.some((e) => e.severity === 'E' || e.severity === 'W')
       ? 'AE'
       : 'AA';
-  const ack = answer({
+  const ack = buildAck({
     original: {
       messageControlId: parsed.messageControlId,
       sendingApplication: parsed.sendingApplication,
@@ -286,15 +283,6 @@ export async function receiveVxu(
     sentAt: now,
   });
   return { ack, ackCode, errors, counts, eventIds };
-}
-
-/**
- * The ACK^V04 with our ERR segments: buildAck writes MSH and MSA, errSegment each ERR with its ERR-5 (the rule
- * code), which buildAck's own ERR writer does not carry.
- */
-export function answer(input: AckInput): string {
-  const head = buildAck({ ...input, errors: [] });
-  return head + formatMessage(input.errors.map(errSegment));
 }
 
 /** ORC-3 of a refusal, as the guide prescribes it (CDC IG R1.5, IZ-45): the same for every refusal. */
@@ -378,6 +366,17 @@ export function dropUnknownBodySite(dose: Partial<Dose>): Finding[] {
 export function isHistorical(d: ParsedDose): boolean {
   const source = d.informationSource ?? '';
   return source !== '' && source !== '00';
+}
+
+/** Once each: a finding about the patient comes from every dose of the message, at the same PID location. */
+function distinct(errors: readonly Hl7Error[]): Hl7Error[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = [e.location, e.code, e.severity, e.rule ?? '', e.text].join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function fallbackGroup(rxa: number): GroupSeqs {

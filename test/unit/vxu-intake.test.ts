@@ -231,4 +231,29 @@ describe('receiveVxu: what Z22 allows is accepted', () => {
       vax_series_complete: 'UNK',
     });
   });
+
+  it('reads RXA-11 as Z22 has it: HD.2 with HD.3 ISO is an OID, not a VTrckS PIN, and RXA-11.6 is HL7 0305, not admin_type', async () => {
+    const deps = memory();
+    const text = edit(vxu(modernaDose({ vax_event_id: 'LA2-1' })), {
+      'RXA-11': `^^^${demoSite.iis_id}&2.16.840.1.113883.3.1&ISO^^C`,
+    });
+    const out = await receiveVxu(text, site, at, deps);
+    expect(ruleCodes(out.ack)).toEqual([]);
+    expect(out.counts).toMatchObject({ accepted: 1 });
+    expect(deps.stored.get(`${demoSite.iis_id}#LA2-1`)!.dose).toMatchObject({
+      vtrcks_prov_pin: demoSite.vtrcks_prov_pin,
+      admin_type: demoSite.admin_type,
+    });
+  });
+
+  it('answers a finding about the patient once, not once per dose', async () => {
+    const { recip_address_county: _c, ...dose } = modernaDose({ vax_event_id: 'TWO-1' });
+    const one = vxu(dose);
+    const lines = one.split('\r').filter((l) => l !== '');
+    const group = lines.filter((l) => /^(ORC|RXA|RXR|OBX)\|/.test(l));
+    const second = group.map((l) => l.replace('TWO-1', 'TWO-2'));
+    const out = await receiveVxu(`${[...lines, ...second].join('\r')}\r`, site, at, memory());
+    expect(out.counts).toMatchObject({ doses: 2, accepted: 2 });
+    expect(ruleCodes(out.ack)).toEqual(['BUSR009 W']);
+  });
 });
