@@ -4,6 +4,7 @@ import type { Site } from '../../shared/domain/site.ts';
 import { type RuleCode, RULES } from '../../shared/domain/findings.ts';
 import { HL7_0357, HL7_0533, RULE_CODE_SYSTEM } from '../../shared/hl7/errors.ts';
 import { RULE_HL7 } from '../../shared/hl7/findings.ts';
+import { checkProfile } from '../../shared/hl7/profile/check.ts';
 import { buildVxu, cairFacilities, parseAck, parseMessage, value } from '../../shared/hl7/index.ts';
 import { defaultDeps, type IntakeDeps } from '../../shared/intake/submit.ts';
 import { groupSequences, hl7ConditionFor, hl7Location, receiveVxu } from '../../shared/intake/vxu-intake.ts';
@@ -255,5 +256,21 @@ describe('receiveVxu: what Z22 allows is accepted', () => {
     const out = await receiveVxu(`${[...lines, ...second].join('\r')}\r`, site, at, memory());
     expect(out.counts).toMatchObject({ doses: 2, accepted: 2 });
     expect(ruleCodes(out.ack)).toEqual(['BUSR009 W']);
+  });
+
+  it('answers every outcome (AA, AE with warnings, AE with errors, AR) with an ACK the Z23 profile accepts', async () => {
+    const deps = memory();
+    const acks = [
+      await receiveVxu(vxu(modernaDose({ vax_event_id: 'Z23-AA' })), site, at, deps),
+      await receiveVxu(edit(vxu(modernaDose({ vax_event_id: 'Z23-W' })), { 'RXR-2': 'XX' }), site, at, deps),
+      await receiveVxu(vxu(modernaDose({ vax_event_id: 'Z23-E', cvx: '03' })), site, at, deps),
+      await receiveVxu(vxu(modernaDose()).replace('VXU^V04^VXU_V04', 'ADT^A01^ADT_A01'), site, at, deps),
+    ];
+    expect(acks.map((a) => a.ackCode)).toEqual(['AA', 'AE', 'AE', 'AR']);
+    for (const a of acks)
+      expect(
+        checkProfile(a.ack, 'ACK_Z23').filter((v) => v.severity === 'error'),
+        a.ack,
+      ).toEqual([]);
   });
 });
