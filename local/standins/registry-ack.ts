@@ -15,6 +15,7 @@
  * MSA-1 follows `ackCodeFor`: AR when the message as a whole is unusable (an E on MSH or a message-level code),
  * AE for any E or W, AA otherwise. An AR answers only what made it one: the content was never looked at.
  */
+
 import {
   type AckCode,
   ackCodeFor,
@@ -28,12 +29,13 @@ import {
   type ParsedDose,
   type ParsedVxu,
   PROFILE,
-  type Segment,
   parseMessage,
   parseVxu,
   repetitions,
+  type Segment,
   value,
 } from '../../shared/hl7/index.ts';
+import { profileErrors } from './registry-profile.ts';
 
 export interface RegistryRules {
   /** MSH-6 this registry answers to (e.g. `CAIRBA`); compared case-insensitively. Unchecked when omitted. */
@@ -70,6 +72,7 @@ export function judgeVxu(hl7: string, rules: RegistryRules = {}): Judgement {
     // parseVxu has already said why (an error at MSH^1).
   }
   const errors = message ? [...headerErrors(parsed, message, rules)] : [...parsed.errors];
+  if (message) errors.push(...profileErrors(hl7, errors));
 
   if (ackCodeFor(errors) === 'AR' && message) {
     // Rejected as a whole: answer only what made it so, as a registry that never read the content would.

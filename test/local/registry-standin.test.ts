@@ -125,6 +125,22 @@ describe('registry stand-in ACK rules', () => {
     expect(where(j.errors)).toEqual([expected]);
   });
 
+  it.each([
+    ['a sex outside HL7 0001', (m: string) => setField(m, 'PID', 8, 'X'), 'PID^1^8 103 E'],
+    ['an amount that is not a number', (m: string) => setField(m, 'RXA', 6, 'half'), 'RXA^1^6 102 E'],
+    [
+      'a lot number over 20 characters',
+      (m: string) => setField(m, 'RXA', 15, 'L'.repeat(21)),
+      'RXA^1^15 102 E',
+    ],
+  ])('refuses what the Z22 profile refuses: %s', (_what, change, expected) => {
+    const m = vxu();
+    expect(judgeVxu(m).ackCode).toBe('AA');
+    const j = judgeVxu(change(m));
+    expect(j.ackCode).not.toBe('AA');
+    expect(where(j.errors)).toContain(expected);
+  });
+
   it('AR for a message addressed to another registry (MSH-6), when the registry knows its code', () => {
     const m = vxu({}, { receivingFacility: 'SDIR' });
     expect(judgeVxu(m).ackCode).toBe('AA');
