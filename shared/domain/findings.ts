@@ -285,7 +285,7 @@ export const RULES = {
   DQ022: {
     severity: 'error',
     summary:
-      'CVX 213 (unspecified) is for historical records only, not for a dose the site gave (a refusal may use it).',
+      'CVX 213 (unspecified) is for historical records only (HL7 RXA-9 other than 00), not for a dose the site gave (a refusal may use it).',
     source: 'Registry data quality',
   },
   DQ023: {

@@ -44,10 +44,10 @@ export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Findi
   checkDates(dose, ctx, out);
   checkAddresses(dose, out, ctx.filledLater);
   if (!refusal) {
-    checkProduct(dose, out);
+    checkProduct(dose, out, ctx.historical ?? false);
     checkLot(dose, out, ctx.historical ?? false);
     if (ctx.earlierDoses?.length) out.push(...intervalFindings(dose, ctx.earlierDoses));
-  } else if (dose.cvx) checkCvx(dose.cvx, dose.admin_date, out, true);
+  } else if (dose.cvx) checkCvx(dose.cvx, dose.admin_date, out, { refusal: true });
   return out;
 }
 
@@ -317,7 +317,7 @@ function checkCvx(
   cvx: string,
   admin: string | undefined,
   out: Finding[],
-  refusal = false,
+  { refusal = false, historical = false }: { refusal?: boolean; historical?: boolean } = {},
 ): codes.CvxEntry | undefined {
   if (codes.isPlaceholder('cvx', cvx)) {
     out.push(
@@ -357,8 +357,9 @@ function checkCvx(
     );
     return undefined;
   }
-  // A refusal may name the unspecified code: the person refused COVID-19 vaccination, not a product.
-  if (!refusal && HISTORICAL_ONLY_CVX.has(cvx)) {
+  // A refusal may name the unspecified code (the person refused COVID-19 vaccination, not a product), and so
+  // may a historical record: that is what the code is for.
+  if (!refusal && !historical && HISTORICAL_ONLY_CVX.has(cvx)) {
     out.push(
       finding(
         'DQ022',
@@ -398,8 +399,8 @@ function checkWindow(
     );
 }
 
-function checkProduct(dose: Partial<Dose>, out: Finding[]): void {
-  const cvxEntry = dose.cvx ? checkCvx(dose.cvx, dose.admin_date, out) : undefined;
+function checkProduct(dose: Partial<Dose>, out: Finding[], historical: boolean): void {
+  const cvxEntry = dose.cvx ? checkCvx(dose.cvx, dose.admin_date, out, { historical }) : undefined;
   let ndcEntry: codes.NdcEntry | undefined;
   if (dose.ndc) {
     if (codes.isPlaceholder('ndc', dose.ndc))

@@ -122,6 +122,7 @@ export async function updateDose(
     findings,
     stored_at: req.now.toISOString(),
     submitted_by: req.caller.iis_id ?? '',
+    historical: options.historical || undefined,
     registry_status: undefined,
     cdc_status: undefined,
   };

@@ -255,6 +255,7 @@ export async function submitDoses(
           submitted_by: callerIis,
           registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, today),
           source: options.sources?.[index],
+          ...(options.historical?.[index] ? { historical: true } : {}),
         },
       });
   });

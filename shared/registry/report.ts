@@ -128,6 +128,7 @@ export async function reportChange(
           facilityID: creds.facilityID,
           messageControlId,
           sentAt: new Date(),
+          historical: version.historical,
         }),
       );
       const res = await gate(registry, config.maxConcurrent).run(() =>

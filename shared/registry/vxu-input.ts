@@ -21,6 +21,8 @@ export interface VxuFor {
   facilityID: string;
   messageControlId: string;
   sentAt: Date;
+  /** The version is a historical record (intake read RXA-9 other than 00). */
+  historical?: boolean;
 }
 
 export function vxuFor(args: VxuFor): VxuInput {
@@ -38,8 +40,9 @@ export function vxuFor(args: VxuFor): VxuInput {
     processingId: 'P',
     action: args.action,
     dose,
-    // Doses reach us from the sites that gave them: a new administration (RXA-9 00), never a historical one.
-    informationSource: '00',
+    // A site reports the doses it gave (RXA-9 00); a historical record it forwarded goes as one (01), which Z22
+    // lets go without lot and expiration.
+    informationSource: args.historical ? '01' : '00',
     vfcEligibility: hl7.covid19.vfcEligibility.value,
     fundingSource: hl7.covid19.fundingSource.value,
     administeredAmount: administeredAmount(dose),

@@ -40,6 +40,8 @@ export interface DoseVersion {
   submitted_by: string;
   /** Where an add came from when it came from a file ("upload:<id>:<row>"), so a retried chunk knows its own rows. */
   source?: string;
+  /** A historical record (HL7 RXA-9 other than 00), not a dose given by the site: it is reported as one. */
+  historical?: boolean;
   /** The regional registry for the site's county when the change was stored. */
   registry?: string;
   registry_status?: string;
@@ -58,7 +60,7 @@ export interface DoseVersion {
 export const doseKey = (iisId: string, eventId: string) => `DOSE#${iisId}#${eventId}`;
 export const versionKey = (v: number) => `V#${String(v).padStart(6, '0')}`;
 
-function toItem(v: DoseVersion): Record<string, AttributeValue> {
+export function toItem(v: DoseVersion): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     pk: { S: doseKey(v.iis_id, v.vax_event_id) },
     sk: { S: versionKey(v.version) },
@@ -76,6 +78,7 @@ function toItem(v: DoseVersion): Record<string, AttributeValue> {
   item.stored_day_part = { S: dayPart(localDate(new Date(v.stored_at)), doseKey(v.iis_id, v.vax_event_id)) };
   if (v.registry) item.registry = { S: v.registry };
   if (v.source) item.source = { S: v.source };
+  if (v.historical) item.historical = { BOOL: true };
   if (v.dose.recip_id && v.dose.admin_date) {
     item.recip_key = { S: `${v.iis_id}#${v.dose.recip_id}` };
     item.admin_date = { S: v.dose.admin_date };
@@ -96,6 +99,7 @@ export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
     submitted_by: i.submitted_by!.S!,
     registry: i.registry?.S,
     source: i.source?.S,
+    ...(i.historical?.BOOL ? { historical: true } : {}),
     registry_status: i.registry_status?.S,
     registry_outcome: i.registry_outcome?.S ? JSON.parse(i.registry_outcome.S) : undefined,
     cdc_status: i.cdc_status?.S,

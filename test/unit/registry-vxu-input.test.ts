@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import registries from '../../shared/config/registries.json' with { type: 'json' };
 import type { Dose } from '../../shared/domain/fields.ts';
 import { get, parseMessage } from '../../shared/hl7/message.ts';
+import { checkProfile } from '../../shared/hl7/profile/check.ts';
 import { buildVxu } from '../../shared/hl7/vxu.ts';
 import { REGISTRIES, type RegistryConfig } from '../../shared/registry/config.ts';
 import { vxuFor } from '../../shared/registry/vxu-input.ts';
+import { fromItem, toItem } from '../../shared/store/doses.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 
 const dose = { ...modernaDose(), ...demoSite } as Dose;
@@ -26,6 +28,30 @@ const obx = (text: string, loinc: string) =>
   text.split('\r').find((l) => l.startsWith('OBX|') && l.split('|')[3]!.startsWith(`${loinc}^`));
 
 describe('the VXU the reporter sends', () => {
+  it('reports a historical record as one (RXA-9 01, no lot needed) and the site’s own dose as new (00)', () => {
+    const historical = { ...dose, lot_number: undefined, vax_expiration: undefined } as Dose;
+    const text = send({ dose: historical, historical: true });
+    expect(get(parseMessage(text), 'RXA-9.1')).toBe('01');
+    expect(checkProfile(text, 'VXU_Z22').filter((v) => v.severity === 'error')).toEqual([]);
+    expect(get(parseMessage(send()), 'RXA-9.1')).toBe('00');
+  });
+
+  it('keeps the historical mark with the stored version (and only when set)', () => {
+    const version = {
+      iis_id: 'S1',
+      vax_event_id: 'E1',
+      version: 1,
+      action: 'A' as const,
+      content_hash: 'h',
+      dose,
+      findings: [],
+      stored_at: '2021-03-10T20:00:00.000Z',
+      submitted_by: 'S1',
+    };
+    expect(fromItem(toItem({ ...version, historical: true })).historical).toBe(true);
+    expect('historical' in fromItem(toItem(version))).toBe(false);
+  });
+
   it('carries eligibility (64994-7, IZ-23) and funding source (30963-3) for an administered dose', () => {
     const text = send();
     expect(obx(text, '64994-7')?.split('|')[5]).toBe('V01^Not VFC eligible^HL70064');

@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REFUSAL_EMPTY_FIELDS } from '../../shared/domain/fields.ts';
 import { RULES } from '../../shared/domain/findings.ts';
-import { REQUIRED_FOR_VACCINATION } from '../../shared/domain/requirements.ts';
 import { normalizeDose } from '../../shared/domain/normalize.ts';
+import { REQUIRED_FOR_VACCINATION } from '../../shared/domain/requirements.ts';
+import type { Site } from '../../shared/domain/site.ts';
 import { type EarlierDose, validateDose } from '../../shared/domain/validate.ts';
 import { fillFromSite, prepareBatch } from '../../shared/intake/submit.ts';
-import type { Site } from '../../shared/domain/site.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 
 const TODAY = '2026-11-25';
@@ -159,6 +159,14 @@ describe('validateDose', () => {
     expect(codes(false)).toEqual(['DQ006', 'DQ006']);
     expect(codes(true)).toEqual([]);
     expect(codes(true, { ...dose, lot_number: 'AB 12#' })).toEqual(['DQ003']);
+  });
+
+  it('lets a historical record name CVX 213 (unspecified formulation), as the code is meant for', () => {
+    const { dose } = normalizeDose(modernaDose({ cvx: '213', ndc: undefined, mvx: undefined }));
+    dose.iis_id = site.iis_id;
+    fillFromSite(dose, site);
+    expect(codesOf(validateDose(dose, { today: TODAY }))).toContain('DQ022:cvx');
+    expect(codesOf(validateDose(dose, { today: TODAY, historical: true }))).not.toContain('DQ022:cvx');
   });
 
   it('lets a refusal name CVX 213 (refused COVID-19 vaccination, no product)', () => {

@@ -177,7 +177,8 @@ describe('receiveVxu: what Z22 allows is accepted', () => {
     const g = await receiveVxu(given, site, at, deps);
     expect(h.counts).toMatchObject({ accepted: 1, rejected: 0 });
     expect(h.ackCode).toBe('AA');
-    expect(deps.stored.has(`${demoSite.iis_id}#HIST-1`)).toBe(true);
+    // Stored as historical, so the registry reporter sends it as one (RXA-9 01), not as a dose without a lot.
+    expect(deps.stored.get(`${demoSite.iis_id}#HIST-1`)?.historical).toBe(true);
     expect(g.counts).toMatchObject({ accepted: 0, rejected: 1 });
     expect(ruleCodes(g.ack)).toEqual(expect.arrayContaining(['DQ006 E']));
   });
