@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ackText, judgeVxu } from '../../local/standins/registry-ack.ts';
 import { type RegistryStandin, startRegistryStandin } from '../../local/standins/registry.ts';
+import { ackText, judgeVxu } from '../../local/standins/registry-ack.ts';
 import { registryPortsFromEnv, startLocalRegistries } from '../../local/standins/registry-local.ts';
 import type { Dose } from '../../shared/domain/fields.ts';
 import { buildVxu, cairFacilities, classifyAck, parseAck, type VxuInput } from '../../shared/hl7/index.ts';
@@ -10,7 +10,7 @@ import {
   soapContentType,
 } from '../../shared/soap/cdc-iis.ts';
 import { connectivityTest, type IisCredentials, submitSingleMessage } from '../../shared/soap/client.ts';
-import { demoSite, modernaDose } from '../fixtures/doses.ts';
+import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { waitFor } from './helpers.ts';
 
 // ---- a realistic VXU: the demo site's Moderna dose, as the reporter would send it ---------------------------
@@ -323,20 +323,7 @@ describe('registry stand-in over SOAP 1.2', () => {
   });
 
   it('knows a refusal by the ID in ORC-2, since its ORC-3.1 is 9999', async () => {
-    await ackOf(
-      vxu({
-        vax_event_id: 'REF-9',
-        vax_refusal: 'YES',
-        ndc: null,
-        mvx: null,
-        lot_number: null,
-        vax_expiration: null,
-        vax_admin_site: null,
-        vax_route: null,
-        dose_num: null,
-        vax_series_complete: null,
-      }),
-    );
+    await ackOf(vxu(refusalDose({ vax_event_id: 'REF-9' })));
     expect(cair2.received().at(-1)!.parsed.doses[0]!.vax_event_id).toBe('REF-9');
   });
 
