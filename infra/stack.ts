@@ -51,6 +51,7 @@ import { EncryptedQueue } from './constructs/encrypted-queue.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
 import { QueueNotificationDestination } from './constructs/queue-notification-destination.ts';
 import { suppress } from './nag.ts';
+import { topology as defaultTopology } from './topology.ts';
 import {
   assertDeployable,
   headerIdentitySource,
@@ -58,7 +59,6 @@ import {
   parseRoute,
   pascalCase,
 } from './topology-checks.ts';
-import { topology as defaultTopology } from './topology.ts';
 
 /** Construct id of the singleton function CDK adds to put S3 bucket notification configurations. */
 const NOTIFICATIONS_HANDLER_ID = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
@@ -118,6 +118,15 @@ export const LOG_ALARMS: readonly LogAlarm[] = [
     description:
       'A regional registry refused our SOAP credentials: sending to it is paused until they are fixed ' +
       `(${REGISTRY_CREDENTIALS_REFUSED.message} in the ${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
+  },
+  {
+    id: 'RegistryAckMismatch',
+    fn: REGISTRY_REPORTER_FUNCTION,
+    message: 'REGISTRY_ACK_MISMATCH',
+    metricName: 'RegistryAckMismatch',
+    description:
+      'A regional registry answered with an ACK for another message (MSA-2 is not the MSH-10 we sent): the dose is left unsettled and retried, but a registry mixing up answers needs a person (REGISTRY_ACK_MISMATCH in the ' +
+      `${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
   },
   {
     id: 'CdcReportLate',
