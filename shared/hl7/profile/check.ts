@@ -5,8 +5,11 @@
  * What the profiles say and this checks: the message structure (segment order, groups, usage, cardinality),
  * per field and component the usage (R missing, X present), repetitions over Max, lengths, the format of the
  * primitive types with one (DT, DTM, TM, NM, SI), OBX-5 by the type OBX-2 names, and value-set bindings for the
- * tables in ./valuesets.ts. RE missing is never a violation; C/CE elements are treated as optional, because the
- * XML gives no predicate for them (see `conditional` in the data and CONDITIONS below).
+ * tables in ./valuesets.ts. RE missing is never a violation. C/CE elements are optional to the structural check,
+ * because the XML gives no predicate for them (NIST keeps predicates and conformance statements in a constraints
+ * file the reference folder lacks); the guide's rules for them that we could source are hand-written data in
+ * ./data/conditions.json (./conditions.ts), and a failed one is reported under its IZ number or its descriptive
+ * id. The profile's `conditional` list still names every C/CE element, judged by a rule or not.
  *
  * Lengths are taken on unescaped values. A primitive over its maximum is an error; a composite field or
  * component over the maximum of the whole is a warning only: those maxima are the base standard's and disagree
@@ -17,23 +20,20 @@ import ackZ23 from './data/ack-z23.generated.json' with { type: 'json' };
 import qbpZ44 from './data/qbp-z44.generated.json' with { type: 'json' };
 import vxuZ22 from './data/vxu-z22.generated.json' with { type: 'json' };
 import { Hl7ParseError, type Message, parseMessage, type Repetition, type Segment } from '../message.ts';
+import {
+  type ConditionRule,
+  type ConditionRuleId,
+  conditionRules,
+  parseSegmentPath,
+  type Test,
+  typeComponent,
+  valueProblem,
+} from './conditions.ts';
 import type { DatatypeDef, ElementDef, ProfileData, ProfileId, SegmentDef, StructureNode } from './types.ts';
 import { VALUE_SETS } from './valuesets.ts';
 
+export type { ConditionRule, ConditionRuleId } from './conditions.ts';
 export type { ProfileId } from './types.ts';
-
-/**
- * Conditional rules of the immunization guide (its IZ-nn conformance statements and C predicates) are not in
- * NIST's profile XML: NIST publishes them in a separate constraints file, which the reference folder lacks. So
- * no `IZ-nn` rule is produced yet; the elements they govern are listed in each profile's `conditional` data
- * (Z22: PID-25 birth order, PID-29 death date, PD1-13/-16/-17 effective dates, RXA-7 units, RXA-9 notes, RXA-10
- * administering provider, RXA-11 location, RXA-15 lot, RXA-16 expiration, RXA-17 manufacturer, RXA-18 refusal
- * reason, RXA-21 action code, ORC-12 ordering provider, OBX-6 units, OBX-17 method, and component conditions in
- * HD_IZ, EI_IZ, CX_IZ, XCN_IZ, XON_IZ, CWE_IZ, …). The issue names IZ-23 (an administered dose needs OBX
- * 64994-7) and IZ-45 (a refusal's ORC-3.1 is 9999) from the guide's text; they belong here once their
- * statements are data.
- */
-export type PredicateId = `IZ-${number}`;
 
 export type ProfileRule =
   | 'usage-R'
@@ -44,7 +44,7 @@ export type ProfileRule =
   | 'datatype'
   | 'segment-order'
   | 'message-type'
-  | PredicateId;
+  | ConditionRuleId;
 
 export interface ProfileViolation {
   severity: 'error' | 'warning';
@@ -80,6 +80,7 @@ export function checkProfile(message: string, profile: ProfileId): ProfileViolat
     const def = ctx.defs[i];
     if (def) ctx.checkSegment(seg, def, ctx.labels[i]!);
   });
+  ctx.checkConditions();
   return ctx.out;
 }
 
@@ -134,6 +135,9 @@ class Context {
   readonly out: ProfileViolation[] = [];
   readonly defs: (SegmentDef | undefined)[];
   readonly labels: string[];
+  /** The group path each matched segment sits in (`ORDER[2].`, `ORDER[1].OBSERVATION[3].`, `` at the root). */
+  readonly paths: (string | undefined)[];
+  private readonly rules: readonly ConditionRule[];
   private pos = 0;
   private readonly known = new Map<string, SegmentDef>();
 
@@ -146,6 +150,8 @@ class Context {
     for (const def of Object.values(data.segments))
       if (!this.known.has(def.name)) this.known.set(def.name, def);
     this.defs = segments.map(() => undefined);
+    this.paths = segments.map(() => undefined);
+    this.rules = conditionRules(data.id);
     const totals = new Map<string, number>();
     for (const s of segments) totals.set(s.id, (totals.get(s.id) ?? 0) + 1);
     const seen = new Map<string, number>();
@@ -239,6 +245,7 @@ class Context {
         this.matchChildren(node.children, `${instance}.`, false);
       } else {
         this.defs[this.pos] = this.data.segments[node.ref];
+        this.paths[this.pos] = path;
         if (node.usage === 'X' || node.max === 0) {
           this.add(
             'error',
@@ -327,6 +334,7 @@ class Context {
     dt.components.forEach((cdef, c) => {
       this.checkComponent(rep[c] ?? [], cdef, `${loc}.${c + 1}`);
     });
+    this.checkTypeRules(dtId, (c) => rep[c - 1] ?? [], loc);
     this.checkBinding(el, dt, (c) => rep[c - 1]?.[0] ?? '', loc);
   }
 
@@ -360,6 +368,102 @@ class Context {
       }
     });
     this.checkBinding(el, dt, (c) => comp[c - 1] ?? '', loc);
+    this.checkTypeRules(el.dt, (c) => [comp[c - 1] ?? ''], loc);
+  }
+
+  /** Rules scoped to a datatype (HD_IZ, EI_IZ), at one element of that type: a field or a component. */
+  private checkTypeRules(dtId: string, component: (n: number) => readonly string[], loc: string): void {
+    for (const rule of this.rules) {
+      if (!('datatype' in rule.scope) || rule.scope.datatype !== dtId) continue;
+      const at = (path: string) => {
+        const n = typeComponent(path)!;
+        const comp = component(n);
+        return { value: comp[0] ?? '', present: filled(comp), loc: `${loc}.${n}` };
+      };
+      this.applyRule(rule, at, () => []);
+    }
+  }
+
+  /** Rules scoped to a segment (each RXA, each OBX) or a group instance (each ORDER). */
+  checkConditions(): void {
+    for (const rule of this.rules) {
+      if ('datatype' in rule.scope) continue;
+      for (const { prefix, members } of this.scopes(rule.scope)) {
+        const first = (id: string) => members.find((i) => this.segments[i]!.id === id);
+        const at = (path: string) => {
+          const p = parseSegmentPath(path)!;
+          const i = first(p.segment);
+          if (i === undefined) return { value: '', present: false, loc: `${prefix}${p.segment}` };
+          const rep = this.segments[i]!.fields[p.field - 1]?.[0] ?? [];
+          const comp = rep[(p.component ?? 1) - 1] ?? [];
+          const value = comp[(p.subcomponent ?? 1) - 1] ?? '';
+          const present =
+            p.component === undefined
+              ? (this.segments[i]!.fields[p.field - 1] ?? []).some(repFilled)
+              : p.subcomponent === undefined
+                ? filled(comp)
+                : value !== '';
+          const tail = `${p.component !== undefined ? `.${p.component}` : ''}${p.subcomponent !== undefined ? `.${p.subcomponent}` : ''}`;
+          return { value, present, loc: `${this.labels[i]}-${p.field}${tail}` };
+        };
+        const all = (id: string) => ({
+          loc: `${prefix}${id}`,
+          members: members.filter((i) => this.segments[i]!.id === id),
+        });
+        this.applyRule(rule, at, (id) => all(id).members.map((i) => this.segmentAt(i)), all);
+      }
+    }
+  }
+
+  /** The segments a group or segment scope covers, each instance with the label prefix its locations take. */
+  private scopes(scope: { group: string } | { segment: string }): { prefix: string; members: number[] }[] {
+    const placed = this.segments.map((_, i) => i).filter((i) => this.paths[i] !== undefined);
+    if ('segment' in scope) {
+      return placed
+        .filter((i) => this.segments[i]!.id === scope.segment)
+        .map((i) => ({ prefix: '', members: [i] }));
+    }
+    const instance = new RegExp(`(?:^|\\.)${scope.group}\\[\\d+\\]\\.`);
+    const byPrefix = new Map<string, number[]>();
+    for (const i of placed) {
+      const path = this.paths[i]!;
+      const m = instance.exec(path);
+      if (!m) continue;
+      const prefix = path.slice(0, m.index + m[0].length).replace(/^\./, '');
+      byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), i]);
+    }
+    return [...byPrefix].map(([prefix, members]) => ({ prefix, members }));
+  }
+
+  /** A path resolver bound to one segment: what an `exists` test's `where` reads. */
+  private segmentAt(i: number): Resolve {
+    return (path) => {
+      const p = parseSegmentPath(path)!;
+      const seg = this.segments[i]!;
+      const comp = seg.fields[p.field - 1]?.[0]?.[(p.component ?? 1) - 1] ?? [];
+      const value = comp[(p.subcomponent ?? 1) - 1] ?? '';
+      return { value, present: value !== '', loc: `${this.labels[i]}-${p.field}` };
+    };
+  }
+
+  private applyRule(
+    rule: ConditionRule,
+    at: Resolve,
+    candidates: (segment: string) => Resolve[],
+    where?: (segment: string) => { loc: string },
+  ): void {
+    if (!rule.when.every((t) => testProblem(t, at, candidates) === undefined)) return;
+    for (const t of rule.requires) {
+      const problem = testProblem(t, at, candidates);
+      if (problem === undefined) continue;
+      const loc =
+        'path' in t
+          ? at(t.path).loc
+          : 'pair' in t
+            ? at(t.pair[at(t.pair[0]).present ? 1 : 0]).loc
+            : (where?.(t.exists).loc ?? t.exists);
+      this.add('error', loc, rule.id, `${problem}: ${rule.statement}`);
+    }
   }
 
   private checkPrimitive(value: string, el: ElementDef, dt: DatatypeDef, loc: string): void {
@@ -431,6 +535,38 @@ class Context {
     if (candidates.some((h) => h.vs.has(code))) return;
     this.add(severity, loc, 'value-set', `${loc} (${el.name}) "${code}" is not in ${bound}`);
   }
+}
+
+type Resolve = (path: string) => { value: string; present: boolean; loc: string };
+
+function describe(t: Test): string {
+  if ('exists' in t)
+    return `${t.exists}${t.where.length ? ` with ${t.where.map(describe).join(' and ')}` : ''}`;
+  if ('pair' in t) return `${t.pair[0]} and ${t.pair[1]} together`;
+  if ('present' in t) return t.present ? `${t.path} valued` : `${t.path} empty`;
+  if ('in' in t) return `${t.path} ${t.in.join(' or ')}`;
+  if ('notIn' in t) return `${t.path} not ${t.notIn.join(' or ')}`;
+  if ('matches' in t) return `${t.path} of the form required`;
+  return `${t.path} in ${t.inCodeSystems}`;
+}
+
+/** Why a test fails where `at` resolves paths (and `candidates` lists the segments an `exists` may find). */
+function testProblem(t: Test, at: Resolve, candidates: (segment: string) => Resolve[]): string | undefined {
+  if ('exists' in t) {
+    const found = candidates(t.exists).some((r) =>
+      t.where.every((w) => testProblem(w, r, () => []) === undefined),
+    );
+    return found ? undefined : `no ${describe(t)}`;
+  }
+  if ('pair' in t) {
+    const [a, b] = [at(t.pair[0]), at(t.pair[1])];
+    if (a.present === b.present) return undefined;
+    return a.present
+      ? `${t.pair[0]} is valued and ${t.pair[1]} is empty`
+      : `${t.pair[1]} is valued and ${t.pair[0]} is empty`;
+  }
+  const { value, present } = at(t.path);
+  return valueProblem(t, value, present);
 }
 
 // ---- primitive formats (HL7 v2.5.1 chapter 2.A) ---------------------------------------------------------------

@@ -191,21 +191,21 @@ describe('crafted Z22 violations', () => {
   });
 
   it('an observation before its order and a second PID are out of order; a Z-segment is not in the profile', () => {
-    const v = checkProfile(msg(MSH, PID, OBX, ORC, RXA, 'ZXY|1|local', PID), 'VXU_Z22');
+    const v = checkProfile(msg(MSH, PID, OBX, ORC, RXA, OBX, 'ZXY|1|local', PID), 'VXU_Z22');
     expect(brief(v)).toEqual([
-      'error OBX segment-order',
+      'error OBX[1] segment-order',
       'error ZXY segment-order',
       'error PID[2] segment-order',
     ]);
   });
 
   it('two orders, each checked as a group: the second without RXA', () => {
-    const v = checkProfile(msg(MSH, PID, ORC, RXA, ORC), 'VXU_Z22');
+    const v = checkProfile(msg(MSH, PID, ORC, RXA, OBX, ORC), 'VXU_Z22');
     expect(brief(v)).toEqual(['error ORDER[2].RXA usage-R']);
   });
 
   it('a required segment missing: PID', () => {
-    expect(brief(checkProfile(msg(MSH, ORC, RXA), 'VXU_Z22'))).toEqual(['error PID usage-R']);
+    expect(brief(checkProfile(msg(MSH, ORC, RXA, OBX), 'VXU_Z22'))).toEqual(['error PID usage-R']);
   });
 
   it('unknown codes in bound tables it checks: CVX, MVX, sex, race, route system; body site (CWE) only warns', () => {
