@@ -390,21 +390,9 @@ class Context {
       if ('datatype' in rule.scope) continue;
       for (const { prefix, members } of this.scopes(rule.scope)) {
         const first = (id: string) => members.find((i) => this.segments[i]!.id === id);
-        const at = (path: string) => {
-          const p = parseSegmentPath(path)!;
-          const i = first(p.segment);
-          if (i === undefined) return { value: '', present: false, loc: `${prefix}${p.segment}` };
-          const rep = this.segments[i]!.fields[p.field - 1]?.[0] ?? [];
-          const comp = rep[(p.component ?? 1) - 1] ?? [];
-          const value = comp[(p.subcomponent ?? 1) - 1] ?? '';
-          const present =
-            p.component === undefined
-              ? (this.segments[i]!.fields[p.field - 1] ?? []).some(repFilled)
-              : p.subcomponent === undefined
-                ? filled(comp)
-                : value !== '';
-          const tail = `${p.component !== undefined ? `.${p.component}` : ''}${p.subcomponent !== undefined ? `.${p.subcomponent}` : ''}`;
-          return { value, present, loc: `${this.labels[i]}-${p.field}${tail}` };
+        const at: Resolve = (path) => {
+          const segment = parseSegmentPath(path)!.segment;
+          return this.resolve(first(segment), path, `${prefix}${segment}`);
         };
         const all = (id: string) => ({
           loc: `${prefix}${id}`,
@@ -429,7 +417,7 @@ class Context {
       const path = this.paths[i]!;
       const m = instance.exec(path);
       if (!m) continue;
-      const prefix = path.slice(0, m.index + m[0].length).replace(/^\./, '');
+      const prefix = path.slice(0, m.index + m[0].length);
       byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), i]);
     }
     return [...byPrefix].map(([prefix, members]) => ({ prefix, members }));
@@ -437,13 +425,24 @@ class Context {
 
   /** A path resolver bound to one segment: what an `exists` test's `where` reads. */
   private segmentAt(i: number): Resolve {
-    return (path) => {
-      const p = parseSegmentPath(path)!;
-      const seg = this.segments[i]!;
-      const comp = seg.fields[p.field - 1]?.[0]?.[(p.component ?? 1) - 1] ?? [];
-      const value = comp[(p.subcomponent ?? 1) - 1] ?? '';
-      return { value, present: value !== '', loc: `${this.labels[i]}-${p.field}` };
-    };
+    return (path) => this.resolve(i, path, this.labels[i]!);
+  }
+
+  /** A path's value in segment `i`; `absent` is the location to report when the scope has no such segment. */
+  private resolve(i: number | undefined, path: string, absent: string): ReturnType<Resolve> {
+    if (i === undefined) return { value: '', present: false, loc: absent };
+    const p = parseSegmentPath(path)!;
+    const field = this.segments[i]!.fields[p.field - 1] ?? [];
+    const comp = field[0]?.[(p.component ?? 1) - 1] ?? [];
+    const value = comp[(p.subcomponent ?? 1) - 1] ?? '';
+    const present =
+      p.component === undefined
+        ? field.some(repFilled)
+        : p.subcomponent === undefined
+          ? filled(comp)
+          : value !== '';
+    const tail = [p.component, p.subcomponent].flatMap((n) => (n === undefined ? [] : [`.${n}`])).join('');
+    return { value, present, loc: `${this.labels[i]}-${p.field}${tail}` };
   }
 
   private applyRule(

@@ -95,7 +95,8 @@ export interface ProfileData {
   readonly valueSets: Readonly<Record<string, readonly string[]>>;
   /**
    * Conditional (C/CE) elements whose predicate the profile does not state: NIST keeps predicates and
-   * conformance statements in a separate constraints file, so these are listed, not checked.
+   * conformance statements in a separate constraints file. The ones we could source are judged by the rules in
+   * ./data/conditions.json; the rest of this list is optional to the checker.
    */
   readonly conditional: readonly string[];
 }
