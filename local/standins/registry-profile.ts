@@ -53,8 +53,21 @@ export function profileErrors(hl7: string, known: readonly Hl7Error[]): Hl7Error
   return out;
 }
 
+/**
+ * A conditional rule's violation: a required field is missing (101, 0533 7 required data missing), a required
+ * segment such as IZ-23's OBX is (100, 0533 6 required observation missing), or a value is wrong (102).
+ */
+const MISSING = /\b(is empty|no [A-Z]{3}\b)/;
+
 function toError(v: ProfileViolation, location: string): Hl7Error {
-  const codes = CODES[v.rule] ?? { code: '102', application: '4' };
+  const missing = MISSING.test(v.message);
+  const codes =
+    CODES[v.rule] ??
+    (missing
+      ? location.split('^').length > 2
+        ? { code: '101', application: '7' }
+        : { code: '100', application: '6' }
+      : { code: '102', application: '4' });
   return hl7Error(location, codes.code, 'E', `Z22 profile: ${v.message}`, {
     application: codes.application,
     rule: v.rule,

@@ -28,6 +28,9 @@ function vxu(doseOverrides: Record<string, unknown> = {}, input: Partial<VxuInpu
     receivingFacility: 'CAIRBA',
     processingId: 'P',
     action: 'A',
+    // What the reporter sends with an administered dose (IZ-23), as shared/registry/vxu-input.ts does.
+    vfcEligibility: 'V01',
+    fundingSource: 'VXC50',
     dose,
     ...input,
   });
@@ -98,7 +101,7 @@ describe('registry stand-in ACK rules', () => {
     expect(classifyAck(j)).toBe('accepted-with-warnings');
   });
 
-  it('no lot, RXR or dose number needed for a refusal, a historical dose or a delete', () => {
+  it('no lot, RXR or dose number needed for a refusal or a historical dose; a delete still needs its lot', () => {
     const bare = {
       lot_number: undefined,
       vax_route: undefined,
@@ -107,7 +110,9 @@ describe('registry stand-in ACK rules', () => {
     };
     expect(judgeVxu(vxu({ ...bare, vax_refusal: 'YES' })).ackCode).toBe('AA');
     expect(judgeVxu(vxu(bare, { informationSource: '01' })).ackCode).toBe('AA');
-    expect(judgeVxu(vxu(bare, { action: 'D' })).ackCode).toBe('AA');
+    // Z22 asks for the lot of a new administration (RXA-9 00) whatever RXA-21 says; our deletes carry it.
+    expect(judgeVxu(vxu({ ...bare, lot_number: '039K20A' }, { action: 'D' })).ackCode).toBe('AA');
+    expect(where(judgeVxu(vxu(bare, { action: 'D' })).errors)).toContain('RXA^1^15 101 E');
   });
 
   it.each([
