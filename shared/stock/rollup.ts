@@ -3,6 +3,7 @@ import * as codes from '../codesets/index.ts';
 import { normalizeNdc } from '../codesets/ndc.ts';
 import { daysBetween } from '../domain/dates.ts';
 import type { Dose } from '../domain/fields.ts';
+import { neutralize } from '../files/results.ts';
 import type { Action } from '../store/doses.ts';
 import { type LossCategory, REASON_CODES, type WastageReason } from './reasons.ts';
 
@@ -295,6 +296,12 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byKey = (a: { iis_id: string; ndc: string; lot_number: string }, b: typeof a) =>
   cmp(a.iis_id, b.iis_id) || cmp(a.ndc, b.ndc) || cmp(a.lot_number, b.lot_number);
 
+/**
+ * A CSV cell as the results files write one: text a spreadsheet would run as a formula (a site controls its event
+ * IDs, lots and NDCs) is made text; numbers stay numbers, so a negative balance is still a number.
+ */
+const cell = (v: unknown): unknown => (typeof v === 'string' ? neutralize(v) : v);
+
 /** The stock rows as CSV: one column per loss reason after the totals. */
 export function stockCsv(rows: readonly StockRow[]): string {
   const header = [
@@ -313,10 +320,10 @@ export function stockCsv(rows: readonly StockRow[]): string {
   ];
   return stringify(
     rows.map((r) => [
-      r.date,
-      r.iis_id,
-      r.ndc,
-      r.lot_number,
+      cell(r.date),
+      cell(r.iis_id),
+      cell(r.ndc),
+      cell(r.lot_number),
       r.on_hand_start,
       r.received,
       r.transferred_out,
@@ -336,7 +343,7 @@ export function rowsCsv<T extends object>(
   columns: readonly (keyof T & string)[],
 ): string {
   return stringify(
-    rows.map((r) => columns.map((c) => r[c] as unknown)),
+    rows.map((r) => columns.map((c) => cell(r[c]))),
     { header: true, columns: [...columns], record_delimiter: 'unix' },
   );
 }

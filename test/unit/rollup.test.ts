@@ -2,11 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REASON_CODES, WASTAGE_REASONS } from '../../shared/stock/reasons.ts';
 import {
+  type AdminErrorRow,
   type DoseChange,
+  type ExpiringRow,
   doseState,
   type Movement,
   rollup,
   type RollupInput,
+  rowsCsv,
   stockCsv,
   unitOfUse,
 } from '../../shared/stock/rollup.ts';
@@ -157,5 +160,46 @@ describe('the pure roll-up', () => {
     });
     expect(doseState(dose, 'D')).toBeUndefined();
     expect(doseState({ ...dose, vax_refusal: 'YES' }, 'U')).toBeUndefined();
+  });
+});
+
+describe('the roll-up CSVs against formula injection (issue 12, defect 5)', () => {
+  // A site controls its event IDs and lots, and puts a row into the statewide admin-errors file by setting its own
+  // beyond-use date in the past: every text cell a spreadsheet would run must come out as text, as in results files.
+  const r = rollup({
+    date: DATE,
+    previous: [{ iis_id: 'S1', ndc: '59267-1000-01', lot_number: '+1', on_hand: 10 }],
+    movements: [],
+    doseChanges: [
+      {
+        iis_id: 'S1',
+        vax_event_id: '=WEBSERVICE("x")',
+        version: 1,
+        after: { ndc: '59267-1000-01', lot_number: '+1', admin_date: '2026-11-24' },
+      },
+    ],
+    expirations: new Map([['59267-1000-01|+1', '2026-11-30']]),
+    buds: new Map([['S1|59267-1000-01|+1', '2026-11-01']]),
+    sites: new Map([['S1', { county: '06067', registry: 'CAIR2' }]]),
+  });
+  const cols = <T extends object>(row: T) => Object.keys(row) as (keyof T & string)[];
+
+  it('prefixes = + - @ cells with an apostrophe in stock, expiring and admin-errors', () => {
+    expect(r.adminErrors).toHaveLength(1);
+    expect(r.expiring).toHaveLength(1);
+    const admin = rowsCsv(r.adminErrors, cols(r.adminErrors[0] as AdminErrorRow));
+    expect(admin).toContain(`"'=WEBSERVICE(""x"")"`);
+    expect(admin).toContain(",'+1,");
+    expect(admin).not.toMatch(/(^|,)[=+\-@]/m);
+    expect(rowsCsv(r.expiring, cols(r.expiring[0] as ExpiringRow))).toContain(",'+1,");
+    expect(stockCsv(r.stock)).toContain(",'+1,");
+    expect(stockCsv(r.stock)).not.toMatch(/(^|,)[=+\-@]/m);
+  });
+
+  it('neutralizes a tab or CR before a formula, and leaves numbers (a negative balance) as numbers', () => {
+    const csv = rowsCsv([{ a: '\t@SUM(A1)', b: '\r-1+1', c: -3, d: 'L-1' }], ['a', 'b', 'c', 'd']);
+    expect(csv).toContain(`'\t@SUM(A1)`);
+    expect(csv).toContain(`'\r-1+1`);
+    expect(csv.trimEnd().split('\n').at(-1)?.endsWith(',-3,L-1')).toBe(true);
   });
 });
