@@ -2,7 +2,7 @@ import { DoseBatch } from '../../shared/domain/dose-schema.ts';
 import { registryFor } from '../../shared/domain/registry-routing.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
-import { type ApiEvent, caller, ifMatchVersion, jsonBody, requireSite } from '../../shared/http/request.ts';
+import { type ApiEvent, caller, ifMatchCondition, jsonBody, requireSite } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { resolveSites } from '../../shared/intake/access.ts';
 import { type ChangeOutcome, deleteDose, updateDose } from '../../shared/intake/change.ts';
@@ -91,11 +91,17 @@ function view(v: DoseVersion, site?: Site) {
     reports: {
       registry: {
         registry:
-          v.registry_outcome?.registry ?? v.registry ?? registryFor(site?.admin_address_county, localDate(new Date())),
+          v.registry_outcome?.registry ??
+          v.registry ??
+          registryFor(site?.admin_address_county, localDate(new Date())),
         status: v.registry_status ?? 'pending',
         // The registry's findings in words a site can act on; the raw ACK stays in storage.
         ...(v.registry_outcome
-          ? { sent_as: v.registry_outcome.sentAs, answered_at: v.registry_outcome.at, issues: v.registry_outcome.findings }
+          ? {
+              sent_as: v.registry_outcome.sentAs,
+              answered_at: v.registry_outcome.at,
+              issues: v.registry_outcome.findings,
+            }
           : {}),
       },
       cdc: { status: v.cdc_status ?? 'pending' },
@@ -156,7 +162,7 @@ function changeAnswer(out: ChangeOutcome, id: string): Result {
 async function update(event: ApiEvent): Promise<Result> {
   const site = requireSite(caller(event));
   const id = eventId(event);
-  const ifMatch = ifMatchVersion(event);
+  const ifMatch = ifMatchCondition(event);
   const body = jsonBody(event);
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(400, 'REQ005', 'body', 'Send the whole corrected dose as one JSON object.');
@@ -179,7 +185,7 @@ async function remove(event: ApiEvent): Promise<Result> {
     caller: site,
     iis_id: targetSite(event, site.iis_id),
     vax_event_id: id,
-    ifMatch: ifMatchVersion(event),
+    ifMatch: ifMatchCondition(event),
     now: new Date(),
   };
   const out = await deleteDose(req);

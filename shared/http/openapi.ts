@@ -36,7 +36,8 @@ const ifMatch = {
   name: 'If-Match',
   in: 'header',
   required: true,
-  description: 'ETag of the version being changed.',
+  description:
+    'ETag of the version being changed (e.g. "3"), a list of ETags (any may match), or * for the current version. Weak or unknown tags never match (412); a value that is not an ETag list is 400.',
   schema: { type: 'string' },
 };
 const common = { '401': error('No or invalid key'), '403': error('Not allowed for this key') };

@@ -101,18 +101,54 @@ export function requireAdmin(c: Caller): void {
     );
 }
 
-/** `If-Match: "3"` (or W/"3", or 3) → 3. */
-export function ifMatchVersion(event: ApiEvent): number {
+/**
+ * What an If-Match header asks for (RFC 9110 §13.1.1): `*` (any current version), or the versions its strong
+ * entity-tags name. Our ETags are strong and look like `"3"`; a weak tag never matches for If-Match (strong
+ * comparison), and a well-formed tag we never issued (`"stale-version"`) matches nothing; both leave the list
+ * without that member, and an empty list is a precondition that fails (412), not a malformed request.
+ */
+export type IfMatch = '*' | readonly number[];
+
+const IF_MATCH_ELEMENT = /[ \t]*(?:(W\/)?"([\x21\x23-\x7E\x80-\xFF]*)")?[ \t]*/y;
+
+/** `"1", W/"2", "x"` → [1]; `*` → '*'; undefined if the value is not `*` or a list of entity-tags. */
+export function parseIfMatch(raw: string): IfMatch | undefined {
+  if (/^[ \t]*\*[ \t]*$/.test(raw)) return '*';
+  const versions: number[] = [];
+  let tags = 0;
+  let at = 0;
+  for (;;) {
+    IF_MATCH_ELEMENT.lastIndex = at;
+    const m = IF_MATCH_ELEMENT.exec(raw)!; // every part is optional: it always matches, maybe empty
+    at = IF_MATCH_ELEMENT.lastIndex;
+    if (m[2] !== undefined) {
+      tags++;
+      if (!m[1] && /^(?:0|[1-9]\d{0,14})$/.test(m[2])) versions.push(Number(m[2]));
+    }
+    if (at === raw.length) break;
+    if (raw[at] !== ',') return undefined;
+    at++;
+  }
+  return tags === 0 ? undefined : versions;
+}
+
+/** The If-Match of a change: required (428 without it, so a change cannot overwrite unseen data), well-formed (400). */
+export function ifMatchCondition(event: ApiEvent): IfMatch {
   const raw = event.headers?.['if-match'];
-  if (!raw)
+  if (raw === undefined || raw.trim() === '')
     throw new HttpError(
       428,
       'REQ006',
       'if-match',
       'Send the header If-Match with the ETag from GET /v1/doses/{vax_event_id}, so a change cannot overwrite one you have not seen.',
     );
-  const m = /^(?:W\/)?"?(\d+)"?$/.exec(raw.trim());
-  if (!m)
-    throw new HttpError(400, 'REQ006', 'if-match', `If-Match "${raw}" is not an ETag we issued, e.g. "1".`);
-  return Number(m[1]);
+  const parsed = parseIfMatch(raw);
+  if (!parsed)
+    throw new HttpError(
+      400,
+      'REQ006',
+      'if-match',
+      'If-Match is not * or a list of entity-tags; send the ETag as given, quotes included, e.g. "1".',
+    );
+  return parsed;
 }

@@ -29,18 +29,38 @@ export interface ChangeRequest {
   /** The site whose dose this is (the caller's own unless a sending facility names a client site). */
   iis_id: string;
   vax_event_id: string;
-  /** The version the client read. */
-  ifMatch: number;
+  /**
+   * The version the client read; or, from an If-Match header, `*` (whatever version is current) or the versions its
+   * usable entity-tags name (the current one if listed; none usable → the precondition fails).
+   */
+  ifMatch: number | '*' | readonly number[];
   now: Date;
 }
 
 type Base = { current: store.DoseVersion; site: Site };
 
+/**
+ * The one version a change builds on. A list naming the head builds on the head; one that does not builds on its
+ * latest member, so a retry of a change that already wrote that member's successor still answers as the first did.
+ */
+async function clientVersion(req: ChangeRequest): Promise<number | ChangeOutcome> {
+  const m = req.ifMatch;
+  if (typeof m === 'number') return m;
+  if (m !== '*' && m.length === 1) return m[0]!;
+  const head = await store.getHead(req.iis_id, req.vax_event_id);
+  if (!head) return { kind: 'not-found' };
+  if (m === '*' || m.includes(head.version)) return head.version;
+  if (m.length === 0) return { kind: 'precondition-failed', current: head.version };
+  return Math.max(...m);
+}
+
 /** The version the client read, if it is still the head's predecessor-to-be; another site's dose is not found. */
 async function base(req: ChangeRequest): Promise<ChangeOutcome | Base> {
   const access = await resolveSites(req.caller, [req.iis_id]);
   if (!access.ok) return { kind: 'not-found' };
-  const read = await store.getVersion(req.iis_id, req.vax_event_id, req.ifMatch);
+  const wanted = await clientVersion(req);
+  if (typeof wanted !== 'number') return wanted;
+  const read = await store.getVersion(req.iis_id, req.vax_event_id, wanted);
   if (!read) {
     const head = await store.getHead(req.iis_id, req.vax_event_id);
     return head ? { kind: 'precondition-failed', current: head.version } : { kind: 'not-found' };

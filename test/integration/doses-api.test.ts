@@ -297,6 +297,54 @@ describe('updates and deletes', () => {
     await drain(cdcUrl);
   });
 
+  it('reads If-Match as RFC 9110 does: lists, *, weak and unknown tags (issue 12, defect 8)', async () => {
+    const id = 'CHANGE-RFC9110';
+    await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: id }) });
+    const put = (ifMatch: string, lot: string) =>
+      api.call('PUT', `/v1/doses/${id}`, {
+        key: site.api_key,
+        headers: { 'if-match': ifMatch },
+        body: modernaDose({ vax_event_id: id, lot_number: lot }),
+      });
+    // A list matches if any member is the current version.
+    const listed = await put('"7", "1"', '050A21A');
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('etag')).toBe('"2"');
+    // * matches whatever version exists.
+    const any = await put('*', '051A21A');
+    expect(any.status).toBe(200);
+    expect(any.headers.get('etag')).toBe('"3"');
+    // Well-formed tags that do not match: the precondition fails (412), the request is not malformed (400).
+    for (const stale of ['"stale-version"', '"7"', 'W/"3"', '"1", "2"']) {
+      const r = await put(stale, '052A21A');
+      expect(r.status, stale).toBe(412);
+      expect(r.json).toMatchObject({ issues: [{ code: 'REQ412' }] });
+    }
+    const malformed = await put('3', '052A21A');
+    expect(malformed.status).toBe(400);
+    expect(JSON.stringify(malformed.json)).toContain('REQ006');
+    expect((await put('', '052A21A')).status).toBe(428);
+    const delWeak = await api.call('DELETE', `/v1/doses/${id}`, {
+      key: site.api_key,
+      headers: { 'if-match': 'W/"3"' },
+    });
+    expect(delWeak.status).toBe(412);
+    const del = await api.call('DELETE', `/v1/doses/${id}`, {
+      key: site.api_key,
+      headers: { 'if-match': '*' },
+    });
+    expect(del.status).toBe(200);
+    expect(del.json).toMatchObject({ deleted: true, version: 4 });
+    // * on an ID with no dose is not found, as any If-Match there is.
+    const none = await api.call('DELETE', '/v1/doses/NO-SUCH-DOSE', {
+      key: site.api_key,
+      headers: { 'if-match': '*' },
+    });
+    expect(none.status).toBe(404);
+    await drain(registryUrl);
+    await drain(cdcUrl);
+  });
+
   it('a retried update or delete answers as the first did; a stale If-Match with old content is 412', async () => {
     const id = 'RETRY-1';
     await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: id }) });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../shared/http/response.ts';
+import { ifMatchCondition, parseIfMatch } from '../../shared/http/request.ts';
+
+describe('If-Match per RFC 9110 (issue 12, defect 8)', () => {
+  it('reads * and lists of entity-tags, keeping only strong tags we could have issued', () => {
+    expect(parseIfMatch('*')).toBe('*');
+    expect(parseIfMatch('"3"')).toEqual([3]);
+    expect(parseIfMatch('"1", "2"')).toEqual([1, 2]);
+    expect(parseIfMatch(' "1" ,\t"2" ')).toEqual([1, 2]);
+    expect(parseIfMatch('"1",,"2",')).toEqual([1, 2]); // empty list elements are ignored (§5.6.1.2)
+    expect(parseIfMatch('"a,b", "4"')).toEqual([4]); // a comma inside an opaque-tag is part of it
+  });
+
+  it('a well-formed tag that cannot match is an empty list (412), not a malformed header', () => {
+    expect(parseIfMatch('"stale-version"')).toEqual([]);
+    expect(parseIfMatch('W/"2"')).toEqual([]); // weak tags never match for If-Match
+    expect(parseIfMatch('W/"2", "3"')).toEqual([3]);
+    expect(parseIfMatch('"03"')).toEqual([]); // strong comparison is character by character
+    expect(parseIfMatch('""')).toEqual([]);
+  });
+
+  it('refuses what is not * or a list of entity-tags', () => {
+    for (const bad of [
+      '3',
+      'stale',
+      '"1',
+      '1"',
+      '"1" "2"',
+      'w/"2"',
+      '*, "1"',
+      ',',
+      '"a"b"',
+      '"é"'.replace('é', '\u0100'),
+    ])
+      expect(parseIfMatch(bad), bad).toBeUndefined();
+  });
+
+  it('answers 428 when missing and 400 REQ006 when malformed', () => {
+    const call = (h?: string) => () =>
+      ifMatchCondition({ headers: h === undefined ? {} : { 'if-match': h } } as never);
+    expect(call()).toThrow(expect.objectContaining({ statusCode: 428, code: 'REQ006' }));
+    expect(call('3')).toThrow(expect.objectContaining({ statusCode: 400, code: 'REQ006' }));
+    expect(call('"stale-version"')()).toEqual([]);
+    expect(call('3')).toThrow(HttpError);
+  });
+});
