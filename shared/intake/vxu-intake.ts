@@ -24,7 +24,7 @@ import {
   value,
 } from '../hl7/index.ts';
 import { ruleHl7Codes } from '../hl7/findings.ts';
-import type { Caller } from './access.ts';
+import { type Caller, resolveSites } from './access.ts';
 import { type ChangeOutcome, type ChangeRequest, deleteDose, updateDose } from './change.ts';
 import { defaultDeps, type DoseResult, type IntakeDeps, submitDoses } from './submit.ts';
 
@@ -397,17 +397,30 @@ async function change(
 ): Promise<{ findings: Finding[]; status: DoseResult['status'] }> {
   const iisId = d.dose.iis_id ?? caller.iis_id;
   const id = d.dose.vax_event_id!;
+  const noSuchDose = () =>
+    rejected({
+      code: 'DOSE404',
+      severity: 'error',
+      field: 'vax_event_id',
+      message: `No dose ${id} is stored for ${iisId}; there is nothing to delete.`,
+    });
+  // Whether a site the caller may not write holds this ID is not the caller's to learn: its doses are not read, and
+  // a delete there answers as a delete of an ID never stored, whether or not it exists (or was deleted) there.
+  if (!(await resolveSites(caller, [iisId], deps.getSite)).ok) {
+    return d.action === 'D'
+      ? noSuchDose()
+      : rejected(
+          finding(
+            'DQ023',
+            'iis_id',
+            `This submission may hold doses of ${caller.iis_id} and the sites that name it as their sending facility, not of ${iisId}.`,
+          ),
+        );
+  }
   for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
     const head = await deps.getHead(iisId, id);
-    if (!head) {
-      // Only a delete gets here: an update of an unknown dose was taken as an add.
-      return rejected({
-        code: 'DOSE404',
-        severity: 'error',
-        field: 'vax_event_id',
-        message: `No dose ${id} is stored for ${iisId}; there is nothing to delete.`,
-      });
-    }
+    // Only a delete gets here without a head: an update of an unknown dose was taken as an add.
+    if (!head) return noSuchDose();
     if (d.action === 'D' && head.action === 'D') return { findings: [], status: 'duplicate' };
     const req: ChangeRequest = { caller, iis_id: iisId, vax_event_id: id, ifMatch: head.version, now };
     const out: ChangeOutcome =

@@ -127,6 +127,36 @@ describe('SOAP intake (CDC IIS WSDL)', () => {
     expect(reg.map((m) => m.action)).toEqual(['A', 'U']);
   });
 
+  it("answers a delete of another site's dose as one of an ID never stored, whether or not it exists there (issue 12, defect 7)", async () => {
+    const other = await enroll(api);
+    for (const id of ['THEIRS-LIVE', 'THEIRS-GONE']) {
+      const res = await api.call('POST', '/v1/doses', {
+        key: other.api_key,
+        body: modernaDose({ vax_event_id: id, iis_id: other.iis_id }),
+      });
+      expect(res.json).toMatchObject({ results: [{ vax_event_id: id, version: 1, issues: [] }] });
+    }
+    const gone = await api.call('DELETE', '/v1/doses/THEIRS-GONE', {
+      key: other.api_key,
+      headers: { 'if-match': '"1"' },
+    });
+    expect(gone.status).toBe(200);
+    const answer = async (id: string) => {
+      const ack = ackOf(
+        (await submit(vxu(modernaDose({ vax_event_id: id, iis_id: other.iis_id }), 'D'))).soap,
+      );
+      return JSON.stringify({ code: ack.ackCode, errors: ack.errors }).replaceAll(id, '<id>');
+    };
+    const never = await answer('THEIRS-NEVER');
+    expect(never).toContain('DOSE404');
+    expect(await answer('THEIRS-LIVE')).toBe(never);
+    expect(await answer('THEIRS-GONE')).toBe(never);
+    const still = await api.call('GET', '/v1/doses/THEIRS-LIVE', { key: other.api_key });
+    expect(still.json).toMatchObject({ deleted: false, version: 1 });
+    await drain(registryUrl);
+    await drain(cdcUrl);
+  });
+
   it('answers a SecurityFault for a wrong password, and for another site name', async () => {
     const wrong = await submit(vxu(modernaDose({ vax_event_id: 'SOAP-SEC' })), 'cak_not-a-key');
     const other = await post(

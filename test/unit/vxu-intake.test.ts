@@ -275,3 +275,50 @@ describe('receiveVxu: what Z22 allows is accepted', () => {
       ).toEqual([]);
   });
 });
+
+describe('receiveVxu: a delete naming another site is no existence oracle (issue 12, defect 7)', () => {
+  const other = { ...demoSite, iis_id: 'OTHERSITE1', sending_facility: undefined } as unknown as Site;
+  const deps = () => {
+    const d = memory();
+    d.getSite = async (id) =>
+      id === demoSite.iis_id ? (demoSite as unknown as Site) : id === other.iis_id ? other : undefined;
+    return d;
+  };
+  const stored = (id: string, action: 'A' | 'D', version = 1) =>
+    ({ iis_id: other.iis_id, vax_event_id: id, version, action }) as unknown as DoseVersion;
+  const deleteAt = (iis: string, id: string) =>
+    edit(vxu(modernaDose({ vax_event_id: id, iis_id: iis })), { 'RXA-21': 'D' });
+  const answer = (out: Awaited<ReturnType<typeof receiveVxu>>) => {
+    const ack = parseAck(out.ack);
+    return { code: ack.ackCode, errors: ack.errors, counts: out.counts };
+  };
+
+  it('answers the same for an ID stored there, deleted there and never stored, as for one never stored at all', async () => {
+    const d = deps();
+    d.stored.set(`${other.iis_id}#THEIRS-1`, stored('THEIRS-1', 'A'));
+    d.stored.set(`${other.iis_id}#THEIRS-2`, stored('THEIRS-2', 'D', 2));
+    const read: string[] = [];
+    const getHead = d.getHead;
+    d.getHead = async (iis, id) => {
+      read.push(`${iis}#${id}`);
+      return getHead(iis, id);
+    };
+    const answers = [];
+    for (const id of ['THEIRS-1', 'THEIRS-2', 'THEIRS-X'])
+      answers.push(
+        answer(
+          await receiveVxu(deleteAt(other.iis_id, id).replaceAll(id, 'SAME-ID'), site, at, {
+            ...d,
+            getHead: async (iis, x) => d.getHead(iis, x === 'SAME-ID' ? id : x),
+          }),
+        ),
+      );
+    expect(answers[0]).toEqual(answers[2]);
+    expect(answers[1]).toEqual(answers[2]);
+    expect(answers[2]!.errors.map((e) => e.text).join(' ')).toContain(
+      'No dose SAME-ID is stored for OTHERSITE1',
+    );
+    expect(read.filter((k) => k.startsWith(other.iis_id))).toEqual([]);
+    expect(d.stored.get(`${other.iis_id}#THEIRS-1`)?.action).toBe('A');
+  });
+});
