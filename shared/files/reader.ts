@@ -11,7 +11,8 @@ export interface FileRecord {
 /**
  * Streams the records of a CVRS or CSV file (or of a byte range of one that starts on a record boundary).
  * csv-parse does the RFC 4180 work (quotes, embedded commas, quotes and line breaks, CRLF, BOM); CVRS files
- * have no quoting (CDC replaces tabs in values by spaces), so a quote there is data.
+ * have no quoting (CDC replaces tabs in values by spaces), so a quote there is data. LF, CRLF and a lone CR
+ * each end a record, mixed in any way within a file, and `end` counts the ending actually there.
  */
 export async function* readRecords(
   source: Readable,
@@ -22,6 +23,12 @@ export async function* readRecords(
     parse({
       delimiter: format === 'cvrs' ? '\t' : ',',
       quote: format === 'cvrs' ? false : '"',
+      // Every line ending ends a record, whatever the lines before used. Left to itself csv-parse takes the first
+      // line's ending as the file's and from then on reads the others as data: after an LF first line a CRLF leaves
+      // its CR in the last cell, and after a CRLF first line an LF does not end a record at all, so rows merge,
+      // and a chunk (read by a parser of its own, from its own first line) disagrees with the plan. CRLF is listed
+      // first so it is one ending, not CR then LF; csv-parse waits for the next byte when a chunk ends on a CR.
+      record_delimiter: ['\r\n', '\n', '\r'],
       bom: fromByte === 0,
       info: true,
       relax_column_count: true,

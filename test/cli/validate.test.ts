@@ -12,7 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { summaryPathFor, validate } from '../../scripts/validate.ts';
-import { doseFile, expectedCounts, mixedKinds } from '../fixtures/files.ts';
+import { alternating, doseFile, expectedCounts, mixedKinds, withLineEndings } from '../fixtures/files.ts';
 import { BINARY, captureIo, summaryCount, tempDir, withoutColumns } from './helpers.ts';
 
 const dir = tempDir('validate-cli');
@@ -73,6 +73,27 @@ describe('npm run validate', () => {
       const summary = json(summaryPathFor(`${path}.results.csv`));
       expect(summary).toMatchObject({ ...want, format, status: 'completed', offline: true });
       expect(summary.by_code.BUSR013).toBe(want.duplicates);
+    },
+  );
+
+  it.each(['cvrs', 'csv'] as const)(
+    'checks a 3,000-row %s file whose lines alternate LF and CRLF: every row, the known mix (issue 12, defect 2)',
+    async (format) => {
+      const kinds = mixedKinds(3000);
+      const path = write(
+        `mixed-endings.${format === 'cvrs' ? 'txt' : 'csv'}`,
+        withLineEndings(doseFile(kinds, format), alternating()),
+      );
+      const { io, stdout } = captureIo();
+      expect(await validate([path], io)).toBe(0);
+      const want = expectedCounts(kinds);
+      const out = stdout();
+      for (const key of ['rows', 'accepted', 'rejected', 'duplicates'] as const)
+        expect(summaryCount(out, key), key).toBe(want[key]);
+      const results = records(`${path}.results.csv`);
+      expect(results).toHaveLength(want.rows + 1);
+      expect(results.slice(1).map((r) => r[0])).toEqual(kinds.map((_, i) => String(i + 2)));
+      expect(json(summaryPathFor(`${path}.results.csv`))).toMatchObject({ ...want, status: 'completed' });
     },
   );
 

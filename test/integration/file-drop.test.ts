@@ -3,7 +3,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
-import { doseFile, expectedCounts, mixedKinds } from '../fixtures/files.ts';
+import { alternating, doseFile, expectedCounts, mixedKinds, withLineEndings } from '../fixtures/files.ts';
 import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
 
 let rt: Runtime;
@@ -89,6 +89,25 @@ describe('dropping a file', () => {
     expect(new Set(reg.map((m) => m.vax_event_id)).size).toBe(expected.accepted);
     expect(cdc).toHaveLength(expected.accepted);
   });
+
+  it('a 3,000-row file whose lines alternate LF and CRLF completes with every row and the known mix (issue 12, defect 2)', async () => {
+    // Prepare: files concatenated from two exports; chunks of 37 rows start on either kind of line ending.
+    const kinds = mixedKinds(3000);
+    const expected = expectedCounts(kinds);
+    const before = await storedVersions(site.iis_id);
+    // Act
+    const done = await drop('two exports.csv', withLineEndings(doseFile(kinds, 'csv', 'MX'), alternating()));
+    // Assess
+    expect(done.status).toBe('completed');
+    expect(done.rows_processed).toBe(3000);
+    expect(done.summary).toMatchObject(expected);
+    const lines = (await (await fetch(done.results_url)).text()).trimEnd().split('\n');
+    expect(lines).toHaveLength(3001);
+    expect(lines.at(-1)).toMatch(/^3001,/);
+    expect(await storedVersions(site.iis_id)).toBe(before + expected.accepted);
+    await drain(rt.env.REGISTRY_QUEUE_URL!);
+    await drain(rt.env.CDC_QUEUE_URL!);
+  }, 120_000);
 
   it('the same content dropped again changes nothing and answers with the earlier results', async () => {
     const body = doseFile(mixedKinds(120), 'csv', 'D2');
