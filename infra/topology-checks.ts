@@ -195,6 +195,11 @@ function bucketAccessProblems(where: string, access: DeepReadonly<BucketAccess>)
         problems.push(`${where}: ${mode} prefix "${prefix}" is listed twice`);
     });
   }
+  // A version read is still a read (HEAD of a missing key needs the ListBucket a read prefix brings).
+  for (const prefix of access.readVersions ?? []) {
+    if (!read.includes(prefix))
+      problems.push(`${where}: readVersions prefix "${prefix}" is not also a read prefix`);
+  }
   return problems;
 }
 

@@ -89,6 +89,12 @@ export interface FunctionSpec {
 export interface BucketAccess {
   /** Prefixes whose objects the function may read (GetObject, HeadObject). */
   read?: string[];
+  /**
+   * Prefixes (each also under `read`) whose objects the function reads by version id: a GET, HEAD, copy source
+   * or presigned GET naming a `VersionId`, which AWS authorizes as s3:GetObjectVersion, not s3:GetObject. Every
+   * bucket is versioned, so a read of one exact version needs this.
+   */
+  readVersions?: string[];
   /** Prefixes whose objects the function may write (PutObject, multipart). */
   write?: string[];
 }
@@ -286,8 +292,9 @@ const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     tables: { sites: 'read', uploads: 'write' },
-    // Signs PUT URLs for sites' files and GET URLs for their results, nothing else.
-    buckets: { drop: { read: ['results/'], write: ['incoming/'] } },
+    // Signs PUT URLs for sites' files and GET URLs for their results, nothing else. Result links name the
+    // version the upload produced (presignGet with VersionId).
+    buckets: { drop: { read: ['results/'], readVersions: ['results/'], write: ['incoming/'] } },
     routes: ['POST /v1/uploads', 'GET /v1/uploads/{upload_id}'],
   },
   ingestPlanner: {
@@ -296,7 +303,14 @@ const functions = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     tables: { sites: 'read', uploads: 'write' },
-    buckets: { drop: { read: ['incoming/', 'results/'], write: ['work/', 'results/'] } },
+    // HEAD and GET of the dropped file's version; a duplicate's results copied from the earlier upload's versions.
+    buckets: {
+      drop: {
+        read: ['incoming/', 'results/'],
+        readVersions: ['incoming/', 'results/'],
+        write: ['work/', 'results/'],
+      },
+    },
     sendsTo: ['ingestChunks'],
     sqs: {
       queue: 'ingestFiles',
@@ -313,7 +327,10 @@ const functions = {
     timeoutSeconds: 300,
     memoryMb: 1024,
     tables: { sites: 'read', uploads: 'write', doses: 'write', stock: 'write' },
-    buckets: { drop: { read: ['incoming/', 'work/'], write: ['work/', 'results/'] } },
+    // Chunks are byte ranges of the planned version of the dropped file; its own parts under work/ are read as is.
+    buckets: {
+      drop: { read: ['incoming/', 'work/'], readVersions: ['incoming/'], write: ['work/', 'results/'] },
+    },
     sendsTo: ['registry', 'cdc'],
     sqs: {
       queue: 'ingestChunks',
@@ -329,7 +346,8 @@ const functions = {
     timeoutSeconds: 50,
     memoryMb: 256,
     tables: { uploads: 'write' },
-    buckets: { drop: { read: ['incoming/'] } },
+    // HEADs the version an upload was planned from, to tell a vanished file from a stuck one.
+    buckets: { drop: { read: ['incoming/'], readVersions: ['incoming/'] } },
     sendsTo: ['ingestFiles', 'ingestChunks'],
     schedules: [
       { expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } },

@@ -207,7 +207,7 @@ export class PipelineFunction extends NodejsFunction {
 
   /**
    * Sets the bucket's env var and grants, per key prefix the topology lists, getting objects under each `read`
-   * prefix and putting them (with multipart) under each `write` prefix, plus the KMS use that needs: Decrypt to
+   * prefix (and exact versions of them under each `readVersions` prefix, which must also be a `read` one) and putting them (with multipart) under each `write` prefix, plus the KMS use that needs: Decrypt to
    * read, GenerateDataKey and Decrypt to write (SSE-KMS multipart and presigned PUTs need both). A write prefix
    * is not readable unless it is also listed under `read`; no listing, no deletes, no bucket configuration.
    */
@@ -219,14 +219,24 @@ export class PipelineFunction extends NodejsFunction {
     bucket: IBucket;
     spec: Pick<BucketSpec, 'envVar'>;
     /** Key prefixes (topology `BucketAccess`) the function reads and writes. */
-    access: { readonly read?: readonly string[]; readonly write?: readonly string[] };
+    access: {
+      readonly read?: readonly string[];
+      readonly readVersions?: readonly string[];
+      readonly write?: readonly string[];
+    };
   }) {
     this.addEnvironment(spec.envVar, bucket.bucketName);
     const read = [...new Set(access.read ?? [])];
+    const readVersions = [...new Set(access.readVersions ?? [])];
     const write = [...new Set(access.write ?? [])];
     const objectsUnder = (prefixes: string[]) => prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
     if (read.length > 0) {
       this.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: objectsUnder(read) }));
+      // A request naming a VersionId (GET, HEAD, copy source, presigned GET) is authorized as GetObjectVersion.
+      if (readVersions.length > 0)
+        this.addToRolePolicy(
+          new PolicyStatement({ actions: ['s3:GetObjectVersion'], resources: objectsUnder(readVersions) }),
+        );
       // Without ListBucket S3 answers a missing key with 403, not 404: listing is allowed, under the same
       // prefixes only, so "the file is gone" reads as such.
       this.addToRolePolicy(

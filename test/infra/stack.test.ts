@@ -591,7 +591,10 @@ describe('least privilege', () => {
         sendsTo?: readonly string[];
         secrets?: readonly string[];
         sqs?: { queue: string };
-        buckets?: Record<string, { read?: readonly string[]; write?: readonly string[] }>;
+        buckets?: Record<
+          string,
+          { read?: readonly string[]; readVersions?: readonly string[]; write?: readonly string[] }
+        >;
       };
       const statements = functionStatements(resources, name);
       const touched = (prefix: string, actions?: string[]) =>
@@ -633,8 +636,9 @@ describe('least privilege', () => {
         expect(others.sort(), name).toEqual([...consumeActions].sort());
         expect([...referencedIds(statement.Resource)], name).toEqual([consumed]);
       }
-      // Objects only under the key prefixes topology lists: GetObject per read prefix, PutObject and
-      // AbortMultipartUpload per write prefix, on no other bucket, prefix or action.
+      // Objects only under the key prefixes topology lists: GetObject per read prefix, GetObjectVersion per
+      // readVersions prefix, PutObject and AbortMultipartUpload per write prefix, on no other bucket, prefix or
+      // action.
       expect(bucketGrants(resources, name), name).toEqual(
         Object.entries(spec.buckets ?? {})
           .flatMap(([bucket, access]) => [
@@ -642,6 +646,7 @@ describe('least privilege', () => {
               `s3:GetObject ${bucket}/${prefix}*`,
               `s3:ListBucket ${bucket}/${prefix}*`,
             ]),
+            ...(access.readVersions ?? []).map((prefix) => `s3:GetObjectVersion ${bucket}/${prefix}*`),
             ...(access.write ?? []).flatMap((prefix) => [
               `s3:AbortMultipartUpload ${bucket}/${prefix}*`,
               `s3:PutObject ${bucket}/${prefix}*`,
@@ -663,10 +668,11 @@ describe('presigned URLs of the uploads function', () => {
   // A presigned URL acts with its signer's permissions: the uploads role must allow what its URLs do, no more.
   const statements = functionStatements(resources, 'uploads');
 
-  it('can sign PUTs under incoming/ and GETs under results/ of the drop bucket, and nothing else', () => {
+  it('can sign PUTs under incoming/ and GETs (of one version) under results/ of the drop bucket, and nothing else', () => {
     expect(bucketGrants(resources, 'uploads')).toEqual([
       's3:AbortMultipartUpload drop/incoming/*',
       's3:GetObject drop/results/*',
+      's3:GetObjectVersion drop/results/*',
       's3:ListBucket drop/results/*',
       's3:PutObject drop/incoming/*',
     ]);
@@ -683,7 +689,13 @@ describe('presigned URLs of the uploads function', () => {
   it('and nothing more on the bucket: listing only where it reads, no deleting or configuring', () => {
     expect(
       actionsOf(statements.filter((s) => asArray(s.Action).some((a) => a.startsWith('s3:')))).sort(),
-    ).toEqual(['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    ).toEqual([
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
   });
 });
 
@@ -705,11 +717,33 @@ describe('drop bucket prefixes of the ingest functions', () => {
     expect(grants('ingestWorker', 's3:GetObject')).not.toContain('drop/results/*');
   });
 
-  it('the uploads sweeper only reads incoming/', () => {
+  it('the uploads sweeper only reads incoming/ (HEAD of the planned version)', () => {
     expect(bucketGrants(resources, 'uploadsSweeper')).toEqual([
       's3:GetObject drop/incoming/*',
+      's3:GetObjectVersion drop/incoming/*',
       's3:ListBucket drop/incoming/*',
     ]);
+  });
+
+  // Every bucket is versioned and these requests name a VersionId, which AWS authorizes as s3:GetObjectVersion:
+  // with s3:GetObject alone each is denied (the planner's HEAD, so no dropped file would ever be planned).
+  it.each([
+    [
+      'ingestPlanner',
+      ['drop/incoming/*', 'drop/results/*'],
+      'HEAD and GET of the dropped version; copy of earlier results',
+    ],
+    ['ingestWorker', ['drop/incoming/*'], 'ranged GETs of the planned version'],
+    ['uploadsSweeper', ['drop/incoming/*'], 'HEAD of the planned version'],
+    ['uploads', ['drop/results/*'], 'presigned GETs of the results version'],
+  ] as const)('%s may read exact versions under %j (%s), and nowhere else', (name, prefixes, _why) => {
+    expect(grants(name, 's3:GetObjectVersion')).toEqual([...prefixes]);
+  });
+
+  it('no other function reads object versions', () => {
+    const readers = new Set(['ingestPlanner', 'ingestWorker', 'uploadsSweeper', 'uploads']);
+    for (const name of Object.keys(topology.functions).filter((n) => !readers.has(n)))
+      expect(grants(name, 's3:GetObjectVersion'), name).toEqual([]);
   });
 
   it('no function is granted a whole bucket', () => {

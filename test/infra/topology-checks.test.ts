@@ -121,7 +121,9 @@ describe('topology checks', () => {
   });
 
   it('reports bucket bindings whose prefixes would grant more than a prefix, or no bucket the topology defines', () => {
-    const binding = (buckets: Record<string, { read?: string[]; write?: string[] }>) =>
+    const binding = (
+      buckets: Record<string, { read?: string[]; readVersions?: string[]; write?: string[] }>,
+    ) =>
       withFunctions({
         reader: {
           entry: 'functions/test-only/reader.ts',
@@ -152,6 +154,9 @@ describe('topology checks', () => {
     expect(
       topologyProblems(binding({ drop: { read: ['incoming/'], write: ['work/', 'results/'] } })),
     ).toEqual([]);
+    expect(
+      topologyProblems(binding({ drop: { read: ['incoming/'], readVersions: ['incoming/', 'results/'] } })),
+    ).toEqual(['function reader, bucket drop: readVersions prefix "results/" is not also a read prefix']);
   });
 
   it('reports an authorizer that is missing or serves routes', () => {
