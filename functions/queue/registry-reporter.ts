@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { errorSummary, logger } from '../../shared/observability/logger.ts';
+import { parseChangeMessage } from '../../shared/outbox/change-message.ts';
 import type { ChangeMessage } from '../../shared/outbox/publish.ts';
 import { park, releaseParked } from '../../shared/registry/parking.ts';
 import { reportChange } from '../../shared/registry/report.ts';
@@ -16,16 +17,24 @@ const CONCURRENCY = 4;
  * (which sends every older unsettled version first, in order); a message that could not be settled stays on
  * the queue (partial batch response), so its retries back off through the visibility timeout and end in the
  * DLQ. A refused credential is logged as REGISTRY_CREDENTIALS_REFUSED for the alarm; an ACK answering another
- * message as REGISTRY_ACK_MISMATCH, and the dose is retried like an unanswered one.
+ * message as REGISTRY_ACK_MISMATCH, and the dose is retried like an unanswered one. A body that is not a
+ * change message fails that message alone, logged as REGISTRY_MESSAGE_MALFORMED with its message id only.
  */
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const byDose = new Map<string, { record: SQSRecord; msg: ChangeMessage }[]>();
+  const failed: string[] = [];
   for (const record of event.Records) {
-    const msg = JSON.parse(record.body) as ChangeMessage;
+    const msg = parseChangeMessage(record.body);
+    if (!msg) {
+      // Fails this message only (its retries end in the DLQ); the rest of the batch is reported. The body is
+      // not logged: a malformed one could hold anything.
+      logger.error('REGISTRY_MESSAGE_MALFORMED', { messageId: record.messageId });
+      failed.push(record.messageId);
+      continue;
+    }
     const key = `${msg.iis_id}#${msg.vax_event_id}`;
     byDose.set(key, [...(byDose.get(key) ?? []), { record, msg }]);
   }
-  const failed: string[] = [];
   await mapLimit([...byDose.values()], CONCURRENCY, async (group) => {
     const newest = group.reduce((a, b) => (b.msg.version > a.msg.version ? b : a));
     const fail = () => failed.push(...group.map((g) => g.record.messageId));
