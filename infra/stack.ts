@@ -263,6 +263,15 @@ export class PipelineStack extends Stack {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // The key also encrypts PHI tables: CloudWatch may use it only for alarms of this account and region
+        // (no confused deputy acting for another account's alarm). Alarms by pattern, not ARN: an alarm names
+        // the topic, which names the key, so the key policy naming an alarm would be a dependency cycle.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
       }),
     );
     return key;

@@ -75,6 +75,40 @@ describe('KMS key', () => {
       },
     });
   });
+
+  it('lets CloudWatch alarms use it only for alarms of this account and region (the key encrypts PHI tables)', () => {
+    const statements = asArray(
+      (resources[keyId]!.Properties!.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement,
+    ).filter((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'));
+    expect(statements).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublishToTheEncryptedTopic',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+          ArnLike: {
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:*',
+                ],
+              ],
+            },
+          },
+        },
+      },
+    ]);
+  });
 });
 
 describe('HTTP API', () => {
