@@ -181,7 +181,8 @@ export function rowToInput(
   const n = Math.min(cells.length, header.columns.length);
   for (let i = 0; i < n; i++) {
     const field = header.columns[i];
-    if (field !== undefined) input[field] = cells[i];
+    // An ignored column is undefined, or null in a header read back from JSON (a saved plan).
+    if (field != null) input[field] = cells[i];
   }
   const findings: Finding[] = [];
   if (cells.length !== header.columns.length)

@@ -52,6 +52,16 @@ export type ScanResult =
 const SNIFF_BYTES = 64 * 1024;
 
 /**
+ * A plan as saved (JSON) read back as the planner made it: JSON has no undefined, so an ignored column was
+ * written as null, and a null column must stay ignored (not become a field named "null").
+ */
+export function parsePlan(json: string): FilePlan {
+  const plan = JSON.parse(json) as FilePlan;
+  plan.header.columns = plan.header.columns.map((c) => c ?? undefined);
+  return plan;
+}
+
+/**
  * Reads a file once, in constant memory apart from the set of IDs (bounded by MAX_ROWS): hashes it, checks it
  * is UTF-8 text within the limits, reads its header, counts rows, cuts it into chunks on record boundaries and
  * finds repeated IDs (vax_event_id; record_id in a wastage file). `defaultIisId` is the site a row without

@@ -1,6 +1,6 @@
 import type { Finding } from '../domain/findings.ts';
 import { rowToInput } from '../files/format.ts';
-import type { FilePlan } from '../files/plan.ts';
+import { type FilePlan, parsePlan } from '../files/plan.ts';
 import { readHl7Messages } from '../files/hl7-reader.ts';
 import { readRecords } from '../files/reader.ts';
 import { hl7ChunkResults } from './hl7-chunk.ts';
@@ -27,7 +27,7 @@ const plans = new Map<string, FilePlan>();
 export async function loadPlan(uploadId: string): Promise<FilePlan> {
   const hit = plans.get(uploadId);
   if (hit) return hit;
-  const plan = JSON.parse(await readText(planKey(uploadId))) as FilePlan;
+  const plan = parsePlan(await readText(planKey(uploadId)));
   if (plans.size >= 8) plans.delete(plans.keys().next().value!);
   plans.set(uploadId, plan);
   return plan;

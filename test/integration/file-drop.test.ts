@@ -1,9 +1,21 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
-import { alternating, doseFile, expectedCounts, mixedKinds, withLineEndings } from '../fixtures/files.ts';
+import { validateFile } from '../../shared/ingest/validate-file.ts';
+import {
+  alternating,
+  doseFile,
+  expectedCounts,
+  mixedKinds,
+  withExtraColumns,
+  withLineEndings,
+} from '../fixtures/files.ts';
 import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
 
 let rt: Runtime;
@@ -24,6 +36,23 @@ beforeAll(async () => {
   site = await enroll(api);
 });
 afterAll(async () => rt?.stop());
+
+/** The same file through offline validation (npm run validate): its results text and counts. */
+async function offline(name: string, body: string | Buffer, iisId = site.iis_id) {
+  const dir = mkdtempSync(join(tmpdir(), 'drop-vs-offline-'));
+  try {
+    const path = join(dir, name);
+    writeFileSync(path, body);
+    const out = new PassThrough();
+    const parts: Buffer[] = [];
+    out.on('data', (b: Buffer) => parts.push(b));
+    const check = await validateFile(path, iisId, out);
+    out.end();
+    return { check, results: Buffer.concat(parts).toString('utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Uploads through the API as a site would: ask for a URL, PUT the bytes, wait for the outcome. */
 async function drop(name: string, body: string | Buffer, key = site.api_key): Promise<any> {
@@ -108,6 +137,26 @@ describe('dropping a file', () => {
     await drain(rt.env.REGISTRY_QUEUE_URL!);
     await drain(rt.env.CDC_QUEUE_URL!);
   }, 120_000);
+
+  it('a file with columns that are not CVRS fields gets the same findings dropped as offline (issue 18, item 5)', async () => {
+    // Prepare: a CVRS v1-style file (v2's columns and v1's vax_prov_suffix, recip_missed_appt), 100 rows.
+    const kinds = mixedKinds(100);
+    const body = withExtraColumns(doseFile(kinds, 'cvrs', 'V1'), ['vax_prov_suffix', 'recip_missed_appt']);
+    // Act
+    const done = await drop('v1-style.txt', body);
+    const local = await offline('v1-style.txt', body);
+    // Assess: the plan the worker read back from JSON ignores the two columns, as the planner did.
+    expect(done.status).toBe('completed');
+    expect(done.summary).toMatchObject(expectedCounts(kinds));
+    expect(done.summary.by_code.DQ016).toBeUndefined();
+    expect(done.file_findings).toEqual([expect.objectContaining({ code: 'FILE008', severity: 'warning' })]);
+    expect(done.summary.by_code).toEqual(local.check.counts.byCode);
+    expect(done.summary.warnings).toBe(local.check.counts.warnings);
+    expect(done.file_findings).toEqual(local.check.fileFindings);
+    expect(await (await fetch(done.results_url)).text()).toBe(local.results);
+    await drain(rt.env.REGISTRY_QUEUE_URL!);
+    await drain(rt.env.CDC_QUEUE_URL!);
+  });
 
   it('the same content dropped again changes nothing and answers with the earlier results', async () => {
     const body = doseFile(mixedKinds(120), 'csv', 'D2');

@@ -6,7 +6,7 @@ import { scanFile } from '../../shared/files/plan.ts';
 import { readRecords } from '../../shared/files/reader.ts';
 import { neutralize, resultRows } from '../../shared/files/results.ts';
 import { parseIncomingKey, safeName } from '../../shared/ingest/keys.ts';
-import { alternating, doseFile, mixedKinds, withLineEndings } from '../fixtures/files.ts';
+import { alternating, doseFile, mixedKinds, withExtraColumns, withLineEndings } from '../fixtures/files.ts';
 
 const stream = (text: string | Buffer, pieces = 3) => {
   const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -307,5 +307,33 @@ describe('HL7 batch files', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('a plan read back from JSON (issue 18, item 5)', () => {
+  it('keeps ignored columns ignored: no row of a file with an unknown column gets DQ016 "null"', async () => {
+    const { chunkInputs } = await import('../../shared/ingest/process-chunk.ts');
+    const plain = doseFile(mixedKinds(100), 'cvrs');
+    // A CVRS v1-style file: v2's columns plus the two v1 has (vax_prov_suffix, recip_missed_appt), ignored.
+    const text = withExtraColumns(plain, ['vax_prov_suffix', 'recip_missed_appt']);
+    const res = await scanFile(stream(text), 'SITE1', 1000);
+    if (!res.ok) throw new Error(res.problem.message);
+    expect(res.plan.header.notes).toEqual([expect.objectContaining({ code: 'FILE008' })]);
+    // What the worker reads: the plan as the planner saved it (JSON has no undefined, so it writes null).
+    const saved = JSON.parse(JSON.stringify(res.plan));
+    const rows = async function* () {
+      let first = true;
+      for await (const r of readRecords(stream(text), 'cvrs')) {
+        if (first) first = false;
+        else yield r;
+      }
+    };
+    const offline = await chunkInputs(rows(), res.plan, 2, 'u');
+    const dropped = await chunkInputs(rows(), saved, 2, 'u');
+    expect(dropped.inputs).toEqual(offline.inputs);
+    expect(dropped.inputs.every((i) => !('null' in i) && !('undefined' in i))).toBe(true);
+    expect(Object.keys(dropped.inputs[0]!)).not.toContain('vax_prov_suffix');
+    const { parsePlan } = await import('../../shared/files/plan.ts');
+    expect(parsePlan(JSON.stringify(res.plan))).toEqual(res.plan);
   });
 });
