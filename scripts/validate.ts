@@ -182,6 +182,14 @@ export const validate = command(USAGE, async (argv, io) => {
     rmSync(tmp, { force: true });
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES')
       throw new CommandError(`Cannot write ${resultsPath}: ${(err as Error).message}. Choose another --out.`);
+    const { ChunkRowsMismatchError } = await import('../shared/files/plan.ts');
+    if (err instanceof ChunkRowsMismatchError) {
+      // Counts that would be wrong are never answered: no results file, a clear message, a failed exit.
+      io.stderr.write(
+        `${basename(path)}: row count check failed: ${err.message}. No results were written: the counts would be wrong. This is a fault of the checker, not necessarily of your file: please report it.\n`,
+      );
+      return EXIT.failed;
+    }
     throw err;
   }
   renameSync(tmp, resultsPath);

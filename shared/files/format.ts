@@ -214,4 +214,6 @@ export const FILE_RULES: Record<string, string> = {
   FILE010: 'The CSV quoting is broken (a quote is never closed), so rows cannot be told apart.',
   FILE011: 'An upload URL was issued but no file arrived before it expired.',
   FILE012: 'Processing stopped after repeated failures; what was stored stays stored (send the file again).',
+  FILE013:
+    'The rows read disagree with the records the line breaks delimit, counted independently (a pipeline fault): nothing was stored.',
 };

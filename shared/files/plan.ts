@@ -12,6 +12,7 @@ import {
   readHeader,
   sniff,
 } from './format.ts';
+import { RecordCounter } from './count.ts';
 import { readHl7Messages } from './hl7-reader.ts';
 import { isParseError, readRecords } from './reader.ts';
 
@@ -50,6 +51,35 @@ export type ScanResult =
   | { ok: false; problem: Finding; sha256?: string; kind?: FileKind };
 
 const SNIFF_BYTES = 64 * 1024;
+
+/**
+ * The file's records as read disagree with the records its line breaks delimit, counted independently: a defect
+ * of ours, not of the file, and never answered with wrong counts. The message gives counts, never content.
+ */
+export function rowCountMismatch(read: number, counted: number): Finding {
+  return fileFinding(
+    'FILE013',
+    `This file was read as ${read.toLocaleString('en-US')} records (header included), but its line breaks outside quotes delimit ${counted.toLocaleString('en-US')}, so rows would be merged or split. It was not processed and nothing was stored. This is a fault of the pipeline, not of your file: report it so it can be fixed. Saving the file again with one kind of line ending may get it through meanwhile.`,
+  );
+}
+
+/**
+ * A chunk re-read from its byte range gave another number of rows than the plan counted for it: its results
+ * would not line up with the file's rows. The message names the chunk and counts, never content.
+ */
+export class ChunkRowsMismatchError extends Error {
+  override name = 'ChunkRowsMismatchError';
+  readonly chunk: Chunk;
+  readonly read: number;
+  constructor(chunk: Chunk, read: number) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    super(
+      `part ${chunk.n + 1} (rows ${n(chunk.firstRow)}–${n(chunk.firstRow + chunk.rows - 1)}) read ${n(read)} rows where the plan counted ${n(chunk.rows)}`,
+    );
+    this.chunk = chunk;
+    this.read = read;
+  }
+}
 
 /**
  * A plan as saved (JSON) read back as the planner made it: JSON has no undefined, so an ignored column was
@@ -120,13 +150,20 @@ export async function scanFile(
     return { ok: false, problem: sniffed.problem, sha256: hash.digest('hex') };
   }
 
+  // Records counted from the bytes alone, to check the reader's count against (not for HL7: its records are messages).
+  const counter = sniffed.format === 'hl7' ? undefined : new RecordCounter(sniffed.format);
   const source = Readable.from(
     (async function* () {
-      for (const h of head) if (tap(h)) yield h;
+      for (const h of head)
+        if (tap(h)) {
+          counter?.push(h);
+          yield h;
+        }
       for (let n = await it.next(); !n.done; n = await it.next()) {
         const b = Buffer.from(n.value);
-        if (tap(b)) yield b;
-        else break;
+        if (!tap(b)) break;
+        counter?.push(b);
+        yield b;
       }
     })(),
   );
@@ -207,6 +244,12 @@ export async function scanFile(
   }
   // Drain the rest so the hash covers the whole file even when reading stopped early.
   for (let n = await it.next(); !n.done; n = await it.next()) tap(Buffer.from(n.value));
+  if (!problem && header && counter) {
+    // Every record read, header included, must be one the bytes' line breaks delimit: a reader that merged or
+    // split rows would otherwise answer wrong counts (and a drop would hang on chunks that disagree with the plan).
+    const counted = counter.end();
+    if (counted !== rows + headerRows) problem = rowCountMismatch(rows + headerRows, counted);
+  }
   const sha256 = hash.digest('hex');
   if (problem) return { ok: false, problem, sha256, ...(kind ? { kind } : {}) };
   if (!header) return { ok: false, problem: fileFinding('FILE002', 'The file has no header line.'), sha256 };

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Finding } from '../domain/findings.ts';
 import type { Site } from '../domain/site.ts';
-import { type Chunk, type FilePlan, scanFile } from '../files/plan.ts';
+import { type Chunk, ChunkRowsMismatchError, type FilePlan, scanFile } from '../files/plan.ts';
 import { readRecords } from '../files/reader.ts';
 import {
   addCounts,
@@ -66,10 +66,13 @@ export async function validateFile(
     await write(resultRows(chunk.firstRow, results));
     all.push(countResults(results));
   });
+  const counts = addCounts(all);
+  if (counts.rows !== plan.rows)
+    throw new Error(`the chunks read ${counts.rows} rows where the plan counted ${plan.rows}`);
   return {
     format: plan.format,
     kind: plan.header.kind ?? 'doses',
-    counts: addCounts(all),
+    counts,
     fileFindings: plan.header.notes,
   };
 }
@@ -102,6 +105,7 @@ export async function checkChunks(
         now,
         { dryRun: true, deps: { ...defaultWastageDeps, getSite: deps.getSite } },
       );
+      if (results.length !== chunk.rows) throw new ChunkRowsMismatchError(chunk, results.length);
       await onChunk(chunk, results);
       continue;
     }
@@ -118,6 +122,9 @@ export async function checkChunks(
       sources: undefined,
     });
     if (!outcome.ok) throw new Error('file rows are never refused as a whole');
+    // As the worker does: a chunk whose rows disagree with the plan is never answered with shifted results.
+    if (outcome.results.length !== chunk.rows)
+      throw new ChunkRowsMismatchError(chunk, outcome.results.length);
     await onChunk(chunk, outcome.results);
   }
 }
