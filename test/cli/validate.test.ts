@@ -12,7 +12,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { parse } from 'csv-parse/sync';
 import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import { summaryPathFor, validate } from '../../scripts/validate.ts';
-import { alternating, doseFile, expectedCounts, mixedKinds, withLineEndings } from '../fixtures/files.ts';
+import {
+  doseFile,
+  expectedCounts,
+  LINE_ENDING_CASES,
+  mixedKinds,
+  withLineEndings,
+} from '../fixtures/files.ts';
 import { BINARY, captureIo, summaryCount, tempDir, withoutColumns } from './helpers.ts';
 
 const dir = tempDir('validate-cli');
@@ -76,13 +82,17 @@ describe('npm run validate', () => {
     },
   );
 
-  it.each(['cvrs', 'csv'] as const)(
-    'checks a 3,000-row %s file whose lines alternate LF and CRLF: every row, the known mix (issue 12, defect 2)',
-    async (format) => {
+  it.each(
+    LINE_ENDING_CASES.flatMap(([name, ending]) =>
+      (['cvrs', 'csv'] as const).map((f) => [name, f, ending] as const),
+    ),
+  )(
+    'checks a 3,000-row file, %s (%s): every row, the known mix (issue 12 defect 2, issue 18 item 4)',
+    async (name, format, ending) => {
       const kinds = mixedKinds(3000);
       const path = write(
-        `mixed-endings.${format === 'cvrs' ? 'txt' : 'csv'}`,
-        withLineEndings(doseFile(kinds, format), alternating()),
+        `${name.replace(/\W+/g, '-')}.${format === 'cvrs' ? 'txt' : 'csv'}`,
+        withLineEndings(doseFile(kinds, format), ending),
       );
       const { io, stdout } = captureIo();
       expect(await validate([path], io)).toBe(0);
@@ -93,6 +103,10 @@ describe('npm run validate', () => {
       const results = records(`${path}.results.csv`);
       expect(results).toHaveLength(want.rows + 1);
       expect(results.slice(1).map((r) => r[0])).toEqual(kinds.map((_, i) => String(i + 2)));
+      // Each row's verdict is the one of the same file with LF only (no carriage return left in a value).
+      const plain = write(`plain-${format}.${format === 'cvrs' ? 'txt' : 'csv'}`, doseFile(kinds, format));
+      expect(await validate([plain], captureIo().io)).toBe(0);
+      expect(results).toEqual(records(`${plain}.results.csv`));
       expect(json(summaryPathFor(`${path}.results.csv`))).toMatchObject({ ...want, status: 'completed' });
     },
   );

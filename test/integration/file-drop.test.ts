@@ -12,9 +12,11 @@ import {
   alternating,
   doseFile,
   expectedCounts,
+  LINE_ENDING_CASES,
   mixedKinds,
   withExtraColumns,
   withLineEndings,
+  withQuotedBreaks,
 } from '../fixtures/files.ts';
 import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
 
@@ -119,24 +121,55 @@ describe('dropping a file', () => {
     expect(cdc).toHaveLength(expected.accepted);
   });
 
-  it('a 3,000-row file whose lines alternate LF and CRLF completes with every row and the known mix (issue 12, defect 2)', async () => {
-    // Prepare: files concatenated from two exports; chunks of 37 rows start on either kind of line ending.
-    const kinds = mixedKinds(3000);
-    const expected = expectedCounts(kinds);
-    const before = await storedVersions(site.iis_id);
+  it.each(LINE_ENDING_CASES.map(([name, ending], i) => [name, i, ending] as const))(
+    'a 3,000-row file, %s, completes with every row, the known mix and the counts of offline validation (issue 12 defect 2, issue 18 item 4)',
+    async (_, i, ending) => {
+      // Prepare: files concatenated from exports of different systems; chunks of 37 rows start on every kind of line.
+      const kinds = mixedKinds(3000);
+      const expected = expectedCounts(kinds);
+      const body = withLineEndings(doseFile(kinds, 'csv', `LE${i}`), ending);
+      const before = await storedVersions(site.iis_id);
+      // Act
+      const done = await drop(`line endings ${i}.csv`, body);
+      const local = await offline(`line endings ${i}.csv`, body);
+      // Assess: one results line per input row, the known mix, and the same answer as offline, row by row.
+      expect(done.status).toBe('completed');
+      expect(done.rows_total).toBe(3000);
+      expect(done.rows_processed).toBe(3000);
+      expect(done.summary).toMatchObject(expected);
+      const results = await (await fetch(done.results_url)).text();
+      const lines = results.trimEnd().split('\n');
+      expect(lines).toHaveLength(3001);
+      expect(lines.at(-1)).toMatch(/^3001,/);
+      expect(local.check.counts).toMatchObject(expected);
+      expect(done.summary.by_code).toEqual(local.check.counts.byCode);
+      expect(results).toBe(local.results);
+      expect(await storedVersions(site.iis_id)).toBe(before + expected.accepted);
+      await drain(rt.env.REGISTRY_QUEUE_URL!);
+      await drain(rt.env.CDC_QUEUE_URL!);
+    },
+    120_000,
+  );
+
+  it('quoted values with line breaks across chunk boundaries: every row as offline (issue 18, item 4)', async () => {
+    // Prepare: 300 rows under a CRLF header, LF/CRLF alternating; every 3rd row's street has a quoted LF, CRLF or
+    // CR in it, so chunks of 37 rows start next to quoted line breaks of every kind.
+    const kinds = mixedKinds(300);
+    let body = withLineEndings(doseFile(kinds, 'csv', 'QB'), alternating(true));
+    for (const [k, brk] of ['\n', '\r\n', '\r'].entries())
+      body = withQuotedBreaks(body, (row) => row % 9 === k * 3, brk);
     // Act
-    const done = await drop('two exports.csv', withLineEndings(doseFile(kinds, 'csv', 'MX'), alternating()));
+    const done = await drop('quoted breaks.csv', body);
+    const local = await offline('quoted breaks.csv', body);
     // Assess
     expect(done.status).toBe('completed');
-    expect(done.rows_processed).toBe(3000);
-    expect(done.summary).toMatchObject(expected);
-    const lines = (await (await fetch(done.results_url)).text()).trimEnd().split('\n');
-    expect(lines).toHaveLength(3001);
-    expect(lines.at(-1)).toMatch(/^3001,/);
-    expect(await storedVersions(site.iis_id)).toBe(before + expected.accepted);
+    expect(done.rows_processed).toBe(300);
+    expect(done.summary.rows).toBe(300);
+    expect(await (await fetch(done.results_url)).text()).toBe(local.results);
+    expect(done.summary.by_code).toEqual(local.check.counts.byCode);
     await drain(rt.env.REGISTRY_QUEUE_URL!);
     await drain(rt.env.CDC_QUEUE_URL!);
-  }, 120_000);
+  });
 
   it('a file with columns that are not CVRS fields gets the same findings dropped as offline (issue 18, item 5)', async () => {
     // Prepare: a CVRS v1-style file (v2's columns and v1's vax_prov_suffix, recip_missed_appt), 100 rows.

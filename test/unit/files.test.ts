@@ -6,7 +6,16 @@ import { scanFile } from '../../shared/files/plan.ts';
 import { readRecords } from '../../shared/files/reader.ts';
 import { neutralize, resultRows } from '../../shared/files/results.ts';
 import { parseIncomingKey, safeName } from '../../shared/ingest/keys.ts';
-import { alternating, doseFile, mixedKinds, withExtraColumns, withLineEndings } from '../fixtures/files.ts';
+import { countRecords } from '../../shared/files/count.ts';
+import {
+  alternating,
+  doseFile,
+  LINE_ENDING_CASES,
+  mixedKinds,
+  withExtraColumns,
+  withLineEndings,
+  withQuotedBreaks,
+} from '../fixtures/files.ts';
 
 const stream = (text: string | Buffer, pieces = 3) => {
   const buf = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -335,5 +344,112 @@ describe('a plan read back from JSON (issue 18, item 5)', () => {
     expect(Object.keys(dropped.inputs[0]!)).not.toContain('vax_prov_suffix');
     const { parsePlan } = await import('../../shared/files/plan.ts');
     expect(parsePlan(JSON.stringify(res.plan))).toEqual(res.plan);
+  });
+});
+
+describe('the line-ending mixes of issue 18 (item 4), 3,000 rows each', () => {
+  const collect = async (source: Readable, format: 'cvrs' | 'csv', from = 0) => {
+    const recs = [];
+    for await (const r of readRecords(source, format, from)) recs.push(r.cells);
+    return recs;
+  };
+
+  it.each(
+    LINE_ENDING_CASES.flatMap(([name, ending]) =>
+      (['cvrs', 'csv'] as const).flatMap((format) =>
+        [2000, 37].map((rows) => [name, format, rows, ending] as const),
+      ),
+    ),
+  )(
+    '%s (%s, chunks of %i): 3,000 rows planned, every chunk re-reads its own rows',
+    async (_, format, chunkRows, ending) => {
+      const plain = doseFile(mixedKinds(3000), format);
+      const text = withLineEndings(plain, ending);
+      const want = await collect(stream(plain, 5), format);
+      expect(await countRecords(stream(text, 5), format)).toBe(3001);
+      const res = await scanFile(stream(text, 5), 'SITE1', chunkRows);
+      if (!res.ok) throw new Error(res.problem.message);
+      expect(res.plan.rows).toBe(3000);
+      const buf = Buffer.from(text);
+      const reread = [];
+      for (const c of res.plan.chunks) {
+        const part = await collect(stream(buf.subarray(c.start, c.end), 3), format, c.start);
+        expect(part).toHaveLength(c.rows);
+        reread.push(...part);
+      }
+      expect(reread).toEqual(want.slice(1));
+    },
+  );
+});
+
+describe('the independent record count (cross-check of the reader)', () => {
+  it('counts what the reader reads, for any bytes in any pieces: quotes, line breaks, delimiters, BOM (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('csv', 'cvrs'),
+        fc.array(fc.constantFrom('a', ',', '"', '\n', '\r', '\r\n', '\t', ' ', 'é', '\uFEFF'), {
+          maxLength: 40,
+        }),
+        fc.integer({ min: 1, max: 10 }),
+        async (format, parts, pieces) => {
+          const buf = Buffer.from(parts.join(''));
+          let read: number | undefined = 0;
+          try {
+            for await (const _ of readRecords(stream(buf, pieces), format as 'csv')) read++;
+          } catch {
+            read = undefined; // an unclosed quote: the scan answers FILE010, there is nothing to count
+          }
+          if (read !== undefined) expect(await countRecords(stream(buf, pieces), format as 'csv')).toBe(read);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('a plan whose reader disagrees with the count is refused with FILE013, never answered with wrong counts', async () => {
+    const { rowCountMismatch } = await import('../../shared/files/plan.ts');
+    const f = rowCountMismatch(1502, 3001);
+    expect(f).toMatchObject({ code: 'FILE013', severity: 'error', field: 'file' });
+    expect(f.message).toMatch(/read as 1,502 records .* delimit 3,001/);
+  });
+});
+
+describe('quoted values with line breaks across chunk boundaries (issue 18, item 4)', () => {
+  it('every row gets the same verdict whichever chunk it falls in, however the file is cut', async () => {
+    const { mkdtempSync, rmSync, writeFileSync, createReadStream } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { checkChunks } = await import('../../shared/ingest/validate-file.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'quoted-breaks-'));
+    try {
+      // 300 rows, mixed line endings; every 3rd row's street has a quoted LF, CRLF or CR in it.
+      const breaks = ['\n', '\r\n', '\r'];
+      let text = withLineEndings(doseFile(mixedKinds(300), 'csv'), alternating(true));
+      for (const [k, brk] of breaks.entries()) text = withQuotedBreaks(text, (row) => row % 9 === k * 3, brk);
+      const path = join(dir, 'breaks.csv');
+      writeFileSync(path, text);
+      expect(await countRecords(stream(text), 'csv')).toBe(301);
+      const verdicts = async (chunkRows: number) => {
+        const res = await scanFile(createReadStream(path), 'SITE1', chunkRows);
+        if (!res.ok) throw new Error(res.problem.message);
+        expect(res.plan.rows).toBe(300);
+        const all: unknown[] = [];
+        await checkChunks(path, res.plan, 'SITE1', new Date('2021-04-01T12:00:00Z'), (_c, results) => {
+          all.push(...results);
+        });
+        return all;
+      };
+      const whole = await verdicts(2000);
+      expect(whole).toHaveLength(300);
+      // The quoted rows are read as the rows they are: their IDs in order, none merged with the next.
+      expect(whole.map((r) => (r as { vax_event_id?: string }).vax_event_id)).toEqual(
+        mixedKinds(300).map((k, i) => `F-${k === 'repeat' ? i - 1 : i}`),
+      );
+      // Chunks of 1, 2, 4 and 7 rows start right after, right before and in between the quoted line breaks.
+      for (const chunkRows of [1, 2, 4, 7])
+        expect(await verdicts(chunkRows), `chunks of ${chunkRows}`).toEqual(whole);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
