@@ -103,6 +103,21 @@ export const IDENTIFYING_FIELDS = [
   'recip_address_city',
 ] as const satisfies readonly CvrsField[];
 
+/**
+ * Fields whose values no finding repeats (issue 18, item 6): findings go back to the submitter and into results
+ * files and ACKs that travel further, so a message names the field and the rule, never the value. They are the
+ * recipient's own fields (names, patient ID, date of birth, address below the state, and the demographic codes,
+ * where a shifted column would put a name), pprl_id, and the date of the dose: HIPAA's Safe Harbor counts every
+ * date about a person other than the year, and every part of an address smaller than a state. The product,
+ * the administering site and the event's own ID are not about the recipient and may be repeated, cut short.
+ */
+export const NOT_ECHOED_FIELDS = [
+  ...CVRS_FIELDS.filter((f) => f.startsWith('recip_')),
+  'pprl_id',
+  'admin_date',
+] as const satisfies readonly CvrsField[];
+export const NOT_ECHOED: ReadonlySet<string> = new Set(NOT_ECHOED_FIELDS);
+
 export const DATE_FIELDS = [
   'recip_dob',
   'admin_date',

@@ -1,7 +1,7 @@
 import * as codes from '../codesets/index.ts';
 import { addYears, daysBetween, isLastDayOfMonth } from './dates.ts';
-import { type Dose, IDENTIFYING_FIELDS, RACE_FIELDS } from './fields.ts';
-import { type Finding, finding } from './findings.ts';
+import { type Dose, IDENTIFYING_FIELDS, NOT_ECHOED, RACE_FIELDS } from './fields.ts';
+import { echo, type Finding, finding } from './findings.ts';
 import { minimumIntervalDays } from './intervals.ts';
 import { checkLotNumber } from './lot-number.ts';
 import { HISTORICAL_ONLY_CVX, NOT_US_AUTHORIZED_CVX } from './products.ts';
@@ -33,7 +33,8 @@ export const GRACE_DAYS = 4;
 const MAX_AGE_YEARS = 120;
 
 /**
- * All registry and CDC rules for one normalized dose. Pure: the same dose and context always give the same
+ * All registry and CDC rules for one normalized dose. Messages name the field and the rule; they repeat a value
+ * only where it is not the recipient's (NOT_ECHOED_FIELDS), and then cut short (MAX_ECHO). Pure: the same dose and context always give the same
  * findings, in the same order (field order of the spec, then cross-field rules).
  */
 export function validateDose(dose: Partial<Dose>, ctx: ValidationContext): Finding[] {
@@ -133,7 +134,7 @@ function checkIdentifiers(dose: Partial<Dose>, out: Finding[]): void {
 function checkExtract(dose: Partial<Dose>, deidentified: boolean, out: Finding[]): void {
   const ext = dose.ext_type;
   if (ext !== undefined && !deidentified && ext !== 'I')
-    out.push(finding('DATA005', 'ext_type', `ext_type "${ext}" must be D, P or I (or left out).`));
+    out.push(finding('DATA005', 'ext_type', `ext_type ${echo(ext)} must be D, P or I (or left out).`));
   if (ext === 'P' && dose.pprl_id === undefined)
     out.push(finding('DATA004', 'pprl_id', 'ext_type is P, so CDC expects a pprl_id; we do not send one.'));
   else if (ext !== 'P' && dose.pprl_id !== undefined)
@@ -193,15 +194,15 @@ function checkValueSets(dose: Partial<Dose>, out: Finding[]): void {
     const v = dose[field];
     if (v === undefined) continue;
     const entry = lookup(v);
-    if (!entry)
-      out.push(finding('DATA007', field, `${field} "${v}" is not an accepted code. Use ${expected}.`));
+    const named = NOT_ECHOED.has(field) ? field : `${field} ${echo(v)}`;
+    if (!entry) out.push(finding('DATA007', field, `${named} is not an accepted code. Use ${expected}.`));
     // We take the registries' wider tables (legacy race codes, HL7 routes and sites); CDC's value sets do not.
     else if (isOutsideCdcSet(field, v, entry))
       out.push(
         finding(
           'DATA007',
           field,
-          `${field} "${v}" is accepted here but is not in CDC's value set, so the dose will not go to CDC until it is corrected. Use ${expected}.`,
+          `${named} is accepted here but is not in CDC's value set, so the dose will not go to CDC until it is corrected. Use ${expected}.`,
           'warning',
         ),
       );
@@ -216,13 +217,15 @@ function isOutsideCdcSet(field: string, code: string, entry: unknown): boolean {
 function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[]): void {
   const { recip_dob: dob, admin_date: admin } = dose;
   if (dob && dob > ctx.today)
-    out.push(finding('BUSR011', 'recip_dob', `The date of birth ${dob} is in the future. Check the year.`));
+    out.push(
+      finding('BUSR011', 'recip_dob', 'recip_dob (the date of birth) is in the future. Check the year.'),
+    );
   if (admin && admin > ctx.today)
     out.push(
       finding(
         'BUSR012',
         'admin_date',
-        `The administration date ${admin} is after today (${ctx.today}). Report doses once given, with the day they were given.`,
+        `admin_date (the administration date) is after today (${ctx.today}). Report doses once given, with the day they were given.`,
       ),
     );
   if (dob && admin && admin < dob)
@@ -230,7 +233,7 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
       finding(
         'BUSR005',
         'recip_dob',
-        `The date of birth ${dob} is after the administration date ${admin}. One of the two dates is wrong.`,
+        'recip_dob (the date of birth) is after admin_date (the administration date). One of the two dates is wrong.',
       ),
     );
   if (dob && dob < addYears(ctx.today, -MAX_AGE_YEARS))
@@ -238,7 +241,7 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
       finding(
         'DQ001',
         'recip_dob',
-        `The date of birth ${dob} is more than ${MAX_AGE_YEARS} years ago. Check the year of birth.`,
+        `recip_dob (the date of birth) is more than ${MAX_AGE_YEARS} years before today. Check the year of birth.`,
       ),
     );
   if (admin && (admin.endsWith('-01') || admin.endsWith('-15') || isLastDayOfMonth(admin)))
@@ -246,7 +249,7 @@ function checkDates(dose: Partial<Dose>, ctx: ValidationContext, out: Finding[])
       finding(
         'DQ002',
         'admin_date',
-        `The administration date ${admin} falls on a day often used when the real date is unknown. If the dose was given on another day, correct it.`,
+        'admin_date (the administration date) is the 1st, 15th or last day of its month, a day often used when the real date is unknown. If the dose was given on another day, correct it.',
       ),
     );
 }
@@ -298,17 +301,27 @@ function checkAddresses(dose: Partial<Dose>, out: Finding[], filledLater?: Reado
       );
     if (!st || !codes.state(st)) continue;
     const c = county ? codes.county(county) : undefined;
+    // The recipient's county and ZIP are parts of an address: the message names the fields, not the codes.
+    const mine = NOT_ECHOED.has(a.county);
     if (c && c.state !== st)
       out.push(
         finding(
           a.countyInState,
           a.county,
-          `County ${county} (${c.name}, ${c.state}) is not in ${st}. Check the county code or the state.`,
+          mine
+            ? `${a.county} is not a county of ${st} (${a.state}). Check the county code or the state.`
+            : `County ${county} (${c.name}, ${c.state}) is not in ${st}. Check the county code or the state.`,
         ),
       );
     if (zip && !codes.zipInState(zip, st))
       out.push(
-        finding(a.zipInState, a.zip, `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`),
+        finding(
+          a.zipInState,
+          a.zip,
+          mine
+            ? `${a.zip} is not a ZIP code of ${st} (${a.state}). Check the ZIP code or the state.`
+            : `ZIP code ${zip} is not in ${st}. Check the ZIP code or the state.`,
+        ),
       );
   }
 }
@@ -342,7 +355,7 @@ function checkCvx(
         : finding(
             'DATA007',
             'cvx',
-            `CVX ${cvx} is not a known vaccine code. Check the CVX on the product, e.g. 208 for Pfizer.`,
+            `CVX ${echo(cvx)} is not a known vaccine code. Check the CVX on the product, e.g. 208 for Pfizer.`,
           ),
     );
     return undefined;
@@ -386,7 +399,7 @@ function checkWindow(
       finding(
         'DQ010',
         field,
-        `${what} was not available before ${entry.notBefore}, but the dose is dated ${admin}. Check the product or the date.`,
+        `${what} was not available before ${entry.notBefore}, and admin_date is earlier. Check the product or admin_date.`,
       ),
     );
   else if (w === 'after')
@@ -394,7 +407,7 @@ function checkWindow(
       finding(
         'DQ011',
         field,
-        `${what} was no longer in use after ${entry.notAfter}, but the dose is dated ${admin}. Check the product or the date.`,
+        `${what} was no longer in use after ${entry.notAfter}, and admin_date is later. Check the product or admin_date.`,
       ),
     );
 }
@@ -447,7 +460,7 @@ function checkProduct(dose: Partial<Dose>, out: Finding[], historical: boolean):
             finding(
               'DQ019',
               'ndc',
-              `NDC ${dose.ndc} is not listed for use on ${dose.admin_date} (listed ${ndcEntry.notBefore ?? '…'} to ${ndcEntry.notAfter ?? '…'}). Check the NDC on the vial.`,
+              `NDC ${dose.ndc} is not listed for use on admin_date (listed ${ndcEntry.notBefore ?? '…'} to ${ndcEntry.notAfter ?? '…'}). Check the NDC on the vial.`,
             ),
           );
       }
@@ -463,7 +476,7 @@ function checkProduct(dose: Partial<Dose>, out: Finding[], historical: boolean):
         finding(
           'DATA007',
           'mvx',
-          `MVX ${dose.mvx} is not a known manufacturer code, e.g. MOD (Moderna), PFR (Pfizer).`,
+          `MVX ${echo(dose.mvx)} is not a known manufacturer code, e.g. MOD (Moderna), PFR (Pfizer).`,
         ),
       );
     else {
@@ -505,7 +518,7 @@ function checkLot(dose: Partial<Dose>, out: Finding[], historical: boolean): voi
       finding(
         'DQ007',
         'vax_expiration',
-        `The dose was given on ${dose.admin_date}, on or after the lot’s expiration ${dose.vax_expiration}. The dose is recorded; follow up with the recipient as an administration error.`,
+        `admin_date is on or after the lot’s expiration (${dose.vax_expiration}). The dose is recorded; follow up with the recipient as an administration error.`,
       ),
     );
 }
@@ -529,7 +542,7 @@ export function intervalFindings(dose: Partial<Dose>, earlierDoses: readonly Ear
       finding(
         'DQ014',
         'admin_date',
-        `This dose came ${gap} days after the recipient's dose of ${previous.admin_date}; the minimum is ${interval} days (${interval - GRACE_DAYS} with the grace period). The dose is recorded but may need to be repeated.`,
+        `This dose came ${gap} days after the recipient's previous dose; the minimum is ${interval} days (${interval - GRACE_DAYS} with the grace period). The dose is recorded but may need to be repeated.`,
       ),
     );
   return out;

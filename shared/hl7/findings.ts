@@ -101,6 +101,8 @@ export const RULE_HL7 = {
   DQ026: INVALID_VALUE,
   DQ027: MISSING,
   DQ028: INVALID_DATE,
+  // A character no outbound format can carry: the value cannot be right as written.
+  DQ029: INVALID_VALUE,
   STK001: INVALID_VALUE,
   STK002: ILLOGICAL_DATE,
   STK003: INVALID_DATE,

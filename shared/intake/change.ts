@@ -1,7 +1,7 @@
 import { contentHash } from '../domain/content-hash.ts';
 import { localDate } from '../domain/dates.ts';
 import type { Dose } from '../domain/fields.ts';
-import { type Finding, finding, hasError } from '../domain/findings.ts';
+import { type Finding, finding, hasError, shown } from '../domain/findings.ts';
 import { normalizeDose } from '../domain/normalize.ts';
 import type { Site } from '../domain/site.ts';
 import { validateDose } from '../domain/validate.ts';
@@ -102,7 +102,7 @@ export async function updateDose(
       finding(
         'DQ018',
         'vax_event_id',
-        `The body's vax_event_id ${dose.vax_event_id} differs from the one in the URL (${req.vax_event_id}).`,
+        `The body's vax_event_id ${shown(dose.vax_event_id)} differs from the one in the URL (${shown(req.vax_event_id)}).`,
       ),
     );
   if (dose.iis_id !== undefined && dose.iis_id !== req.iis_id)
@@ -110,7 +110,7 @@ export async function updateDose(
       finding(
         'DQ018',
         'iis_id',
-        `A dose cannot move to another site (${dose.iis_id}); delete it and report it there.`,
+        `A dose cannot move to another site (${shown(dose.iis_id)}); delete it and report it there.`,
       ),
     );
   dose.vax_event_id = req.vax_event_id;

@@ -1,7 +1,7 @@
 import { contentHash } from '../domain/content-hash.ts';
 import { localDate } from '../domain/dates.ts';
 import { type Dose, SITE_FILLED_FIELDS } from '../domain/fields.ts';
-import { type Finding, finding, hasError } from '../domain/findings.ts';
+import { type Finding, finding, hasError, shown } from '../domain/findings.ts';
 import { normalizeDose } from '../domain/normalize.ts';
 import { registryFor } from '../domain/registry-routing.ts';
 import type { Site } from '../domain/site.ts';
@@ -87,7 +87,7 @@ export function exactRepeat(id: string, where: string): Finding {
   return finding(
     'BUSR013',
     'vax_event_id',
-    `vax_event_id ${id} repeats ${where} exactly; it is counted once. CDC refuses a repeated vax_event_id, so send each dose once.`,
+    `vax_event_id ${shown(id)} repeats ${where} exactly; it is counted once. CDC refuses a repeated vax_event_id, so send each dose once.`,
     'warning',
   );
 }
@@ -99,7 +99,7 @@ export function conflictingRepeat(id: string, where: string): Finding {
   return finding(
     'BUSR013',
     'vax_event_id',
-    `vax_event_id ${id} was already used by ${where} with different content. Every vaccination event needs its own ID; to change a dose, send it again on its own.`,
+    `vax_event_id ${shown(id)} was already used by ${where} with different content. Every vaccination event needs its own ID; to change a dose, send it again on its own.`,
   );
 }
 
@@ -209,7 +209,7 @@ export async function submitDoses(
         finding(
           'DQ023',
           'iis_id',
-          `This submission may hold doses of ${callerIis} and the sites that name it as their sending facility, not of ${p.dose.iis_id}.`,
+          `This submission may hold doses of ${callerIis} and the sites that name it as their sending facility, not of ${shown(p.dose.iis_id!)}.`,
         ),
       );
       continue;
@@ -320,7 +320,7 @@ async function refusal(
       finding(
         'DQ020',
         'vax_event_id',
-        `vax_event_id ${id} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
+        `vax_event_id ${shown(id)} was deleted (version ${head.version}). A deleted dose cannot come back: report the event again under a new vax_event_id.`,
       ),
     );
   }
@@ -330,7 +330,7 @@ async function refusal(
     finding(
       'DQ017',
       'vax_event_id',
-      `vax_event_id ${id} is already stored with different content. To change it, send PUT /v1/doses/${id} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
+      `vax_event_id ${shown(id)} is already stored with different content. To change it, send PUT /v1/doses/${shown(id)} with If-Match set to its ETag; to report a different event, give it a new vax_event_id.`,
     ),
   );
 }

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { bodySite } from '../codesets/index.ts';
 import type { Dose, DoseField } from '../domain/fields.ts';
 import type { Finding, Severity } from '../domain/findings.ts';
-import { finding } from '../domain/findings.ts';
+import { echo, finding, shown } from '../domain/findings.ts';
 import {
   type AckCode,
   ackCodeFor,
@@ -356,7 +356,7 @@ export function dropUnknownBodySite(dose: Partial<Dose>): Finding[] {
     finding(
       'DATA007',
       'vax_admin_site',
-      `Body site "${site}" is not in HL7 table 0163 (e.g. LD left deltoid, RA right arm); the dose is recorded without it.`,
+      `Body site ${echo(site)} is not in HL7 table 0163 (e.g. LD left deltoid, RA right arm); the dose is recorded without it.`,
       'warning',
     ),
   ];
@@ -402,7 +402,7 @@ async function change(
       code: 'DOSE404',
       severity: 'error',
       field: 'vax_event_id',
-      message: `No dose ${id} is stored for ${iisId}; there is nothing to delete.`,
+      message: `No dose ${shown(id)} is stored for ${shown(iisId)}; there is nothing to delete.`,
     });
   // Whether a site the caller may not write holds this ID is not the caller's to learn: its doses are not read, and
   // a delete there answers as a delete of an ID never stored, whether or not it exists (or was deleted) there.
@@ -413,7 +413,7 @@ async function change(
           finding(
             'DQ023',
             'iis_id',
-            `This submission may hold doses of ${caller.iis_id} and the sites that name it as their sending facility, not of ${iisId}.`,
+            `This submission may hold doses of ${caller.iis_id} and the sites that name it as their sending facility, not of ${shown(iisId)}.`,
           ),
         );
   }
@@ -440,7 +440,7 @@ async function change(
           finding(
             'DQ023',
             'iis_id',
-            `This message may report doses of ${caller.iis_id} and the sites that name it as their sending facility, not of ${iisId}.`,
+            `This message may report doses of ${caller.iis_id} and the sites that name it as their sending facility, not of ${shown(iisId)}.`,
           ),
         );
       case 'gone':
@@ -448,7 +448,7 @@ async function change(
           finding(
             'DQ020',
             'vax_event_id',
-            `Dose ${id} was deleted (version ${out.version}). A deleted dose cannot come back: report the event again under a new ID.`,
+            `Dose ${shown(id)} was deleted (version ${out.version}). A deleted dose cannot come back: report the event again under a new ID.`,
           ),
         );
       case 'precondition-failed':
