@@ -1,4 +1,4 @@
-import { type Finding, finding } from './findings.ts';
+import { echo, type Finding, finding } from './findings.ts';
 
 const LOT_CHARS = /^[A-Z0-9-]+$/;
 /** Words clinics type around a lot number (AIRA MQE): they are not part of it and registries flag them. */
@@ -30,7 +30,7 @@ export function checkLotNumber(lot: string): Finding[] {
       finding(
         'DQ005',
         'lot_number',
-        `Lot number "${lot}" ${junk.where} with "${junk.word.trim()}", which is not part of a lot number. Enter only the lot number printed on the vial.`,
+        `Lot number ${echo(lot)} ${junk.where} with "${junk.word.trim()}", which is not part of a lot number. Enter only the lot number printed on the vial.`,
       ),
     );
   if (!LOT_CHARS.test(lot))
@@ -38,7 +38,7 @@ export function checkLotNumber(lot: string): Finding[] {
       finding(
         'DQ003',
         'lot_number',
-        `Lot number "${lot}" may contain only letters, digits and hyphens. Copy it exactly as printed on the vial.`,
+        `Lot number ${echo(lot)} may contain only letters, digits and hyphens. Copy it exactly as printed on the vial.`,
       ),
     );
   else if (lot.length <= 4)
@@ -46,7 +46,7 @@ export function checkLotNumber(lot: string): Finding[] {
       finding(
         'DQ004',
         'lot_number',
-        `Lot number "${lot}" is very short. Check that the whole lot number was entered.`,
+        `Lot number ${echo(lot)} is very short. Check that the whole lot number was entered.`,
       ),
     );
   return out;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import * as codes from '../codesets/index.ts';
-import { type Finding, finding } from './findings.ts';
+import { echo, type Finding, finding } from './findings.ts';
 import { normalizeDose } from './normalize.ts';
 
 /** An enrolled administering site (a CAIR Org Code) with the CVRS admin_* fields it reports under. */
@@ -76,7 +76,7 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
     );
   if (!codes.adminType(site.admin_type))
     findings.push(
-      finding('DATA007', 'admin_type', `admin_type "${site.admin_type}" must be a CVRS admin_type 1–28.`),
+      finding('DATA007', 'admin_type', `admin_type ${echo(site.admin_type)} must be a CVRS admin_type 1–28.`),
     );
   if (!codes.state(site.admin_address_state))
     findings.push(

@@ -133,6 +133,16 @@ describe('findings stay small however large the input (issue 18)', () => {
     }
   });
 
+  it('a long malformed lot number is cut too (DQ003)', async () => {
+    const lot = 'A#'.repeat(75);
+    const { deps } = capturing();
+    const out = await submitDoses([modernaDose({ lot_number: lot })], caller, NOW, deps);
+    if (!out.ok) throw new Error('refused');
+    const dq003 = out.results[0]!.issues.find((f) => f.code === 'DQ003')!;
+    expect(dq003.message).toContain('(150 characters)');
+    expect(dq003.message).not.toContain(lot.slice(0, MAX_ECHO + 1));
+  });
+
   it('VXU: a 200 KB body site (RXR-2) is left out with a warning of bounded size', async () => {
     const hl7 = buildVxu({
       messageControlId: 'M1',
