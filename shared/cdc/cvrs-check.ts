@@ -10,11 +10,17 @@ import { validateDose } from '../domain/validate.ts';
  * misunderstanding here is caught there as a refused record. Pure.
  *
  * Only findings with CDC's codes (REQD, DNTS, DATA, BUSR) count, at CDC's level: the registries' data-quality
- * rules (DQ) decided at intake whether a dose is kept, and CDC does not apply them. Messages never carry a
- * name, street or city.
+ * rules (DQ) decided at intake whether a dose is kept, and CDC does not apply them; DQ029, a character no file
+ * carries, is the one exception. Messages never carry a name, street, city or date of birth.
  */
 
 const CDC_CODE = /^(REQD|DNTS|DATA|BUSR)/;
+/**
+ * Not CDC's rule but a record CDC cannot read: a control character, noncharacter or lone surrogate (DQ029) in a
+ * value of a dose stored before intake refused them. CDC's reader takes NUL as an escape (a TAB after it stays in
+ * the cell, so cells merge), and UTF-8 has no lone surrogate. Held back like CDC's errors.
+ */
+const UNREADABLE = 'DQ029';
 const CDC_WARNINGS: ReadonlySet<string> = new Set(['BUSR007', 'BUSR008', 'BUSR009', 'BUSR010']);
 
 /** A record's values as a dose, by CVRS_FIELDS order; empty values are absent. Values are taken as written. */
@@ -41,7 +47,12 @@ export function checkCvrsRecord(values: readonly string[], today: string): Findi
   const out: Finding[] = [];
   const reported = new Set<string>();
   const keep = (f: Finding) => {
-    if (!CDC_CODE.test(f.code) || CDC_WARNINGS.has(f.code) || reported.has(f.field)) return;
+    if (
+      !(CDC_CODE.test(f.code) || f.code === UNREADABLE) ||
+      CDC_WARNINGS.has(f.code) ||
+      reported.has(f.field)
+    )
+      return;
     out.push(f.severity === 'error' ? f : { ...f, severity: 'error' });
   };
   for (const f of findings) {
