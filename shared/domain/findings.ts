@@ -402,6 +402,12 @@ export const RULES = {
       'A stock value has the wrong type or form (not text, not an NDC, a malformed lot number or record_id, too long).',
     source: 'Pipeline',
   },
+  STK015: {
+    severity: 'warning',
+    summary:
+      "A receipt from a site of the same organization that the calling key does not act for (a client site naming another client, or its sending facility): recorded here only, and nothing is taken from the sender. Only a key acting for the sender (its own, or its sending facility's) writes the transfer out of its stock: the sender reports it (POST /v1/inventory/transfers), or the sending facility sends the receipt.",
+    source: 'Pipeline',
+  },
   SITE002: {
     severity: 'error',
     summary: 'A field an enrollment needs is empty.',

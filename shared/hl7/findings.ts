@@ -117,6 +117,8 @@ export const RULE_HL7 = {
   STK012: DUPLICATE_KEY,
   STK013: MISSING,
   STK014: INVALID_VALUE,
+  // Recorded; the sender's side is left to a key that acts for the sender.
+  STK015: ADVICE_VALUE,
   SITE002: MISSING,
   SITE003: NOT_IN_TABLE,
 } as const satisfies Record<RuleCode, RuleHl7Codes>;
