@@ -4,6 +4,7 @@ import { httpHandler, route } from '../../shared/http/handler.ts';
 import { type ApiEvent, caller, jsonBody, requireSite } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { resolveSites } from '../../shared/intake/access.ts';
+import { listFailures } from '../../shared/ingest/failures.ts';
 import { newUploadId, safeName } from '../../shared/ingest/keys.ts';
 import { logger } from '../../shared/observability/logger.ts';
 import { createUpload, getUpload, type Upload } from '../../shared/store/uploads.ts';
@@ -92,6 +93,8 @@ async function view(u: Upload) {
     rows_processed: u.status === 'completed' ? (u.rows_total ?? u.rows_done ?? 0) : (u.rows_done ?? 0),
     duplicate_of: u.duplicate_of ?? null,
     file_findings: u.file_findings ?? [],
+    // Why it stopped or was retried, if it ever did: code, stage, part, when, how often and what happened.
+    failures: await listFailures(u.upload_id),
     summary: done ? (u.summary ?? null) : null,
     results_url:
       done && u.results_key ? await presignGet(u.results_key, URL_TTL_SECONDS, u.results_version) : null,
@@ -100,7 +103,10 @@ async function view(u: Upload) {
   };
 }
 
-/** GET /v1/uploads/{upload_id}: progress, and when done the summary and a link to the results. */
+/**
+ * GET /v1/uploads/{upload_id}: progress, and when done the summary and a link to the results; `failures` says
+ * what failed on the way, if anything (shared/ingest/failures.ts), with no row content.
+ */
 async function progress(event: ApiEvent): Promise<Result> {
   const site = requireSite(caller(event));
   const id = event.pathParameters?.upload_id ?? '';

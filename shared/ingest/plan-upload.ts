@@ -13,6 +13,14 @@ import { logger } from '../observability/logger.ts';
 import { getSite } from '../store/sites.ts';
 import * as uploads from '../store/uploads.ts';
 import { failUpload } from './fail-upload.ts';
+import {
+  type FailureStage,
+  failureMessage,
+  reportFailure,
+  resolveFailures,
+  stageOf,
+  tagStage,
+} from './failures.ts';
 import { parseIncomingKey } from './keys.ts';
 import { type IngestTask, sendAll } from './messages.ts';
 import { requeueMissing } from './requeue.ts';
@@ -38,6 +46,46 @@ export interface ObjectRef {
  * yet done, in case the first run died before queuing them) or re-plans it identically.
  */
 export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): Promise<PlanOutcome> {
+  const at: Progress = { stage: 'head' };
+  try {
+    const outcome = await planSteps(key, now, ref, at);
+    if (at.uploadId && outcome !== 'ignored')
+      await resolveFailures(at.uploadId, 'FILE_PLAN_FAILED', null, new Date());
+    return outcome;
+  } catch (err) {
+    // Logged and recorded on the upload (once its id is known), then thrown again for the queue to retry.
+    const stage = stageOf(err, at.stage);
+    const waiting = err instanceof WaitingForEarlierError;
+    await reportFailure(
+      at.uploadId,
+      {
+        code: 'FILE_PLAN_FAILED',
+        stage,
+        error: err,
+        message: waiting ? err.message : failureMessage('FILE_PLAN_FAILED', stage, err),
+        warning: waiting,
+      },
+      now,
+    );
+    throw err;
+  }
+}
+
+/** Where planning got to: the stage a failure belongs to, and the upload once known. */
+interface Progress {
+  stage: FailureStage;
+  uploadId?: string;
+}
+
+/**
+ * An earlier upload of the same content is still being processed: this one waits for its outcome (the
+ * notification comes back after the queue's visibility timeout). Its message names only upload ids.
+ */
+class WaitingForEarlierError extends Error {
+  override name = 'WaitingForEarlierError';
+}
+
+async function planSteps(key: string, now: Date, ref: ObjectRef, at: Progress): Promise<PlanOutcome> {
   const head = await headObject(key, ref.versionId);
   if (!head) return 'ignored'; // deleted since the notification
   const dropped = parseIncomingKey(key, head.versionId ?? head.etag);
@@ -46,6 +94,8 @@ export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): P
     return 'ignored';
   }
   const stamp = now.toISOString();
+  at.stage = 'record';
+  at.uploadId = dropped.upload_id;
   let { upload } = await uploads.createUpload({
     upload_id: dropped.upload_id,
     iis_id: dropped.iis_id,
@@ -60,6 +110,7 @@ export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): P
   });
   if (upload.key !== key) return 'ignored'; // an issued upload id reused for another object
   if (upload.status === 'processing') {
+    at.stage = 'queue';
     await requeueMissing(upload);
     return 'already';
   }
@@ -102,24 +153,27 @@ export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): P
   }
 
   const started = Date.now();
-  const scan = await scanFile(
-    await readObject(key, undefined, upload.version_id),
-    upload.iis_id,
-    chunkRows(),
-  );
+  at.stage = 'read';
+  const body = await readObject(key, undefined, upload.version_id);
+  body.on('error', (err) => tagStage(err, 'read'));
+  const scan = await scanFile(body, upload.iis_id, chunkRows());
+  at.stage = 'record';
   if (!scan.ok) {
     await failUpload({ ...upload, sha256: scan.sha256 }, ['received'], scan.problem, stamp, scan.kind);
     return 'failed';
   }
   const plan: FilePlan = { ...scan.plan, version_id: upload.version_id };
 
+  at.stage = 'claim';
   const earlier = await uploads.claimContent(upload.iis_id, plan.sha256, upload.upload_id);
   if (earlier) {
     const answered = await answerWithEarlier(upload, plan, earlier, stamp);
     if (answered) return 'duplicate';
   }
 
+  at.stage = 'plan';
   await writeObject(planKey(upload.upload_id), JSON.stringify(plan), 'application/json');
+  at.stage = 'record';
   const moved = await uploads.transition(
     upload,
     ['received'],
@@ -136,6 +190,7 @@ export async function planUpload(key: string, now: Date, ref: ObjectRef = {}): P
     new Date().toISOString(),
   );
   if (!moved) return 'already';
+  at.stage = 'queue';
   const tasks: IngestTask[] =
     plan.chunks.length > 0
       ? plan.chunks.map((c) => ({ type: 'chunk', upload_id: upload.upload_id, chunk: c.n }))
@@ -162,7 +217,9 @@ async function answerWithEarlier(
     throw new Error('content claim changed hands; retrying');
   }
   if (earlier.status !== 'completed' || !earlier.results_key || !earlier.summary_key)
-    throw new Error(`an earlier upload of the same content is still ${earlier.status}; retrying later`);
+    throw new WaitingForEarlierError(
+      `Waiting for upload ${earlierId} of the same content, still ${earlier.status}, to finish: this file is answered with its results then (the planner tries again after the queue's visibility timeout).`,
+    );
   const results = resultsKey(upload.iis_id, upload.name);
   const summary = summaryKey(upload.iis_id, upload.name);
   const resultsVersion = await copyObject(earlier.results_key, results, earlier.results_version);

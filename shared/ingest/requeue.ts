@@ -1,8 +1,8 @@
 import * as uploads from '../store/uploads.ts';
 import { type IngestTask, sendAll } from './messages.ts';
 
-/** Queues the chunks of a processing upload that are not done (or its assembly when all are). */
-export async function requeueMissing(upload: uploads.Upload): Promise<number> {
+/** Queues the chunks of a processing upload that are not done (or its assembly when all are): answers the tasks. */
+export async function requeueMissing(upload: uploads.Upload): Promise<IngestTask[]> {
   const done = await uploads.chunksDone(upload.upload_id);
   const missing = Array.from({ length: upload.chunks_total ?? 0 }, (_, n) => n).filter((n) => !done.has(n));
   const tasks: IngestTask[] =
@@ -10,5 +10,5 @@ export async function requeueMissing(upload: uploads.Upload): Promise<number> {
       ? missing.map((n) => ({ type: 'chunk', upload_id: upload.upload_id, chunk: n }))
       : [{ type: 'assemble', upload_id: upload.upload_id }];
   await sendAll('ingestChunks', tasks);
-  return tasks.length;
+  return tasks;
 }
