@@ -280,6 +280,7 @@ function orderedGroups(inputs: readonly Record<string, unknown>[], byLot: boolea
 }
 
 async function recordAll(
+  event: ApiEvent,
   inputs: readonly Record<string, unknown>[],
   iisId: string,
   record: (input: Record<string, unknown>, ctx: RecordContext) => Promise<RecordOutcome>,
@@ -288,6 +289,8 @@ async function recordAll(
   const known = new Map<string, Promise<Site | undefined>>();
   const ctx: RecordContext = {
     iis_id: iisId,
+    // A receipt writes a transfer's sending side only if this key acts for the sending site too.
+    caller: caller(event),
     now: new Date(),
     source: 'api',
     onHand: new Map(),
@@ -323,7 +326,7 @@ async function receipts(event: ApiEvent): Promise<Result> {
   const iisId = await actingSite(event, 'Inventory receipts and transfers are reported');
   const inputs = recordList(jsonBody(event), 'receipts', 'receipt');
   // A receipt's outcome does not depend on the records before it: only repeated record_ids are ordered.
-  const results = await recordAll(inputs, iisId, recordReceipt, false);
+  const results = await recordAll(event, inputs, iisId, recordReceipt, false);
   logOutcomes('inventory receipts recorded', iisId, results);
   return json(200, { results });
 }
@@ -332,7 +335,7 @@ async function receipts(event: ApiEvent): Promise<Result> {
 async function transfers(event: ApiEvent): Promise<Result> {
   const iisId = await actingSite(event, 'Transfers out are reported');
   const inputs = recordList(jsonBody(event), 'transfers', 'transfer');
-  const results = await recordAll(inputs, iisId, recordTransferOut, false);
+  const results = await recordAll(event, inputs, iisId, recordTransferOut, false);
   logOutcomes('transfers out recorded', iisId, results);
   return json(200, { results });
 }
@@ -341,7 +344,7 @@ async function transfers(event: ApiEvent): Promise<Result> {
 async function wastage(event: ApiEvent): Promise<Result> {
   const iisId = await actingSite(event, 'Wastage is reported');
   const inputs = recordList(jsonBody(event), 'wastage', 'wastage report');
-  const results = await recordAll(inputs, iisId, recordWastage, true);
+  const results = await recordAll(event, inputs, iisId, recordWastage, true);
   logOutcomes('wastage recorded', iisId, results);
   return json(200, { results });
 }

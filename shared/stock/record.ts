@@ -1,6 +1,7 @@
 import { addDays, dayStart, localDate } from '../domain/dates.ts';
 import type { Site } from '../domain/site.ts';
 import { type Finding, finding } from '../domain/findings.ts';
+import { type Caller, permittedSites } from '../intake/access.ts';
 import * as store from '../store/stock.ts';
 import { parseReceipt, parseTransferOut, parseWastage, stockWarnings } from './input.ts';
 
@@ -17,7 +18,13 @@ export interface RecordOutcome {
 }
 
 export interface RecordContext {
+  /** The site the records are for (the caller may act for it: checked before recording). */
   iis_id: string;
+  /**
+   * The key that sent the records: a receipt writes the sending site's side of a transfer only when this key
+   * acts for the sending site too. Absent, it is taken to be the receiving site's own key (the least it can be).
+   */
+  caller?: Caller;
   now: Date;
   /** `api`, or `upload:<id>:<row>` for a file row. */
   source: string;
@@ -96,17 +103,44 @@ function expirationOf(ndc: string, lot: string, ctx: RecordContext): Promise<str
 }
 
 /**
- * A transfer: within one organization (the same sending facility, or a facility and its clients) the receipt
- * records both sides; between independent sites each records its own side, since no key may write into the
- * stock of a site it does not act for (the sender reports with POST /v1/inventory/transfers).
+ * A transfer: a receipt writes the sending site's side too only when the calling key acts for the sending site
+ * (its own key, or its sending facility's: a facility acts for all its clients, so it may write both sides of a
+ * transfer between them or with itself). No key writes into the stock of a site it does not act for: otherwise
+ * the receipt is recorded here only and the sender reports its side itself (POST /v1/inventory/transfers). The
+ * roll-up then counts each side once, from whichever record wrote it.
  */
-type TransferSides = { kind: 'both' } | { kind: 'receipt-only' } | { kind: 'refused'; message: string };
+type TransferSides =
+  | { kind: 'both' }
+  | { kind: 'receipt-only'; finding: Finding }
+  | { kind: 'refused'; message: string };
 
 async function transferSides(from: string, ctx: RecordContext): Promise<TransferSides> {
   const [sender, receiver] = await Promise.all([ctx.site(from), ctx.site(ctx.iis_id)]);
   if (!sender) return { kind: 'refused', message: `from_iis_id ${from} is not an enrolled site.` };
+  const caller: Caller = ctx.caller ?? { role: 'site', iis_id: ctx.iis_id };
+  const { forbidden } = await permittedSites(caller, [from], ctx.site);
+  if (forbidden.size === 0) return { kind: 'both' };
   const org = (s: Site) => s.sending_facility_iis_id ?? s.iis_id;
-  return receiver && org(sender) === org(receiver) ? { kind: 'both' } : { kind: 'receipt-only' };
+  if (!receiver || org(sender) !== org(receiver))
+    return {
+      kind: 'receipt-only',
+      finding: finding(
+        'STK011',
+        'from_iis_id',
+        `Recorded as a receipt here. ${from} is another organization's site: it reports the transfer out of its own stock (POST /v1/inventory/transfers).`,
+      ),
+    };
+  const keys = sender.sending_facility_iis_id
+    ? `${from}'s own key or its sending facility ${sender.sending_facility_iis_id}'s`
+    : `${from}'s own key`;
+  return {
+    kind: 'receipt-only',
+    finding: finding(
+      'STK015',
+      'from_iis_id',
+      `Recorded as a receipt here only: nothing was taken from ${from}'s stock, since your key does not act for ${from}. Only ${keys} may write the transfer out of its stock: ${from} reports it with POST /v1/inventory/transfers${sender.sending_facility_iis_id ? `, or ${sender.sending_facility_iis_id} sends this receipt with its key` : ''}.`,
+    ),
+  };
 }
 
 /** What every movement stores: whose, which record, what stock, how much, when and from where. */
@@ -135,14 +169,7 @@ export async function recordReceipt(
   const sides = record.from_iis_id ? await transferSides(record.from_iis_id, ctx) : undefined;
   if (sides?.kind === 'refused')
     return rejected([...findings, finding('STK010', 'from_iis_id', sides.message)], record.record_id);
-  if (sides?.kind === 'receipt-only')
-    findings.push(
-      finding(
-        'STK011',
-        'from_iis_id',
-        `Recorded as a receipt here. ${record.from_iis_id} is another organization's site: it reports the transfer out of its own stock (POST /v1/inventory/transfers).`,
-      ),
-    );
+  if (sides?.kind === 'receipt-only') findings.push(sides.finding);
   const issues = [
     ...findings,
     ...stockWarnings(record, { expiration: await expirationOf(record.ndc, record.lot_number, ctx) }),
@@ -154,7 +181,8 @@ export async function recordReceipt(
     ...(record.from_iis_id ? { counterpart: record.from_iis_id } : {}),
   });
   if (result.kind !== 'conflict' && record.from_iis_id && sides?.kind === 'both') {
-    // The sending site's side of the transfer: keyed by the receipt, so a retry completes it exactly once.
+    // The sending site's side of the transfer (the caller acts for it): keyed by the receipt, so a retry
+    // completes it exactly once.
     const out = await store.recordMovement({
       kind: 'transfer-out',
       ...base,

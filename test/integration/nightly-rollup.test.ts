@@ -18,6 +18,7 @@ describe('the nightly roll-up of a golden day', () => {
   let api: Client;
   let s1: { iis_id: string; api_key: string };
   let s2: { iis_id: string; api_key: string };
+  let systemId: string;
   const now = new Date();
   const today = localDate(now);
   const firstRun = new Map<string, string>();
@@ -27,6 +28,7 @@ describe('the nightly roll-up of a golden day', () => {
     api = client(rt);
     // Two clinics of one health system (one sending facility), so they may transfer doses between them.
     const system = await enroll(api, { admin_name: 'Valley health system' });
+    systemId = system.iis_id;
     s1 = await enroll(api, {
       ...counties.sacramento,
       admin_name: 'Sacramento clinic',
@@ -42,6 +44,8 @@ describe('the nightly roll-up of a golden day', () => {
 
   const ctx = (iis_id: string) => ({
     iis_id,
+    // Sent with the health system's key: it acts for both clinics, so a transfer between them writes both sides.
+    caller: { role: 'site' as const, iis_id: systemId },
     now,
     source: 'api',
     site: getSite,

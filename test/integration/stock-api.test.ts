@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, localDate } from '../../shared/domain/dates.ts';
 import { REASON_CODES } from '../../shared/stock/reasons.ts';
+import { recordReceipt } from '../../shared/stock/record.ts';
+import { getSite } from '../../shared/store/sites.ts';
 import { movementsOfDay } from '../../shared/store/stock.ts';
 import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
 
@@ -223,23 +225,115 @@ describe('POST /v1/inventory/receipts', () => {
     expect(codes(changed.json.results[0].issues)).toEqual(['STK009:record_id:error']);
   });
 
-  it('a transfer within one organization records both sides; between organizations each side reports its own', async () => {
+  it("a client site's key records its receipt only: no other site's stock is debited, even within one organization (issue 12, defect 4)", async () => {
     const hie = await enroll(api);
     const [a, b] = [
       await enroll(api, { sending_facility_iis_id: hie.iis_id }),
       await enroll(api, { sending_facility_iis_id: hie.iis_id }),
     ];
-    const transfer = await api.call('POST', '/v1/inventory/receipts', {
-      key: b.api_key,
-      body: receipt({ record_id: 'T-1', from_iis_id: a.iis_id.toLowerCase() }),
-    });
-    expect(transfer.json.results[0]).toMatchObject({ record_id: 'T-1', status: 'accepted' });
-    expect(codes(transfer.json.results[0].issues)).not.toContain('STK011:from_iis_id:info');
     const today = localDate(new Date());
     const out = (iis: string) =>
       movementsOfDay(today).then((ms) => ms.filter((m) => m.iis_id === iis && m.kind === 'transfer-out'));
-    expect(await out(a.iis_id)).toEqual([expect.objectContaining({ counterpart: b.iis_id, doses: 100 })]);
+    const receiptAt = (key: string, body: Record<string, unknown>, query = '') =>
+      api.call('POST', `/v1/inventory/receipts${query}`, { key, body: receipt(body) });
 
+    // Client B names client A, or the HIE itself, as the sender: recorded at B, and the sender is untouched.
+    for (const [record_id, from] of [
+      ['X-1', a.iis_id.toLowerCase()],
+      ['X-2', hie.iis_id],
+    ] as const) {
+      const res = await receiptAt(b.api_key, { record_id, from_iis_id: from });
+      expect(res.status).toBe(200);
+      expect(res.json.results[0]).toMatchObject({ record_id, status: 'accepted' });
+      expect(codes(res.json.results[0].issues)).toEqual(['STK015:from_iis_id:warning']);
+      const message = res.json.results[0].issues[0].message;
+      expect(message).toContain(from.toUpperCase());
+      expect(message).toContain('POST /v1/inventory/transfers');
+    }
+    expect(
+      (await receiptAt(b.api_key, { record_id: 'X-1', from_iis_id: a.iis_id })).json.results[0].status,
+    ).toBe('duplicate');
+    // The message names the keys that may write the sender's side: its own, and its sending facility's.
+    const fromA = await receiptAt(b.api_key, { record_id: 'X-3', from_iis_id: a.iis_id, doses: 5 });
+    expect(fromA.json.results[0].issues[0].message).toContain(hie.iis_id);
+    expect(await out(a.iis_id)).toEqual([]);
+    expect(await out(hie.iis_id)).toEqual([]);
+    const received = (await movementsOfDay(today)).filter((m) => m.iis_id === b.iis_id);
+    expect(received.map((m) => `${m.kind}:${m.record_id}:${m.counterpart}`).sort()).toEqual([
+      `receipt:X-1:${a.iis_id}`,
+      `receipt:X-2:${hie.iis_id}`,
+      `receipt:X-3:${a.iis_id}`,
+    ]);
+    // Client A reports its own side itself.
+    const sent = await api.call('POST', '/v1/inventory/transfers', {
+      key: a.api_key,
+      body: { ...receipt({ record_id: 'A-OUT-1' }), to_iis_id: b.iis_id },
+    });
+    expect(sent.json.results[0]).toMatchObject({ record_id: 'A-OUT-1', status: 'accepted', issues: [] });
+    expect(await out(a.iis_id)).toEqual([
+      expect.objectContaining({ counterpart: b.iis_id, doses: 100, reported_by_sender: true }),
+    ]);
+  });
+
+  it("a sending facility's key, acting for all its clients, records both sides of a transfer between them", async () => {
+    const hie = await enroll(api);
+    const [a, b] = [
+      await enroll(api, { sending_facility_iis_id: hie.iis_id }),
+      await enroll(api, { sending_facility_iis_id: hie.iis_id }),
+    ];
+    const today = localDate(new Date());
+    const out = (iis: string) =>
+      movementsOfDay(today).then((ms) => ms.filter((m) => m.iis_id === iis && m.kind === 'transfer-out'));
+    const transfer = await api.call('POST', `/v1/inventory/receipts?iis_id=${b.iis_id}`, {
+      key: hie.api_key,
+      body: receipt({ record_id: 'T-1', from_iis_id: a.iis_id.toLowerCase() }),
+    });
+    expect(transfer.json.results[0]).toEqual({ record_id: 'T-1', status: 'accepted', issues: [] });
+    expect(await out(a.iis_id)).toEqual([expect.objectContaining({ counterpart: b.iis_id, doses: 100 })]);
+    // Its own receipt from a client, and a client's from the facility itself.
+    const own = await api.call('POST', '/v1/inventory/receipts', {
+      key: hie.api_key,
+      body: receipt({ record_id: 'T-2', from_iis_id: a.iis_id, doses: 7 }),
+    });
+    expect(own.json.results[0]).toEqual({ record_id: 'T-2', status: 'accepted', issues: [] });
+    const back = await api.call('POST', `/v1/inventory/receipts?iis_id=${a.iis_id}`, {
+      key: hie.api_key,
+      body: receipt({ record_id: 'T-3', from_iis_id: hie.iis_id, doses: 3 }),
+    });
+    expect(back.json.results[0]).toEqual({ record_id: 'T-3', status: 'accepted', issues: [] });
+    expect((await out(a.iis_id)).map((m) => `${m.record_id}:${m.counterpart}:${m.doses}`).sort()).toEqual([
+      `T-1:${b.iis_id}:100`,
+      `T-2:${hie.iis_id}:7`,
+    ]);
+    expect((await out(hie.iis_id)).map((m) => `${m.record_id}:${m.counterpart}:${m.doses}`)).toEqual([
+      `T-3:${a.iis_id}:3`,
+    ]);
+    expect(await out(b.iis_id)).toEqual([]);
+  });
+
+  it("recording without a caller assumes the receiving site's own key: the sender's stock is untouched", async () => {
+    const hie = await enroll(api);
+    const [a, b] = [
+      await enroll(api, { sending_facility_iis_id: hie.iis_id }),
+      await enroll(api, { sending_facility_iis_id: hie.iis_id }),
+    ];
+    const now = new Date();
+    const res = await recordReceipt(receipt({ record_id: 'L-1', from_iis_id: a.iis_id }), {
+      iis_id: b.iis_id,
+      now,
+      source: 'api',
+      site: getSite,
+    });
+    expect(res.status).toBe('accepted');
+    expect(codes(res.issues)).toEqual(['STK015:from_iis_id:warning']);
+    const mine = (await movementsOfDay(localDate(now))).filter((m) => m.record_id === 'L-1');
+    expect(mine.map((m) => `${m.kind}:${m.iis_id}`)).toEqual([`receipt:${b.iis_id}`]);
+  });
+
+  it('between organizations each side reports its own', async () => {
+    const today = localDate(new Date());
+    const out = (iis: string) =>
+      movementsOfDay(today).then((ms) => ms.filter((m) => m.iis_id === iis && m.kind === 'transfer-out'));
     // Another organization's site: the receipt is recorded here only, and nothing is taken from the sender.
     const independent = await post(receipt({ record_id: 'T-4', from_iis_id: other.iis_id }));
     expect(independent.json.results[0]).toMatchObject({ record_id: 'T-4', status: 'accepted' });
