@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { planUpload } from '../../shared/ingest/plan-upload.ts';
-import { logger } from '../../shared/observability/logger.ts';
+import { errorName, logger } from '../../shared/observability/logger.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 
@@ -16,7 +16,23 @@ interface S3EventRecord {
  * A failed record goes back to the queue (partial batch response) and, after its retries, to the DLQ.
  */
 async function handleRecord(record: SQSRecord): Promise<void> {
-  const body = JSON.parse(record.body) as { Event?: string; Records?: S3EventRecord[] };
+  // planUpload logs and records its failures (FILE_PLAN_FAILED with its stage); its log lines carry the receive count.
+  logger.appendKeys({ receive_count: Number(record.attributes?.ApproximateReceiveCount ?? 0) || undefined });
+  try {
+    await planRecord(record);
+  } finally {
+    logger.removeKeys(['receive_count']);
+  }
+}
+
+async function planRecord(record: SQSRecord): Promise<void> {
+  let body: { Event?: string; Records?: S3EventRecord[] };
+  try {
+    body = JSON.parse(record.body) as typeof body;
+  } catch (err) {
+    logger.error('upload step failed', { code: 'FILE_PLAN_FAILED', stage: 'head', error: errorName(err) });
+    throw err;
+  }
   if (body.Event === 's3:TestEvent' || !body.Records) return;
   for (const r of body.Records) {
     if (!r.eventName?.startsWith('ObjectCreated:') || !r.s3?.object?.key) continue;
