@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec, SqsTrigger } from '../infra/topology.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './clients.ts';
+import { type IamEnforcer, runAs } from './iam/scope.ts';
 import { defaultLogger, describeError, type Logger } from './log.ts';
 
 /** A function spec whose SQS trigger may name any queue key (tests use their own topologies). */
@@ -46,6 +47,11 @@ export interface InvokerOptions {
   /** Per-function timeout overrides in seconds (tests). */
   timeoutSeconds?: Record<string, number>;
   logger?: Logger;
+  /**
+   * IAM enforcement (local/iam/): every AWS call a handler makes during its invocation is authorized against its
+   * function's synthesized role policy first. Off when omitted.
+   */
+  iam?: IamEnforcer;
 }
 
 export interface InvokeOptions {
@@ -143,8 +149,9 @@ export function createInvoker(options: InvokerOptions): Invoker {
       );
     });
     try {
+      const call = () => Promise.resolve().then(() => handler(JSON.parse(eventJson), context));
       const result = await Promise.race([
-        Promise.resolve().then(() => handler(JSON.parse(eventJson), context)),
+        options.iam ? runAs({ functionName: name, enforcer: options.iam }, call) : call(),
         timedOut,
       ]);
       const resultJson = JSON.stringify(result) ?? 'null';

@@ -16,7 +16,9 @@ interface Credentials {
 
 const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
-const rt = await startLocalRuntime({ dataDir, port });
+// IAM enforced as in AWS (docs/iam-local.md); LOCAL_IAM=off runs without it.
+const iam = process.env.LOCAL_IAM !== 'off';
+const rt = await startLocalRuntime({ dataDir, port, iam });
 const adminKey = process.env.ADMIN_KEY ?? '';
 const credentialsFile = join(dataDir, 'credentials.json');
 

@@ -24,6 +24,7 @@ import {
   queueDepths,
   readEndpointsFile,
 } from './endpoints.ts';
+import type { Denial, LocalIamEnforcer, LocalIamOptions } from './iam/index.ts';
 import { createInvoker, type LocalFunctionSpec } from './lambda.ts';
 import { portFromEnv } from './listen.ts';
 import { defaultLogger, type Logger } from './log.ts';
@@ -101,6 +102,14 @@ export interface LocalRuntimeOptions {
    * into CDC_CLEARINGHOUSE.
    */
   clearinghouse?: false | { port?: number; tls?: boolean };
+  /**
+   * IAM enforced on the functions' AWS calls (local/iam/, docs/iam-local.md): each call made inside an invocation,
+   * and each receive/delete of an SQS trigger, is evaluated against the policy `cdk synth` gives that function's
+   * role, and fails with AccessDenied where AWS would deny it. Every function must be one of the stack's. When
+   * omitted: on if LOCAL_IAM=on and every function is the stack's, else off. `npm start` and the integration test
+   * harnesses turn it on.
+   */
+  iam?: boolean | LocalIamOptions;
 }
 
 export interface LocalRuntime {
@@ -125,10 +134,29 @@ export interface LocalRuntime {
   clearinghouse?: ClearinghouseStandin;
   /** The stand-in's CA and the client certificate and key files, when it runs mutual TLS with a data directory. */
   clearinghouseTlsFiles?: { ca: string; clientCert: string; clientKey: string };
+  /** IAM enforcement, when on: the policies enforced and the calls denied so far. */
+  iam?: { enforcer: LocalIamEnforcer; denials: Denial[] };
   stop(): Promise<void>;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+/** The stack's function names (infra/topology.ts): the only ones with a synthesized role. */
+const STACK_FUNCTIONS = new Set(Object.keys(topology.functions));
+
+/**
+ * LOCAL_IAM=on enforces IAM on runtimes that do not say (`iam` omitted) and whose functions all are the stack's
+ * (a topology of test-only functions has no synthesized role to check against, and is said so once).
+ */
+function iamFromEnv(topo: LocalTopology, logger: Logger): boolean {
+  if (process.env.LOCAL_IAM !== 'on') return false;
+  const foreign = Object.keys(topo.functions).filter((name) => !STACK_FUNCTIONS.has(name));
+  if (foreign.length === 0) return true;
+  logger(
+    `[local] IAM not enforced: ${foreign.join(', ')} not in the stack (LOCAL_IAM=on applies to its functions)`,
+  );
+  return false;
+}
 /** One set per process for runtimes without a data directory: making keys takes a few hundred milliseconds. */
 let inMemoryTls: LocalTlsMaterial | undefined;
 
@@ -288,12 +316,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     cleanups.push(() => s3Notifications.stop());
 
+    let iam: LocalIamEnforcer | undefined;
+    const iamOption = options.iam ?? iamFromEnv(topo, logger);
+    if (iamOption) {
+      // Loaded only when on: a cache miss synthesizes the stack (aws-cdk-lib), which takes seconds.
+      const { startLocalIam } = await import('./iam/index.ts');
+      iam = await startLocalIam(Object.keys(topo.functions), iamOption === true ? {} : iamOption, logger);
+      logger(
+        `[local] IAM enforced: each function's AWS calls are checked against its synthesized role policy`,
+      );
+    }
+
     const invoker = createInvoker({
       rootDir: options.rootDir ?? REPO_ROOT,
       functions: topo.functions,
       maxPayloadBytes: topo.api.maxLambdaPayloadBytes,
       timeoutSeconds: options.functionTimeoutSeconds,
       logger,
+      iam,
     });
     cleanups.push(() => invoker.drain());
 
@@ -328,6 +368,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           waitTimeSeconds: options.sqs?.waitTimeSeconds,
           defaultConcurrency: options.sqs?.defaultConcurrency,
           logger,
+          iam,
         }),
       );
     }
@@ -381,6 +422,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       registries: registries?.standins ?? {},
       clearinghouse: clearinghouse?.standin,
       ...(clearinghouse?.tlsDir ? { clearinghouseTlsFiles: localTlsFiles(clearinghouse.tlsDir) } : {}),
+      ...(iam ? { iam: { enforcer: iam, denials: iam.denials } } : {}),
       stop() {
         stopping ??= runCleanups();
         return stopping;

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { LOCAL_REGION, localClientConfig } from '../clients.ts';
+import { type IamEnforcer, runAs } from '../iam/scope.ts';
 import type { Invoker } from '../lambda.ts';
 import { defaultLogger, describeError, type Logger } from '../log.ts';
 
@@ -40,6 +41,11 @@ export interface SqsPollerOptions {
   /** How often to look again for a function whose module is not available yet (default 2000 ms). */
   unavailableRetryMs?: number;
   logger?: Logger;
+  /**
+   * IAM enforcement: the mapping's receives, deletes and visibility changes are authorized against the
+   * function's role, as AWS's event source mapping makes them with the function's execution role.
+   */
+  iam?: IamEnforcer;
 }
 
 export interface SqsPoller {
@@ -133,25 +139,33 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   const retryMs = options.unavailableRetryMs ?? 2000;
   // The handler gets loopback queue URLs, and this client goes to the configured endpoint either way.
   const sqs = new SQSClient({ ...localClientConfig(options.endpoint), useQueueUrlAsEndpoint: false });
+  const iam = options.iam;
+  /** The mapping's calls go out with the function's role (authorized first when IAM is enforced). */
+  const asRole = <T>(call: () => Promise<T>): Promise<T> =>
+    iam ? runAs({ functionName, enforcer: iam, via: 'SQS event source mapping' }, call) : call();
   const abort = new AbortController();
   let stopping = false;
   let lastReceiveError = '';
 
   const queueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+    await asRole(() =>
+      sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })),
+    )
   ).Attributes!.QueueArn!;
 
   async function receive(max: number, wait: number): Promise<Message[]> {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, max),
-        WaitTimeSeconds: wait,
-        AttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: abort.signal },
+    const out = await asRole(() =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: wait,
+          AttributeNames: ['All'],
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+        { abortSignal: abort.signal },
+      ),
     );
     return out.Messages ?? [];
   }
@@ -177,11 +191,13 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   async function deleteMessages(messages: Message[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
       const chunk = messages.slice(i, i + 10);
-      const out = await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
-        }),
+      const out = await asRole(() =>
+        sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        ),
       );
       if (out.Failed?.length)
         logger(`[local] ${functionName}: ${out.Failed.length} message(s) could not be deleted`);
@@ -192,8 +208,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   async function release(messages: Message[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
       const chunk = messages.slice(i, i + 10);
-      await sqs
-        .send(
+      await asRole(() =>
+        sqs.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: queueUrl,
             Entries: chunk.map((m, j) => ({
@@ -202,8 +218,8 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
               VisibilityTimeout: 0,
             })),
           }),
-        )
-        .catch(() => undefined);
+        ),
+      ).catch(() => undefined);
     }
   }
 

@@ -1,19 +1,30 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  SendMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { topology } from '../../infra/topology.ts';
 import { type LocalRuntimeOptions, type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
+import { s3EventMessage } from '../../local/triggers/s3-notifications.ts';
 import { demoSite } from '../fixtures/doses.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 export type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>;
 
-/** The whole pipeline in this process, on in-memory stand-ins, with the scheduler off (tests drive it). */
+/**
+ * The whole pipeline in this process, on in-memory stand-ins, with the scheduler off (tests drive it) and IAM
+ * enforced (local/iam/).
+ */
 export async function startPipeline(): Promise<Runtime> {
   return startLocalRuntime({
     topology: intakeOnly(),
     port: 0,
     schedules: false,
+    // Every AWS call a function makes is checked against its synthesized role policy, as in AWS.
+    iam: true,
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
 }
@@ -34,6 +45,7 @@ export async function startWithout(
     schedules: false,
     registries: false,
     sqs: { waitTimeSeconds: 1 },
+    iam: true,
     ...options,
     topology: { ...topology, functions } as unknown as LocalTopology,
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', ...options.extraEnv },
@@ -120,5 +132,36 @@ export async function drain(queueUrl: string): Promise<any[]> {
         Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
+  }
+}
+
+/**
+ * Sends the planner's queue the S3 event AWS sends for a new version of `key` in the (versioned) drop bucket: it
+ * names the version, so the planner reads that version (s3:GetObjectVersion). fauxqs keeps no versions, so the
+ * local runtime's own notifications name none.
+ */
+export async function versionedNotification(rt: Runtime, key: string): Promise<void> {
+  const sqs = new SQSClient({ endpoint: rt.endpoints.sqs });
+  try {
+    const message = s3EventMessage({
+      region: 'us-east-1',
+      configurationId: 'drop-to-ingestFiles-1',
+      bucket: 'drop',
+      key,
+      eventName: 'ObjectCreated:Put',
+      size: 1,
+      eTag: '"0"',
+      sequencer: '0000000000000000001',
+      time: new Date(),
+      versionId: 'Lx7.LocalVersion1',
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: rt.env.INGEST_FILES_QUEUE_URL!,
+        MessageBody: JSON.stringify(message),
+      }),
+    );
+  } finally {
+    sqs.destroy();
   }
 }

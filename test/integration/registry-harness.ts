@@ -21,6 +21,7 @@ export async function start(extraEnv: Record<string, string> = {}): Promise<Runt
     topology: quickRetries,
     sqs: { waitTimeSeconds: 1 },
     functionTimeoutSeconds: { registryReporter: 10 },
+    iam: true,
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', ...extraEnv },
   });
 }
