@@ -35,7 +35,12 @@ async function start(editPolicies: (p: LocalIamPolicies) => void): Promise<Runti
     port: 0,
     schedules: false,
     sqs: { waitTimeSeconds: 1 },
-    iam: { editPolicies: (p) => (editPolicies(p), p) },
+    iam: {
+      editPolicies: (p) => {
+        editPolicies(p);
+        return p;
+      },
+    },
     extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR' },
     logger: (line) => {
       if (line.includes('IAM')) console.log(line);
