@@ -323,6 +323,12 @@ describe('updates and deletes', () => {
     const malformed = await put('3', '052A21A');
     expect(malformed.status).toBe(400);
     expect(JSON.stringify(malformed.json)).toContain('REQ006');
+    // Unbalanced quotes are not entity-tags (issue 18, item 7).
+    for (const bad of ['"3', '3"', 'W/"3']) {
+      const r = await put(bad, '052A21A');
+      expect(r.status, bad).toBe(400);
+      expect(r.json).toMatchObject({ issues: [{ code: 'REQ006', field: 'if-match', severity: 'error' }] });
+    }
     expect((await put('', '052A21A')).status).toBe(428);
     const delWeak = await api.call('DELETE', `/v1/doses/${id}`, {
       key: site.api_key,

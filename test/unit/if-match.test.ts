@@ -45,3 +45,24 @@ describe('If-Match per RFC 9110 (issue 12, defect 8)', () => {
     expect(call('3')).toThrow(HttpError);
   });
 });
+
+describe('If-Match cases of issue 18 (item 7), as ifMatchCondition answers them', () => {
+  const condition = (h: string) => () => ifMatchCondition({ headers: { 'if-match': h } } as never);
+
+  it('* is the current version, a list any of its strong members: neither is 400', () => {
+    expect(condition('*')()).toBe('*');
+    expect(condition(' * ')()).toBe('*');
+    expect(condition('"1", "2"')()).toEqual([1, 2]);
+    expect(condition('"1","2",W/"3"')()).toEqual([1, 2]);
+  });
+
+  it('a weak tag is well-formed but never matches (412 downstream), alone or in a list', () => {
+    expect(condition('W/"1"')()).toEqual([]);
+    expect(condition('W/"1", W/"2"')()).toEqual([]);
+  });
+
+  it('unbalanced or misplaced quotes and malformed weak prefixes are 400 REQ006', () => {
+    for (const bad of ['"1', '1"', '"1""', 'W/1', 'W/"1', 'W/ "1"', 'w/"1"', '"1" W/"2"', '"1";"2"', '**'])
+      expect(condition(bad), bad).toThrow(expect.objectContaining({ statusCode: 400, code: 'REQ006' }));
+  });
+});
