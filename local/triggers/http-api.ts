@@ -17,7 +17,10 @@ export interface ApiSettings {
   identitySource: string;
   authorizerCacheTtlSeconds: number;
   maxPayloadBytes: number;
-  /** Synchronous Lambda invocation payload limit (the invoker enforces it). */
+  /**
+   * Synchronous Lambda invocation payload limit (default 6 MiB), measured on the serialized event: an event
+   * over it is answered 413 without invoking, as API Gateway answers Lambda's RequestEntityTooLargeException.
+   */
   maxLambdaPayloadBytes?: number;
   integrationTimeoutSeconds: number;
 }
@@ -54,6 +57,8 @@ export interface RouteMatch {
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Lambda's synchronous invocation payload limit. */
+const LAMBDA_MAX_EVENT_BYTES = 6 * 1024 * 1024;
 
 export function buildRoutes(functions: Record<string, LocalFunctionSpec>): Route[] {
   const routes: Route[] = [];
@@ -272,9 +277,16 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     res.end(answer.body);
   }
 
-  function sendMessage(res: ServerResponse, requestId: string, statusCode: number, message: string): void {
+  /** An answer of API Gateway's own; `close` when the rest of the request body was left unread. */
+  function sendMessage(
+    res: ServerResponse,
+    requestId: string,
+    statusCode: number,
+    message: string,
+    close = statusCode === 413,
+  ): void {
     const body = Buffer.from(JSON.stringify({ message }));
-    send(res, requestId, { statusCode, headers: { ...JSON_HEADERS }, cookies: [], body }, statusCode === 413);
+    send(res, requestId, { statusCode, headers: { ...JSON_HEADERS }, cookies: [], body }, close);
   }
 
   /** Runs `fn` with the API's integration timeout; 'timeout' when API Gateway would give up. */
@@ -423,6 +435,15 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       ...(hasBody ? { body: text ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: hasBody && !text,
     };
+    // Lambda measures the invocation payload, the event as JSON: a body under the gateway's 10 MB can still
+    // exceed 6 MB once escaped (a CR becomes \r, a control character \u0001). Lambda refuses it and the
+    // function never runs; API Gateway answers 413 "Request Too Long" (observed for Lambda proxy integrations).
+    const maxEvent = api.maxLambdaPayloadBytes ?? LAMBDA_MAX_EVENT_BYTES;
+    if (Buffer.byteLength(JSON.stringify(event)) > maxEvent) {
+      logger(`[local] ${route.routeKey}: event exceeds Lambda's ${maxEvent}-byte payload limit: 413`);
+      sendMessage(res, requestId, 413, 'Request Too Long', false);
+      return;
+    }
     const outcome = await withIntegrationTimeout(() =>
       invoker.invoke(route.functionName, event).then(
         (result) => ({ ok: true as const, result }),
@@ -436,7 +457,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     }
     if (!outcome.ok) {
       // The handler threw or timed out (FunctionTimeoutError), its module is unavailable
-      // (HandlerUnavailableError), or event/result exceeded Lambda's 6 MB (PayloadTooLargeError): HTTP API
+      // (HandlerUnavailableError), or its result exceeded Lambda's 6 MB (PayloadTooLargeError): HTTP API
       // answers 500 for every failed integration. The invoker has logged name and message.
       sendMessage(res, requestId, 500, 'Internal Server Error');
       return;
