@@ -41,6 +41,9 @@ export function splitLines(text: string): string[] {
     .filter((line) => line.trim() !== '');
 }
 
+/** Characters of a malformed MSH-2 an error shows. */
+const MSH2_SHOWN = 8;
+
 /** Encoding characters as MSH-1/MSH-2 declare them; a 5th MSH-2 character (v2.7 truncation) is ignored. */
 export function encodingOf(mshLine: string): Encoding {
   if (!mshLine.startsWith('MSH') || mshLine.length < 8) {
@@ -49,7 +52,12 @@ export function encodingOf(mshLine: string): Encoding {
   const field = mshLine[3]!;
   const chars = mshLine.slice(4).split(field, 1)[0]!;
   if (chars.length < 4 || chars.length > 5) {
-    throw new Hl7ParseError(`MSH-2 must hold 4 encoding characters, found "${chars}".`);
+    // Without MSH-1's separator after it, MSH-2 runs on through the message (names, dates of birth): the error,
+    // which an ACK carries back, says how long it is and shows its start only.
+    const start = [...chars].slice(0, MSH2_SHOWN).join('');
+    throw new Hl7ParseError(
+      `MSH-2 must hold 4 encoding characters, found ${chars.length}${chars ? ` ("${start}${start.length < chars.length ? '…' : ''}")` : ''}.`,
+    );
   }
   const enc: Encoding = {
     field,

@@ -116,7 +116,7 @@ const columnsArb = fc
     upper: fc.boolean(),
   })
   .map(({ order, v1, unknown, duplicate, drop, upper }) => {
-    let cols = [...order];
+    let cols: string[] = [...order];
     if (v1) cols.push(...V1_EXTRA);
     cols.push(...unknown.map((u) => u.replace(/[\t,\r\n"]/g, '_')));
     if (duplicate) cols.push(duplicate);
@@ -193,11 +193,15 @@ export function fileBytes(input: FileInput): {
   const lines: string[] = [input.columns.map((c) => (input.format === 'csv' ? cell(c) : c)).join(sep)];
   let rows = 0;
   let quoteBroken = false;
-  input.rows.forEach((r, i) => {
-    if (r.kind === 'blank') return lines.push('');
+  for (const [i, r] of input.rows.entries()) {
+    if (r.kind === 'blank') {
+      lines.push('');
+      continue;
+    }
     if (r.kind === 'spaces') {
       rows++;
-      return lines.push('  ');
+      lines.push('  ');
+      continue;
     }
     let id = `F-${i}`;
     let conflict = false;
@@ -233,7 +237,7 @@ export function fileBytes(input: FileInput): {
     }
     rows++;
     lines.push(line);
-  });
+  }
   for (let b = 0; b < input.trailingBlank; b++) lines.push('');
   let text = '';
   lines.forEach((l, i) => {
