@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { hashSecret, parseKey, sameSecret } from '../../shared/auth/keys.ts';
-import { MAX_BODY_BYTES } from '../../shared/http/request.ts';
+import { bodyBytes, MAX_BODY_BYTES } from '../../shared/http/limits.ts';
 import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
 import { errorName, logger } from '../../shared/observability/logger.ts';
 import {
@@ -12,7 +12,10 @@ import {
   type FaultOptions,
   faultHttpStatus,
   parseSoapRequest,
+  readSoapHead,
+  SOAP_HEAD_CHARS,
   SOAP12_CONTENT_TYPE,
+  type SubmitSingleMessageRequest,
   type Soap12FaultCode,
   SoapEncodingError,
   SoapParseError,
@@ -25,6 +28,20 @@ type Result = APIGatewayProxyStructuredResultV2;
 
 /** Largest HL7 message taken in one submitSingleMessage (UTF-8 bytes), as the registries take. */
 export const MAX_HL7_BYTES = 1024 * 1024;
+
+/**
+ * Largest request (UTF-8 bytes as sent): the API's body limit, one AWS admits whatever the bytes
+ * (shared/http/limits.ts). It binds before {@link MAX_HL7_BYTES}: an HL7 message travels inside the envelope.
+ */
+export const MAX_SOAP_BODY_BYTES = MAX_BODY_BYTES;
+
+/**
+ * Largest request parsed before the caller is known. Parsing is the costly step (a megabyte of carriage
+ * returns takes seconds and hundreds of megabytes), so a larger request is parsed only once the credentials
+ * read from its head (shared/soap/cdc-iis.ts readSoapHead) have authenticated; connectivityTest, which has
+ * none, is taken up to this size.
+ */
+export const MAX_UNAUTHENTICATED_BYTES = 16 * 1024;
 
 /**
  * The CDC IIS SOAP web service (WSDL `urn:cdc:iisb:2011`) for EHRs: `GET /v1/iis` serves the WSDL, `POST /v1/iis`
@@ -70,10 +87,36 @@ async function post(event: APIGatewayProxyEventV2): Promise<Result> {
       code: 'Sender',
       status: 415,
     });
+  // Size first, on the bytes as sent: nothing is decoded or parsed for a request over the limit.
   const raw = event.body ?? '';
+  const bytes = bodyBytes(raw, event.isBase64Encoded);
+  if (bytes > MAX_SOAP_BODY_BYTES)
+    return fault('MessageTooLargeFault', `The request is larger than ${MAX_SOAP_BODY_BYTES} bytes.`, {
+      size: bytes,
+      maxSize: MAX_SOAP_BODY_BYTES,
+      status: 413,
+    });
   const xml = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(xml) > MAX_BODY_BYTES)
-    return fault('MessageTooLargeFault', 'The request is too large.', { maxSize: MAX_HL7_BYTES });
+
+  // Then who is calling, from the head of the request alone, before the costly parse. A small request whose
+  // head does not authenticate (credentials after hl7Message, say) is parsed and authenticated as a whole.
+  const head = readSoapHead(xml);
+  let iisId = head?.operation === 'submitSingleMessage' ? await authenticate(head) : undefined;
+  if (!iisId && bytes > MAX_UNAUTHENTICATED_BYTES) {
+    if (head?.operation === 'submitSingleMessage') return securityFault();
+    if (head?.operation === 'unknown') return unsupported();
+    if (head?.operation === 'connectivityTest')
+      return fault(
+        'MessageTooLargeFault',
+        `A connectivityTest is at most ${MAX_UNAUTHENTICATED_BYTES} bytes.`,
+        { size: bytes, maxSize: MAX_UNAUTHENTICATED_BYTES, status: 413 },
+      );
+    return fault(
+      'fault',
+      `The request is not a SOAP 1.2 message this service understands: one over ${MAX_UNAUTHENTICATED_BYTES} bytes must name its operation, and submitSingleMessage its username, password and facilityID before hl7Message (as the WSDL orders them), within its first ${SOAP_HEAD_CHARS} characters.`,
+      { code: 'Sender' },
+    );
+  }
 
   let request: ReturnType<typeof parseSoapRequest>;
   try {
@@ -86,19 +129,16 @@ async function post(event: APIGatewayProxyEventV2): Promise<Result> {
     });
   }
 
-  if (request.operation === 'unknown')
-    return fault('UnsupportedOperationFault', 'This operation is not supported.', {
-      detail: 'Supported: connectivityTest, submitSingleMessage (namespace urn:cdc:iisb:2011).',
-    });
+  if (request.operation === 'unknown') return unsupported();
   if (request.operation === 'connectivityTest')
     return soap('connectivityTest', buildConnectivityTestResponse(request.echoBack));
 
-  const iisId = await authenticate(request.username, request.password);
-  const facility = request.facilityID.trim().toUpperCase();
-  if (!iisId || (facility !== '' && facility !== iisId))
-    return fault('SecurityFault', 'Invalid username, password or facilityID.', {
-      detail: "Username is the site's CAIR Org Code, password its API key, facilityID the Org Code or empty.",
-    });
+  // Authenticated from the head, the parsed message must name the same caller: should the two readings ever
+  // differ, the one that was checked is not the one that would be acted on.
+  if (iisId && head?.operation === 'submitSingleMessage' && !sameCaller(head, request))
+    return securityFault();
+  iisId ??= await authenticate(request);
+  if (!iisId) return securityFault();
   const size = Buffer.byteLength(request.hl7Message, 'utf8');
   if (size > MAX_HL7_BYTES)
     return fault('MessageTooLargeFault', 'The HL7 message is too large.', { size, maxSize: MAX_HL7_BYTES });
@@ -119,13 +159,44 @@ async function post(event: APIGatewayProxyEventV2): Promise<Result> {
   }
 }
 
-/** The site whose active key `password` is, if `username` names that site. */
-async function authenticate(username: string, password: string): Promise<string | undefined> {
-  const parsed = parseKey(password.trim());
+type Credentials = Omit<SubmitSingleMessageRequest, 'hl7Message'>;
+
+/**
+ * The site whose active key the password is, if the username names that site and facilityID is that site or
+ * empty. Lengths are checked before the key is looked up: an Org Code is at most 20 characters, a key far
+ * less than 256.
+ */
+async function authenticate(c: Credentials): Promise<string | undefined> {
+  const username = c.username.trim().toUpperCase();
+  const facility = c.facilityID.trim().toUpperCase();
+  const password = c.password.trim();
+  if (username.length > 20 || facility.length > 20 || password.length > 256) return undefined;
+  const parsed = parseKey(password);
   if (!parsed) return undefined;
   const key = await getKey(parsed.keyId);
   if (!key || !sameSecret(key.hash, hashSecret(parsed.secret)) || key.status !== 'active') return undefined;
-  return username.trim().toUpperCase() === key.iis_id ? key.iis_id : undefined;
+  if (username !== key.iis_id || (facility !== '' && facility !== key.iis_id)) return undefined;
+  return key.iis_id;
+}
+
+function sameCaller(a: Credentials, b: Credentials): boolean {
+  return (
+    a.username.trim().toUpperCase() === b.username.trim().toUpperCase() &&
+    a.password.trim() === b.password.trim() &&
+    a.facilityID.trim().toUpperCase() === b.facilityID.trim().toUpperCase()
+  );
+}
+
+function securityFault(): Result {
+  return fault('SecurityFault', 'Invalid username, password or facilityID.', {
+    detail: "Username is the site's CAIR Org Code, password its API key, facilityID the Org Code or empty.",
+  });
+}
+
+function unsupported(): Result {
+  return fault('UnsupportedOperationFault', 'This operation is not supported.', {
+    detail: 'Supported: connectivityTest, submitSingleMessage (namespace urn:cdc:iisb:2011).',
+  });
 }
 
 function soap(operation: CdcOperation, envelope: string): Result {

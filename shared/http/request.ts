@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Caller } from '../intake/access.ts';
+import { bodyBytes, MAX_BODY_BYTES } from './limits.ts';
 import { HttpError } from './response.ts';
 
-/** Largest body a function accepts: below Lambda's 6 MB synchronous payload limit, with room for the event. */
-export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
@@ -22,14 +22,15 @@ export function jsonBody(event: ApiEvent): unknown {
       `Send the body as JSON with the header "Content-Type: application/json"${type ? ` (got "${type}")` : ''}.`,
     );
   const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+  // Measured before anything is decoded or parsed: the limit is the one AWS admits (shared/http/limits.ts).
+  if (bodyBytes(raw, event.isBase64Encoded) > MAX_BODY_BYTES)
     throw new HttpError(
       413,
       'REQ003',
       'body',
-      `The body is larger than ${MAX_BODY_BYTES} bytes. Split the doses into several requests.`,
+      `The body is larger than ${MAX_BODY_BYTES} bytes. Split the records into several requests.`,
     );
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (text.trim() === '')
     throw new HttpError(400, 'REQ001', 'body', 'The body is empty; send a JSON object.');
   try {

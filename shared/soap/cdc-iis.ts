@@ -452,6 +452,157 @@ export function parseSoapRequest(xml: string): SoapRequest {
   return { operation: 'unknown', name: payload.local, namespace: payload.ns };
 }
 
+/** How much of a request {@link readSoapHead} reads: credentials and operation come first, and are short. */
+export const SOAP_HEAD_CHARS = 64 * 1024;
+
+export type SoapHead =
+  | ({ operation: 'submitSingleMessage' } & Omit<SubmitSingleMessageRequest, 'hl7Message'>)
+  | { operation: 'connectivityTest' }
+  | { operation: 'unknown'; name: string; namespace: string | undefined };
+
+const CREDENTIALS = ['username', 'password', 'facilityID'] as const;
+const ATTRIBUTE = /\s+([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
+
+/**
+ * The operation of a SOAP 1.2 request and, for submitSingleMessage, its credentials, read from the first
+ * {@link SOAP_HEAD_CHARS} characters in one pass, without building a document: so a server can refuse a caller
+ * before the full parse, which for a message of a megabyte costs seconds and hundreds of megabytes. The WSDL's
+ * sequence puts username, password and facilityID before hl7Message; reading stops at hl7Message (or the end
+ * of the operation's element). Values are read as {@link parseSoapRequest} reads them (first element of each
+ * name, its own text, entities and CDATA decoded), so a caller can check the two agree.
+ *
+ * Undefined when the head does not tell: not a SOAP 1.2 envelope, a DTD, markup cut at the head's end, an
+ * undeclared prefix. Not a well-formedness check: the full parse still decides whether the request is XML.
+ */
+export function readSoapHead(xml: string): SoapHead | undefined {
+  const head = xml.slice(0, SOAP_HEAD_CHARS).replace(/^\uFEFF/, '');
+  type Open = { ns: string | undefined; local: string; scope: ReadonlyMap<string, string> };
+  const stack: Open[] = [];
+  const found: Partial<Record<(typeof CREDENTIALS)[number], string>> = {};
+  let current: (typeof CREDENTIALS)[number] | undefined; // the credential whose own text is being read
+  let text = '';
+  const credentials = (): SoapHead => ({
+    operation: 'submitSingleMessage',
+    username: found.username ?? '',
+    password: found.password ?? '',
+    facilityID: found.facilityID ?? '',
+  });
+  let at = 0;
+  while (at < head.length) {
+    const lt = head.indexOf('<', at);
+    const chunk = head.slice(at, lt < 0 ? head.length : lt);
+    if (current && stack.length === 4 && chunk) {
+      try {
+        text += decodeXmlEntities(chunk);
+      } catch {
+        return undefined;
+      }
+    }
+    if (lt < 0) return undefined;
+    let end: number;
+    if (head.startsWith('<!--', lt)) {
+      end = head.indexOf('-->', lt + 4);
+      if (end < 0) return undefined;
+      at = end + 3;
+      continue;
+    }
+    if (head.startsWith('<![CDATA[', lt)) {
+      end = head.indexOf(']]>', lt + 9);
+      if (end < 0) return undefined;
+      if (current && stack.length === 4) text += head.slice(lt + 9, end);
+      at = end + 3;
+      continue;
+    }
+    if (head.startsWith('<?', lt)) {
+      end = head.indexOf('?>', lt + 2);
+      if (end < 0) return undefined;
+      at = end + 2;
+      continue;
+    }
+    if (head.startsWith('<!', lt)) return undefined; // a DTD: the full parse refuses it
+    // A tag: up to the first > outside a quoted attribute value.
+    let quote = '';
+    end = -1;
+    for (let i = lt + 1; i < head.length; i++) {
+      const c = head[i]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '>') {
+        end = i;
+        break;
+      }
+    }
+    if (end < 0) return undefined;
+    const tag = head.slice(lt + 1, end);
+    at = end + 1;
+    if (tag.startsWith('/')) {
+      const closed = stack.pop();
+      if (!closed) return undefined;
+      if (current && stack.length === 3) {
+        found[current] ??= text;
+        current = undefined;
+      }
+      // The operation's element ended (others under the Body answer at their start tag).
+      if (stack.length === 2 && stack[1]!.local === 'Body' && stack[1]!.ns === SOAP12_ENV_NS)
+        return credentials();
+      continue;
+    }
+    const selfClosing = tag.endsWith('/');
+    const body = selfClosing ? tag.slice(0, -1) : tag;
+    const name = /^[^\s/>]+/.exec(body)?.[0];
+    if (!name) return undefined;
+    const parent = stack.at(-1);
+    let scope: ReadonlyMap<string, string> = parent?.scope ?? new Map([['xml', XML_NS]]);
+    // Attributes one after another (sticky: each is tried where the last ended, so the scan stays linear).
+    ATTRIBUTE.lastIndex = name.length;
+    for (let m = ATTRIBUTE.exec(body); m; m = ATTRIBUTE.exec(body)) {
+      const attr = m[1]!;
+      if (attr !== 'xmlns' && !attr.startsWith('xmlns:')) continue;
+      if (scope === parent?.scope || stack.length === 0) scope = new Map(scope);
+      let value: string;
+      try {
+        value = decodeXmlEntities(m[2] ?? m[3] ?? '');
+      } catch {
+        return undefined;
+      }
+      (scope as Map<string, string>).set(attr === 'xmlns' ? '' : attr.slice(6), value);
+    }
+    const [prefix, local] = splitQName(name);
+    const resolved = scope.get(prefix);
+    if (prefix !== '' && resolved === undefined) return undefined;
+    const ns = resolved === '' ? undefined : resolved;
+    const depth = stack.length;
+    if (depth === 0 && (local !== 'Envelope' || ns !== SOAP12_ENV_NS)) return undefined;
+    if (depth === 1 && ns === SOAP12_ENV_NS && local === 'Body') {
+      // the Body: its first child is the operation
+    } else if (depth === 2 && stack[1]!.local === 'Body' && stack[1]!.ns === SOAP12_ENV_NS) {
+      if (ns === CDC_IIS_NS && local === 'connectivityTest') return { operation: 'connectivityTest' };
+      if (ns !== CDC_IIS_NS || local !== 'submitSingleMessage')
+        return { operation: 'unknown', name: local, namespace: ns };
+      if (selfClosing) return credentials();
+    } else if (
+      depth === 3 &&
+      stack[1]!.local === 'Body' &&
+      stack[1]!.ns === SOAP12_ENV_NS &&
+      (ns === CDC_IIS_NS || ns === undefined)
+    ) {
+      // Under the Body only submitSingleMessage is ever entered: any other operation answered above.
+      if (local === 'hl7Message') return credentials();
+      const credential = CREDENTIALS.find((c) => c === local);
+      if (credential && found[credential] === undefined) {
+        if (selfClosing) found[credential] = '';
+        else {
+          current = credential;
+          text = '';
+        }
+      }
+    }
+    if (!selfClosing) stack.push({ ns, local, scope });
+  }
+  return undefined;
+}
+
 function resolveQNameText(e: XmlElement): { ns: string | undefined; local: string } {
   const [prefix, local] = splitQName(e.text.trim());
   const ns = e.scope.get(prefix);
