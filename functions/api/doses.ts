@@ -2,6 +2,7 @@ import { DoseBatch } from '../../shared/domain/dose-schema.ts';
 import { registryFor } from '../../shared/domain/registry-routing.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
+import { checkIdentifier } from '../../shared/http/identifiers.ts';
 import { type ApiEvent, caller, ifMatchCondition, jsonBody, requireSite } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { resolveSites } from '../../shared/intake/access.ts';
@@ -60,7 +61,7 @@ async function submit(event: ApiEvent): Promise<Result> {
 
 /** The dose's site: the caller's own, or a client site a sending facility names with ?iis_id=. */
 function targetSite(event: ApiEvent, own: string): string {
-  return (event.queryStringParameters?.iis_id ?? own).toUpperCase();
+  return checkIdentifier('iis_id', event.queryStringParameters?.iis_id ?? own).toUpperCase();
 }
 
 function eventId(event: ApiEvent): string {
@@ -72,8 +73,8 @@ function eventId(event: ApiEvent): string {
       'vax_event_id',
       'The URL must name the dose: /v1/doses/{vax_event_id}.',
     );
-  // API Gateway hands path parameters over already decoded.
-  return id.trim();
+  // API Gateway hands path parameters over already decoded. Checked before any read or write (issue 18, item 2).
+  return checkIdentifier('vax_event_id', id.trim());
 }
 
 const etag = (v: number) => `"${v}"`;

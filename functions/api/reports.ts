@@ -1,6 +1,7 @@
 import { bucketStore } from '../../shared/clients/objects.ts';
 import { isDay } from '../../shared/domain/dates.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
+import { checkIdentifier } from '../../shared/http/identifiers.ts';
 import { type ApiEvent, caller } from '../../shared/http/request.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { permittedSites } from '../../shared/intake/access.ts';
@@ -54,6 +55,7 @@ async function siteRows(date: string, iis: string, kind: Kind): Promise<unknown[
 async function rows(event: ApiEvent, kind: Kind): Promise<Rows> {
   const who = caller(event);
   const date = dateOf(event);
+  const named = checkIdentifier('iis_id', event.queryStringParameters?.iis_id?.trim().toUpperCase());
   if (!(await rollupStatus(date))?.completed_at)
     throw new HttpError(
       404,
@@ -61,7 +63,6 @@ async function rows(event: ApiEvent, kind: Kind): Promise<Rows> {
       'date',
       `The roll-up for ${date} has not run yet: it runs after midnight California time for the day before.`,
     );
-  const named = event.queryStringParameters?.iis_id?.trim().toUpperCase();
   if (who.role === 'admin') {
     if (named) return { date, scope: named, rows: await siteRows(date, named, kind), extra: {} };
     const key = reportKey(date, `${kind}.json`);

@@ -3,6 +3,7 @@ import { registryFor } from '../../shared/domain/registry-routing.ts';
 import { localDate } from '../../shared/domain/dates.ts';
 import { validateSiteInput } from '../../shared/domain/site.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
+import { checkIdentifier } from '../../shared/http/identifiers.ts';
 import { type ApiEvent, caller, jsonBody, requireAdmin } from '../../shared/http/request.ts';
 import { HttpError, json } from '../../shared/http/response.ts';
 import { logger } from '../../shared/observability/logger.ts';
@@ -50,7 +51,7 @@ async function enroll(event: ApiEvent) {
 }
 
 function pathSite(event: ApiEvent): string {
-  return (event.pathParameters?.iis_id ?? '').toUpperCase();
+  return checkIdentifier('iis_id', event.pathParameters?.iis_id ?? '').toUpperCase();
 }
 
 async function show(event: ApiEvent) {

@@ -10,7 +10,8 @@ import {
 import { RULES } from '../domain/findings.ts';
 import { SiteInput } from '../domain/site.ts';
 import { REASON_CODES, WASTAGE_REASONS } from '../stock/reasons.ts';
-import { MAX_BODY_BYTES } from './request.ts';
+import { ID_MAX_BYTES } from './identifiers.ts';
+import { API_GATEWAY_MAX_BODY_BYTES, MAX_BODY_BYTES } from './limits.ts';
 
 const schema = (s: z.core.$ZodType) => {
   const { $schema: _, ...rest } = z.toJSONSchema(s, {
@@ -24,13 +25,26 @@ const jsonContent = (ref: string) => ({
   'application/json': { schema: { $ref: `#/components/schemas/${ref}` } },
 });
 const error = (description: string) => ({ description, content: jsonContent('Error') });
-const eventIdParam = { name: 'vax_event_id', in: 'path', required: true, schema: { type: 'string' } };
+/** Identifiers are at most this many bytes (UTF-8; they are ASCII, so characters); longer is 400 REQ009. */
+const idSchema = (field: keyof typeof ID_MAX_BYTES, extra: Record<string, unknown> = {}) => ({
+  type: 'string',
+  minLength: 1,
+  maxLength: ID_MAX_BYTES[field],
+  ...extra,
+});
+const eventIdParam = {
+  name: 'vax_event_id',
+  in: 'path',
+  required: true,
+  description: `At most ${ID_MAX_BYTES.vax_event_id} characters (printable ASCII); a longer one is 400 REQ009.`,
+  schema: idSchema('vax_event_id'),
+};
 const siteParam = {
   name: 'iis_id',
   in: 'query',
   required: false,
-  description: "A client site of the caller (sending facilities only); defaults to the caller's site.",
-  schema: { type: 'string' },
+  description: `A client site of the caller (sending facilities only); defaults to the caller's site. A CAIR Org Code: at most ${ID_MAX_BYTES.iis_id} characters; longer is 400 REQ009.`,
+  schema: idSchema('iis_id', { pattern: '^[A-Za-z0-9-]{1,20}$' }),
 };
 const ifMatch = {
   name: 'If-Match',
@@ -54,14 +68,14 @@ const lotParams = [
     required: true,
     description:
       "NDC of the vial or syringe, 5-4-2 with hyphens; a carton's NDC is read as its unit of use (80777-0273-99 → 80777-0273-10).",
-    schema: { type: 'string' },
+    schema: idSchema('ndc'),
   },
   {
     name: 'lot_number',
     in: 'path',
     required: true,
     description: 'Lot number as printed on the vial (read upper-case).',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9-]{1,20}$' },
+    schema: idSchema('lot_number', { pattern: '^[A-Za-z0-9-]{1,20}$' }),
   },
 ];
 const inputDate = (description: string) => ({
@@ -324,7 +338,7 @@ export function openApiDocument(serverUrl?: string) {
     info: {
       title: 'California COVID-19 dose reporting pipeline',
       version: '1',
-      description: `Report COVID-19 doses to the regional CAIR registry and CDC. Bodies up to ${MAX_BODY_BYTES} bytes, up to ${MAX_DOSES_PER_REQUEST} doses per request. Findings codes: ${Object.keys(RULES).join(', ')}.`,
+      description: `Report COVID-19 doses to the regional CAIR registry and CDC. Bodies up to ${MAX_BODY_BYTES} bytes (UTF-8, as sent; JSON and SOAP alike): larger is 413, from the function up to ${API_GATEWAY_MAX_BODY_BYTES} bytes and from API Gateway beyond. ${MAX_BODY_BYTES} is the largest body AWS admits whatever its bytes: API Gateway hands it to Lambda escaped in a JSON event of at most 6 MB, where a byte can take six. Up to ${MAX_DOSES_PER_REQUEST} doses per request. Identifiers in paths and queries have the maxLength given (bytes; longer is 400 REQ009). Findings codes: ${Object.keys(RULES).join(', ')}.`,
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }],
@@ -370,6 +384,7 @@ export function openApiDocument(serverUrl?: string) {
           parameters: [eventIdParam, siteParam],
           responses: {
             '200': { description: 'The dose' },
+            '400': error('An identifier longer than its maxLength (REQ009)'),
             '404': error('No such dose for this site'),
             ...common,
           },
@@ -380,6 +395,9 @@ export function openApiDocument(serverUrl?: string) {
           requestBody: { required: true, content: jsonContent('Dose') },
           responses: {
             '200': { description: 'Stored as a new version' },
+            '400': error(
+              'Malformed If-Match (REQ006), body, or an identifier longer than its maxLength (REQ009)',
+            ),
             '412': error('Changed since read'),
             '422': error('Rejected by the rules'),
             '428': error('If-Match missing'),
@@ -389,7 +407,12 @@ export function openApiDocument(serverUrl?: string) {
         delete: {
           summary: 'Delete a dose (logical; HL7 action D)',
           parameters: [eventIdParam, siteParam, ifMatch],
-          responses: { '200': { description: 'Deleted' }, '412': error('Changed since read'), ...common },
+          responses: {
+            '200': { description: 'Deleted' },
+            '400': error('Malformed If-Match (REQ006) or an identifier longer than its maxLength (REQ009)'),
+            '412': error('Changed since read'),
+            ...common,
+          },
         },
       },
       '/v1/sites': {

@@ -404,6 +404,36 @@ describe('updates and deletes', () => {
     expect(read.json).toMatchObject({ version: 1, deleted: false, dose: { lot_number: '039K20A' } });
   });
 
+  it('answers an identifier over its documented length with 400 REQ009 before any read or write (issue 18, item 2)', async () => {
+    const id = 'E'.repeat(2049); // over DynamoDB's 2,048-byte key: PUT and DELETE answered 500
+    const calls = {
+      get: await api.call('GET', `/v1/doses/${id}`, { key: site.api_key }),
+      put: await api.call('PUT', `/v1/doses/${id}`, {
+        key: site.api_key,
+        headers: { 'if-match': '"1"' },
+        body: modernaDose({ vax_event_id: id }),
+      }),
+      del: await api.call('DELETE', `/v1/doses/${id}`, { key: site.api_key, headers: { 'if-match': '"1"' } }),
+      just: await api.call('GET', `/v1/doses/${'E'.repeat(200)}`, { key: site.api_key }),
+      site: await api.call('GET', `/v1/doses/ANY?iis_id=${'S'.repeat(21)}`, { key: site.api_key }),
+      enrolled: await api.call('GET', `/v1/sites/${'S'.repeat(2049)}`),
+      rotate: await api.call('POST', `/v1/sites/${'S'.repeat(2049)}/keys`),
+    };
+    for (const [name, res] of Object.entries(calls)) {
+      expect(res.status, name).toBe(400);
+      expect(res.json.issues, name).toEqual([
+        expect.objectContaining({
+          code: 'REQ009',
+          severity: 'error',
+          field: expect.stringMatching(/^(vax_event_id|iis_id)$/),
+        }),
+      ]);
+      expect(JSON.stringify(res.json), name).not.toContain('EEEEEEEE');
+    }
+    // The longest ID a dose can have is read as any other: not stored here, 404.
+    expect((await api.call('GET', `/v1/doses/${'E'.repeat(199)}`, { key: site.api_key })).status).toBe(404);
+  });
+
   it('rejects an update that breaks a rule with 422 and stores nothing', async () => {
     const id = 'CHANGE-2';
     await api.call('POST', '/v1/doses', { key: site.api_key, body: modernaDose({ vax_event_id: id }) });
