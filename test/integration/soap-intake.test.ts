@@ -173,6 +173,25 @@ describe('SOAP intake (CDC IIS WSDL)', () => {
     expect((await api.call('GET', '/v1/doses/SOAP-SEC', { key: site.api_key })).status).toBe(404);
   });
 
+  it('refuses 5 MB of carriage returns with bad credentials at once, and bad credentials under the limit without parsing (issue 12, defect 6)', async () => {
+    const crs = (n: number, password: string) =>
+      buildSubmitSingleMessageRequest({
+        username: site.iis_id,
+        password,
+        facilityID: site.iis_id,
+        hl7Message: 'MSH',
+      }).replace('MSH', `MSH${'\r'.repeat(n)}`);
+    let started = performance.now();
+    const huge = await post(crs(5 * 1024 * 1024, 'cak_not-a-key'));
+    expect(huge.status).toBe(413); // 10 MB once escaped: the gateway refuses it, as API Gateway would
+    expect(performance.now() - started).toBeLessThan(2000);
+    started = performance.now();
+    const under = await post(crs(990_000, 'cak_not-a-key'));
+    expect(under.status).toBe(400);
+    expect(parseSoapResponse(under.text)).toMatchObject({ kind: 'fault', fault: 'SecurityFault' });
+    expect(performance.now() - started).toBeLessThan(1000); // parsing it alone took ~2 s
+  });
+
   it('echoes connectivityTest, and faults on malformed SOAP and unknown operations', async () => {
     const echo = await post(buildConnectivityTestRequest('ping'), soapContentType('connectivityTest'));
     const malformed = await post('<not-soap');
