@@ -346,8 +346,9 @@ const functions = {
     timeoutSeconds: 50,
     memoryMb: 256,
     tables: { uploads: 'write' },
-    // HEADs the version an upload was planned from, to tell a vanished file from a stuck one.
-    buckets: { drop: { read: ['incoming/'], readVersions: ['incoming/'] } },
+    // HEADs the version an upload was planned from, to tell a vanished file from a stuck one; an upload it
+    // fails still gets its results file and summary (shared/ingest/fail-upload.ts).
+    buckets: { drop: { read: ['incoming/'], readVersions: ['incoming/'], write: ['results/'] } },
     sendsTo: ['ingestFiles', 'ingestChunks'],
     schedules: [
       { expression: 'rate(5 minutes)', timezone: 'America/Los_Angeles', input: { stuckAfterSeconds: 900 } },

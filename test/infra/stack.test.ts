@@ -751,12 +751,9 @@ describe('drop bucket prefixes of the ingest functions', () => {
     expect(grants('ingestWorker', 's3:GetObject')).not.toContain('drop/results/*');
   });
 
-  it('the uploads sweeper only reads incoming/ (HEAD of the planned version)', () => {
-    expect(bucketGrants(resources, 'uploadsSweeper')).toEqual([
-      's3:GetObject drop/incoming/*',
-      's3:GetObjectVersion drop/incoming/*',
-      's3:ListBucket drop/incoming/*',
-    ]);
+  it('the uploads sweeper reads incoming/ (HEAD of the planned version) and writes only results/ (of an upload it fails)', () => {
+    expect(grants('uploadsSweeper', 's3:GetObject')).toEqual(['drop/incoming/*']);
+    expect(grants('uploadsSweeper', 's3:PutObject')).toEqual(['drop/results/*']);
   });
 
   // Every bucket is versioned and these requests name a VersionId, which AWS authorizes as s3:GetObjectVersion:

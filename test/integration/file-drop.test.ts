@@ -26,6 +26,7 @@ let site: { iis_id: string; api_key: string };
 
 beforeAll(async () => {
   rt = await startLocalRuntime({
+    iam: true,
     topology: intakeOnly(),
     port: 0,
     schedules: false,

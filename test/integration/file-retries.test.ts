@@ -30,6 +30,7 @@ const s3 = new S3Client({});
 
 beforeAll(async () => {
   rt = await startLocalRuntime({
+    iam: true,
     port: 0,
     schedules: false,
     topology: manual,

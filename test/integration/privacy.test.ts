@@ -23,6 +23,7 @@ beforeAll(async () => {
   process.stderr.write = capture() as typeof process.stderr.write;
   // The whole pipeline: intake, the registry reporter and its stand-ins, the CDC stager, report and stand-in.
   rt = await startLocalRuntime({
+    iam: true,
     port: 0,
     schedules: false,
     sqs: { waitTimeSeconds: 1 },

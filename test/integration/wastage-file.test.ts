@@ -41,6 +41,7 @@ type Site = { iis_id: string; api_key: string };
 
 beforeAll(async () => {
   rt = await startLocalRuntime({
+    iam: true,
     port: 0,
     schedules: false,
     topology: manual,
