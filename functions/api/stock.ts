@@ -4,6 +4,7 @@ import type { Finding } from '../../shared/domain/findings.ts';
 import type { Site } from '../../shared/domain/site.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
 import { type ApiEvent, caller, jsonBody } from '../../shared/http/request.ts';
+import { checkIdentifier } from '../../shared/http/identifiers.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { resolveSites } from '../../shared/intake/access.ts';
 import { logger } from '../../shared/observability/logger.ts';
@@ -86,7 +87,7 @@ async function actingSite(event: ApiEvent, what: string): Promise<string> {
       'authorization',
       `${what} with the site's own key (or its sending facility's), not the admin key.`,
     );
-  const asked = event.queryStringParameters?.iis_id?.trim();
+  const asked = checkIdentifier('iis_id', event.queryStringParameters?.iis_id?.trim());
   const target = (asked || c.iis_id).toUpperCase();
   const access = await resolveSites(c, [target]);
   if (!access.ok)

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { presignGet, presignPut, incomingKey } from '../../shared/files/storage.ts';
 import { httpHandler, route } from '../../shared/http/handler.ts';
 import { type ApiEvent, caller, jsonBody, requireSite } from '../../shared/http/request.ts';
+import { checkIdentifier } from '../../shared/http/identifiers.ts';
 import { HttpError, json, type Result } from '../../shared/http/response.ts';
 import { resolveSites } from '../../shared/intake/access.ts';
 import { listFailures } from '../../shared/ingest/failures.ts';
@@ -109,7 +110,7 @@ async function view(u: Upload) {
  */
 async function progress(event: ApiEvent): Promise<Result> {
   const site = requireSite(caller(event));
-  const id = event.pathParameters?.upload_id ?? '';
+  const id = checkIdentifier('upload_id', event.pathParameters?.upload_id ?? '');
   const u = await getUpload(id);
   const access = u ? await resolveSites(site, [u.iis_id]) : undefined;
   if (!u || !access?.ok) throw new HttpError(404, 'UPLOAD404', 'upload_id', `No upload ${id} for this site.`);

@@ -182,7 +182,7 @@ const stockSchemas = {
       from_iis_id: {
         type: 'string',
         description:
-          'A transfer: the enrolled site the doses came from. Within one organization (same sending facility) this receipt also records its side; from another organization the sender reports its side itself (STK011).',
+          "A transfer: the enrolled site the doses came from. The sender's side is recorded too only when your key acts for the sending site (its own key, or its sending facility's, which acts for all its clients); otherwise the receipt is recorded here only and the sender reports its side with POST /v1/inventory/transfers (STK015 within one organization, STK011 from another).",
       },
     },
   },

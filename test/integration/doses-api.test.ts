@@ -418,6 +418,10 @@ describe('updates and deletes', () => {
       site: await api.call('GET', `/v1/doses/ANY?iis_id=${'S'.repeat(21)}`, { key: site.api_key }),
       enrolled: await api.call('GET', `/v1/sites/${'S'.repeat(2049)}`),
       rotate: await api.call('POST', `/v1/sites/${'S'.repeat(2049)}/keys`),
+      upload: await api.call('GET', `/v1/uploads/${'U'.repeat(2049)}`, { key: site.api_key }),
+      lot: await api.call('GET', `/v1/lots/80777-0273-99/039K20A?iis_id=${'S'.repeat(21)}`, {
+        key: site.api_key,
+      }),
     };
     for (const [name, res] of Object.entries(calls)) {
       expect(res.status, name).toBe(400);
@@ -425,7 +429,7 @@ describe('updates and deletes', () => {
         expect.objectContaining({
           code: 'REQ009',
           severity: 'error',
-          field: expect.stringMatching(/^(vax_event_id|iis_id)$/),
+          field: expect.stringMatching(/^(vax_event_id|iis_id|upload_id)$/),
         }),
       ]);
       expect(JSON.stringify(res.json), name).not.toContain('EEEEEEEE');
