@@ -1,5 +1,5 @@
 import { DOSE_FIELDS, type DoseField, SITE_FILLED_FIELDS } from '../domain/fields.ts';
-import { type Finding, finding } from '../domain/findings.ts';
+import { echo, type Finding, finding, MAX_ECHO } from '../domain/findings.ts';
 import { REQUIRED_FOR_VACCINATION } from '../domain/requirements.ts';
 
 /**
@@ -99,8 +99,10 @@ export function sniff(head: Buffer): { format: FileFormat } | { problem: Finding
   // HL7 v2 batch files (FHS/BHS envelopes) or concatenated VXU messages.
   const text = head.subarray(start, start + 4).toString('latin1');
   if (text === 'MSH|' || text === 'FHS|' || text === 'BHS|') return { format: 'hl7' };
-  const newline = head.indexOf(0x0a, start);
-  const firstLine = head.subarray(start, newline < 0 ? head.length : newline).toString('utf8');
+  // The first line ends at the first CR or LF: a CR-only file (Excel's "CSV (Macintosh)") has no LF at all.
+  let end = start;
+  while (end < head.length && head[end] !== 0x0a && head[end] !== 0x0d) end++;
+  const firstLine = head.subarray(start, end).toString('utf8');
   if (firstLine.includes('\t')) return { format: 'cvrs' };
   if (firstLine.includes(',')) return { format: 'csv' };
   return {
@@ -156,7 +158,10 @@ export function readHeader(
       return { kind, problem: fileFinding('FILE007', `Column ${c} appears twice in the header. Keep one.`) };
     seen.add(c);
   }
-  const extra = cells.filter((_, i) => columns[i] === undefined).map((c) => c.trim());
+  // A column name is the site's text: cut as every finding cuts what it repeats, and at most five named.
+  const unknown = cells.filter((_, i) => columns[i] === undefined).map((c) => c.trim());
+  const extra = unknown.slice(0, 5).map((c) => ([...c].length > MAX_ECHO ? echo(c) : c));
+  if (unknown.length > 5) extra.push(`${unknown.length - 5} more`);
   const s = extra.length > 1 ? 's' : '';
   const notes =
     extra.length > 0

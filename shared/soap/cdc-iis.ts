@@ -420,8 +420,10 @@ function soapBody(xml: string): XmlElement {
   return body;
 }
 
+/** An element's name for a fault: the caller's text, so cut at 64 characters as findings cut what they repeat. */
 function describe(e: XmlElement): string {
-  return e.ns ? `{${e.ns}}${e.local}` : e.local;
+  const cut = (t: string) => (t.length > 64 ? `${t.slice(0, 64)}… (${t.length} characters)` : t);
+  return e.ns ? `{${cut(e.ns)}}${cut(e.local)}` : cut(e.local);
 }
 
 /**
