@@ -11,10 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { cvrsLine, cvrsRecord } from '../../shared/cdc/cvrs-file.ts';
 import { OpenCsvParser } from '../../shared/cdc/validator/opencsv.ts';
 import { CVRS_FIELDS, type Dose, type DoseField } from '../../shared/domain/fields.ts';
-import type { Site } from '../../shared/domain/site.ts';
 import { resultRows } from '../../shared/files/results.ts';
 import { buildAck, buildVxu, hl7Error, parseAck, parseVxu } from '../../shared/hl7/index.ts';
-import { defaultDeps, type IntakeDeps, submitDoses } from '../../shared/intake/submit.ts';
+import { submitDoses } from '../../shared/intake/submit.ts';
 import { REGISTRIES } from '../../shared/registry/config.ts';
 import { vxuFor } from '../../shared/registry/vxu-input.ts';
 import {
@@ -25,6 +24,7 @@ import {
 } from '../../shared/soap/cdc-iis.ts';
 import type { DoseVersion } from '../../shared/store/doses.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
+import { capturing } from '../fixtures/intake.ts';
 
 const NOW = new Date('2021-03-12T18:00:00Z');
 const SECRET = 'test-secret';
@@ -140,26 +140,6 @@ const doseArb = fc
     fc.nat(),
   )
   .map(([text, codes, n]) => modernaDose({ vax_event_id: `E-${n}`, ...text, ...codes }));
-
-/** Stores nothing, reads nothing: what intake would store is kept here. */
-function capturing(): { deps: IntakeDeps; stored: DoseVersion[] } {
-  const stored: DoseVersion[] = [];
-  const deps: IntakeDeps = {
-    ...defaultDeps,
-    getSite: async (id) => (id === demoSite.iis_id ? (demoSite as unknown as Site) : undefined),
-    getHead: async () => undefined,
-    recipientDoses: async () => [],
-    insertVersion: async (v) => {
-      stored.push(v);
-      return { stored: true };
-    },
-    writeIntents: async () => {},
-    deleteIntents: async () => {},
-    shrinkIntent: async () => {},
-    publish: async () => new Map(),
-  };
-  return { deps, stored };
-}
 
 /** Every outbound format of one stored dose; throws where one cannot be built. */
 function encodeEverywhere(v: DoseVersion): void {

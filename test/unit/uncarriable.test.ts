@@ -6,35 +6,15 @@ import { describe, expect, it } from 'vitest';
 import type { Dose } from '../../shared/domain/fields.ts';
 import { RULES } from '../../shared/domain/findings.ts';
 import { firstUncarriable, normalizeDose } from '../../shared/domain/normalize.ts';
-import type { Site } from '../../shared/domain/site.ts';
 import { buildVxu, cairFacilities, parseAck } from '../../shared/hl7/index.ts';
-import { defaultDeps, type IntakeDeps, submitDoses } from '../../shared/intake/submit.ts';
+import { submitDoses } from '../../shared/intake/submit.ts';
 import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
 import { buildSubmitSingleMessageResponse } from '../../shared/soap/cdc-iis.ts';
-import type { DoseVersion } from '../../shared/store/doses.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
+import { capturing } from '../fixtures/intake.ts';
 
 const NOW = new Date('2021-03-12T18:00:00Z');
 const caller = { role: 'site' as const, iis_id: demoSite.iis_id };
-
-function capturing(): { deps: IntakeDeps; stored: DoseVersion[] } {
-  const stored: DoseVersion[] = [];
-  const deps: IntakeDeps = {
-    ...defaultDeps,
-    getSite: async (id) => (id === demoSite.iis_id ? (demoSite as unknown as Site) : undefined),
-    getHead: async () => undefined,
-    recipientDoses: async () => [],
-    insertVersion: async (v) => {
-      stored.push(v);
-      return { stored: true };
-    },
-    writeIntents: async () => {},
-    deleteIntents: async () => {},
-    shrinkIntent: async () => {},
-    publish: async () => new Map(),
-  };
-  return { deps, stored };
-}
 
 /** One character of each class intake refuses. */
 const REFUSED: [string, string][] = [
