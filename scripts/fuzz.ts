@@ -8,10 +8,14 @@
  * lists as open defects (as the bounded `npm test` run does); without it every invariant is checked.
  */
 import { parseArgs } from 'node:util';
-import { formatResult, type FuzzResult, runTarget } from '../test/fuzz/harness.ts';
-import { KNOWN_OPEN_IDS } from '../test/fuzz/known.ts';
+import type { FuzzResult } from '../test/fuzz/harness.ts';
 import type { Pipeline } from '../test/fuzz/pipeline.ts';
-import { TARGETS } from '../test/fuzz/targets.ts';
+
+// Quiet handler logs, as in tests: set before any module that builds the logger is loaded.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+const { formatResult, runTarget } = await import('../test/fuzz/harness.ts');
+const { KNOWN_OPEN_IDS } = await import('../test/fuzz/known.ts');
+const { TARGETS } = await import('../test/fuzz/targets.ts');
 
 const { values } = parseArgs({
   options: {
@@ -39,8 +43,6 @@ const seed = values.seed === undefined ? Date.now() ^ (Math.random() * 0x7ffffff
 const targets = TARGETS.filter((t) => !only || only.includes(t.name));
 const skip = values['skip-known'] ? KNOWN_OPEN_IDS : new Set<string>();
 
-// Quiet handler logs, as in tests; set before any handler module loads.
-process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
 let pipeline: Pipeline | undefined;
 if (targets.some((t) => t.pipeline)) {
   const { startPipeline } = await import('../test/fuzz/pipeline.ts');

@@ -46,8 +46,30 @@ export interface AckInput {
   timeZone?: string;
 }
 
+/** Longest value an ACK echoes from the message it answers: HL7's ST (MSH-10 and the HD parts) stops at 199. */
+const ECHO_MAX = 199;
+
+/**
+ * A value of the message answered, as the ACK can carry it whatever the sender wrote: characters XML 1.0 and
+ * UTF-8 cannot hold (C0 controls, noncharacters, lone surrogates), which would make the SOAP response fail to
+ * encode, become U+FFFD, and it is cut at ECHO_MAX characters.
+ */
+function echoable(v: string | undefined): string | undefined {
+  if (v === undefined) return v;
+  const cut = [...v.toWellFormed()].slice(0, ECHO_MAX).join('');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is replaced
+  return cut.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+}
+
 export function buildAck(input: AckInput): string {
-  const { original } = input;
+  const original = {
+    ...input.original,
+    messageControlId: echoable(input.original.messageControlId) ?? '',
+    sendingApplication: echoable(input.original.sendingApplication),
+    sendingFacility: echoable(input.original.sendingFacility),
+    receivingApplication: echoable(input.original.receivingApplication),
+    receivingFacility: echoable(input.original.receivingFacility),
+  };
   const msh = segment('MSH', [
     original.receivingApplication,
     original.receivingFacility,

@@ -112,7 +112,9 @@ export function errSegment(e: Hl7Error): Segment {
           'HL70533',
           ...(e.rule !== undefined ? [e.rule, e.rule, RULE_CODE_SYSTEM] : []),
         ];
-  const text = e.text.length > ERR_TEXT_MAX ? `${e.text.slice(0, ERR_TEXT_MAX - 3)}...` : e.text;
+  // Cut between characters: half a surrogate pair is a lone surrogate, which no UTF-8 transport (SOAP) carries.
+  const cut = /[\uD800-\uDBFF]/.test(e.text.charAt(ERR_TEXT_MAX - 4)) ? ERR_TEXT_MAX - 4 : ERR_TEXT_MAX - 3;
+  const text = e.text.length > ERR_TEXT_MAX ? `${e.text.slice(0, cut)}...` : e.text;
   return segment('ERR', [
     undefined,
     e.location ? e.location.split('^') : undefined,

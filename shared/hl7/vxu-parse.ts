@@ -5,6 +5,7 @@
 import { adminType, ndc as ndcEntry } from '../codesets/index.ts';
 import { normalizeNdc } from '../codesets/ndc.ts';
 import { type Dose, RACE_FIELDS } from '../domain/fields.ts';
+import { shown } from '../domain/findings.ts';
 import { readYesNoUnk } from './codes.ts';
 import { fromHl7Date, fromHl7Timestamp } from './dates.ts';
 import { errorLocation, type Hl7Error, type Hl7Severity, hl7Error } from './errors.ts';
@@ -126,11 +127,11 @@ function checkHeader(msh: Segment, out: ParsedVxu): boolean {
   const type = clean(value(msh, 9, 1));
   const event = clean(value(msh, 9, 2));
   if (type !== 'VXU') {
-    err(9, '200', 'E', `MSH-9 message type "${type}" is not supported here; send VXU^V04^VXU_V04.`);
+    err(9, '200', 'E', `MSH-9 message type "${shown(type)}" is not supported here; send VXU^V04^VXU_V04.`);
     return false;
   }
   if (event !== 'V04') {
-    err(9, '201', 'E', `MSH-9 event "${event}" is not supported here; send VXU^V04^VXU_V04.`);
+    err(9, '201', 'E', `MSH-9 event "${shown(event)}" is not supported here; send VXU^V04^VXU_V04.`);
     return false;
   }
   if (out.messageControlId === '') {
@@ -141,18 +142,23 @@ function checkHeader(msh: Segment, out: ParsedVxu): boolean {
       11,
       '202',
       'E',
-      `MSH-11 processing ID "${out.processingId}" is not supported; use P (production) or T (test).`,
+      `MSH-11 processing ID "${shown(out.processingId)}" is not supported; use P (production) or T (test).`,
     );
   }
   const version = clean(value(msh, 12));
   if (version !== '2.5.1') {
-    err(12, '203', 'E', `MSH-12 version "${version}" is not supported; send HL7 version 2.5.1.`);
+    err(12, '203', 'E', `MSH-12 version "${shown(version)}" is not supported; send HL7 version 2.5.1.`);
   }
   const profiles = repetitions(msh, 21).map((rep) => clean(componentOf(rep, 1)));
   if (profiles.length === 0) {
     err(21, '101', 'W', 'MSH-21 (message profile) is empty; send Z22^CDCPHINVS.');
   } else if (!profiles.includes(PROFILE[0])) {
-    err(21, '200', 'E', `MSH-21 profile "${profiles.join(', ')}" is not supported; send Z22^CDCPHINVS.`);
+    err(
+      21,
+      '200',
+      'E',
+      `MSH-21 profile "${shown(profiles.join(', '))}" is not supported; send Z22^CDCPHINVS.`,
+    );
   }
   return true;
 }

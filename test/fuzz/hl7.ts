@@ -6,6 +6,7 @@
  * bad, truncation, stray characters, 50,000-character fields.
  *
  * Invariants: hl7.no-crash (parseVxu never throws, receiveVxu only for storage, the ACK reads back),
+ * hl7.ack-encodes (the ACK fits in a SOAP response),
  * hl7.no-patient-echo (no marker in the ACK's texts), hl7.echo-cap (no ERR text repeats more than 64 characters
  * of a dose value), hl7.accepted-encodes (every dose intake stores encodes as VXU, SOAP, CVRS and a results row).
  */
@@ -14,6 +15,7 @@ import type { Dose } from '../../shared/domain/fields.ts';
 import { MAX_ECHO } from '../../shared/domain/findings.ts';
 import { buildVxu, cairFacilities, parseAck, parseVxu } from '../../shared/hl7/index.ts';
 import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
+import { buildSubmitSingleMessageResponse } from '../../shared/soap/cdc-iis.ts';
 import { encodeProblems } from './encode.ts';
 import { bump, type FuzzContext, type FuzzTarget, invariant, noCrash } from './harness.ts';
 import { capturing, FUZZ_SITE } from './intake-deps.ts';
@@ -244,6 +246,8 @@ async function check(input: Hl7Input, ctx: FuzzContext): Promise<void> {
   bump(ctx, `ack_${out.ackCode}`);
   const ack = await noCrash(ctx, 'hl7.no-crash', () => parseAck(out.ack));
   if (!ack) return;
+  // The ACK goes back in a SOAP response: it must be text XML and UTF-8 carry.
+  await noCrash(ctx, 'hl7.ack-encodes', () => buildSubmitSingleMessageResponse(out.ack));
   const said = `${out.errors.map((e) => e.text).join('\n')}\n${ack.errors.map((e) => e.text).join('\n')}`;
   for (const [field, value] of Object.entries(input.markers))
     for (const form of markerForms(value))

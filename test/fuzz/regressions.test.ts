@@ -2,7 +2,10 @@
  * Defects the fuzz targets found in code nobody else owns, fixed with the counterexample kept here.
  */
 import { describe, expect, it } from 'vitest';
+import { errSegment } from '../../shared/hl7/errors.ts';
+import { formatSegment, hl7Error } from '../../shared/hl7/index.ts';
 import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
+import { buildSubmitSingleMessageResponse } from '../../shared/soap/cdc-iis.ts';
 import { hl7Text } from './hl7.ts';
 import { capturing, FUZZ_SITE } from './intake-deps.ts';
 
@@ -30,5 +33,33 @@ describe('fuzz regressions', () => {
     expect(out.errors[0]!.text).toMatch(
       /^MSH-2 must hold 4 encoding characters, found \d+ \("\|\|CAIRDE…"\)\.$/,
     );
+  });
+
+  it.each([
+    ['MSH-10 (echoed in MSA-2)', (t: string) => t.replace('M-FZ-REG-2', 'M-FZ-REG-2\ud800')],
+    ['MSH-11 (quoted in the 202 error)', (t: string) => t.replace('|P|2.5.1', '|\ud800\u0001|2.5.1')],
+    ["MSH-12 near ERR-8's cut", (t: string) => t.replace('|2.5.1|', `|${'x'.repeat(204)}\u{1f489}|`)],
+    [
+      "MSH-3 (echoed in the ACK's MSH-5)",
+      (t: string) => t.replace(/^MSH\|\^~\\&\|[^|]*/, 'MSH|^~\\&|E\udc00\u0000'),
+    ],
+  ])(
+    'hl7.ack-encodes: a lone surrogate or control in %s still gets an ACK SOAP can carry',
+    async (_name, edit) => {
+      // Found by the soap target: the ACK echoed a lone surrogate, its SOAP response failed to encode and the
+      // service answered 500 "The acknowledgement could not be encoded".
+      const text = edit(hl7Text({ fields: {}, markers: {}, action: 'A', mutations: [] }, 'FZ-REG-2'));
+      const out = await receiveVxu(text, { role: 'site', iis_id: FUZZ_SITE }, new Date(), capturing().deps);
+      expect(out.ack.isWellFormed()).toBe(true);
+      expect(() => buildSubmitSingleMessageResponse(out.ack)).not.toThrow();
+    },
+  );
+
+  it('hl7.ack-encodes: ERR-8 is cut at 250 characters between characters, never inside a surrogate pair', () => {
+    for (let at = 240; at < 252; at++) {
+      const text = `${'x'.repeat(at)}\u{1f489}${'y'.repeat(20)}`;
+      const err = formatSegment(errSegment(hl7Error('MSH^1', '207', 'E', text)));
+      expect(err.isWellFormed(), `emoji at ${at}`).toBe(true);
+    }
   });
 });

@@ -3,5 +3,6 @@ import { filesTarget } from './files.ts';
 import type { FuzzTarget } from './harness.ts';
 import { hl7Target } from './hl7.ts';
 import { jsonTarget } from './json.ts';
+import { soapTarget } from './soap.ts';
 
-export const TARGETS: readonly FuzzTarget<any>[] = [jsonTarget, filesTarget, hl7Target];
+export const TARGETS: readonly FuzzTarget<any>[] = [jsonTarget, filesTarget, hl7Target, soapTarget];
