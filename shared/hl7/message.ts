@@ -4,6 +4,7 @@
  * only place that escapes. Indexes in every public helper are 1-based, as the standard numbers them.
  */
 import { DEFAULT_ENCODING, type Encoding, escapeHl7, unescapeHl7 } from './escape.ts';
+import { shown } from '../domain/findings.ts';
 
 export type Component = string[];
 export type Repetition = Component[];
@@ -56,7 +57,7 @@ export function encodingOf(mshLine: string): Encoding {
     // which an ACK carries back, says how long it is and shows its start only.
     const start = [...chars].slice(0, MSH2_SHOWN).join('');
     throw new Hl7ParseError(
-      `MSH-2 must hold 4 encoding characters, found ${chars.length}${chars ? ` ("${start}${start.length < chars.length ? '…' : ''}")` : ''}.`,
+      `MSH-2 must hold 4 encoding characters, found ${chars.length}${chars ? ` ("${shown(start)}${start.length < chars.length ? '…' : ''}")` : ''}.`,
     );
   }
   const enc: Encoding = {
@@ -69,7 +70,7 @@ export function encodingOf(mshLine: string): Encoding {
   const all = [enc.field, enc.component, enc.repetition, enc.escape, enc.subcomponent];
   if (new Set(all).size !== 5 || all.some((c) => /[\sA-Za-z0-9]/.test(c))) {
     throw new Hl7ParseError(
-      `MSH-1/MSH-2 encoding characters "${field}${chars}" are not 5 distinct delimiters.`,
+      `MSH-1/MSH-2 encoding characters "${shown(field + chars)}" are not 5 distinct delimiters.`,
     );
   }
   return enc;

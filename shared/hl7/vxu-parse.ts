@@ -285,11 +285,11 @@ function readGroup(group: Group, patient: Partial<Dose>, out: ParsedVxu): Parsed
       'RXA-20 NA (not administered) cannot be recorded: send RE for a refusal, or leave the dose out.',
       20,
     );
-  } else err('103', 'E', `RXA-20 completion status "${status}" is not CP, PA, RE or NA.`, 20);
+  } else err('103', 'E', `RXA-20 completion status "${shown(status)}" is not CP, PA, RE or NA.`, 20);
 
   const action = clean(value(rxa, 21)).toUpperCase();
   if (action === 'A' || action === 'U' || action === 'D') parsed.action = action;
-  else if (action !== '') err('103', 'E', `RXA-21 action code "${action}" is not A, U or D.`, 21);
+  else if (action !== '') err('103', 'E', `RXA-21 action code "${shown(action)}" is not A, U or D.`, 21);
 
   const source = clean(value(rxa, 9)).toUpperCase();
   if (source) parsed.informationSource = source;
@@ -334,7 +334,7 @@ function readProduct(rxa: Segment, n: number, dose: Partial<Dose>, errors: Hl7Er
             errorLocation('RXA', n, 5, first),
             '102',
             'W',
-            `RXA-5 NDC "${code}" is not an NDC; it was left out.`,
+            `RXA-5 NDC "${shown(code)}" is not an NDC; it was left out.`,
           ),
         );
       }
@@ -367,7 +367,7 @@ function readObservation(obx: Segment, seq: number, parsed: ParsedDose, errors: 
         errorLocation('OBX', seq, 5),
         '103',
         'W',
-        `OBX-5 "${answer}" for ${o.question[1]} is not yes, no or unknown; it was left out.`,
+        `OBX-5 "${shown(answer)}" for ${o.question[1]} is not yes, no or unknown; it was left out.`,
       ),
     );
   }

@@ -141,7 +141,7 @@ const rowArb: fc.Arbitrary<Row> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'spaces' as const }) },
 );
 
-const fileInput: fc.Arbitrary<FileInput> = fc.record({
+export const fileInput: fc.Arbitrary<FileInput> = fc.record({
   format: fc.constantFrom('cvrs' as const, 'csv' as const),
   columns: columnsArb,
   rows: fc.array(rowArb, { maxLength: 12 }),

@@ -37,6 +37,7 @@ describe('fuzz regressions', () => {
 
   it.each([
     ['MSH-10 (echoed in MSA-2)', (t: string) => t.replace('M-FZ-REG-2', 'M-FZ-REG-2\ud800')],
+    ['RXA-5 NDC (quoted in a 102 warning)', (t: string) => t.replace('^80777-0273-10^', '^\u0000\ud800^')],
     ['MSH-11 (quoted in the 202 error)', (t: string) => t.replace('|P|2.5.1', '|\ud800\u0001|2.5.1')],
     ["MSH-12 near ERR-8's cut", (t: string) => t.replace('|2.5.1|', `|${'x'.repeat(204)}\u{1f489}|`)],
     [

@@ -170,6 +170,10 @@ const longName = (length: number) => `n${longText(length, length)}`.replace(/[^A
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** connectivityTest's text, which the service echoes by design: no marker, but what the mutations insert. */
+const echoBack = (input: SoapInput) =>
+  `ping ${input.hl7.mutations.map((m) => (m.kind === 'insert' ? m.text : '')).join('')}`;
+
 /** The request body; `site`/`key` are the enrolled site's (placeholders when shown). */
 export function envelopeOf(input: SoapInput, id: string, site = 'SITE', key = 'KEY'): string {
   const hl7 = hl7Text(input.hl7, id);
@@ -180,7 +184,7 @@ export function envelopeOf(input: SoapInput, id: string, site = 'SITE', key = 'K
   try {
     xml =
       input.operation === 'connectivityTest'
-        ? buildConnectivityTestRequest(hl7.slice(0, 40))
+        ? buildConnectivityTestRequest(echoBack(input))
         : buildSubmitSingleMessageRequest({ username: site, password, facilityID, hl7Message: hl7 });
   } catch {
     // Characters XML 1.0 cannot carry: the envelope a careless client would write anyway.
