@@ -1,9 +1,10 @@
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
-  SQSClient,
   SendMessageCommand,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
+import { expect } from 'vitest';
 import { topology } from '../../infra/topology.ts';
 import { type LocalRuntimeOptions, type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
@@ -163,5 +164,29 @@ export async function versionedNotification(rt: Runtime, key: string): Promise<v
     );
   } finally {
     sqs.destroy();
+  }
+}
+
+/** Asks for an upload URL as a site does and PUTs the file; answers the upload id. */
+export async function dropFile(api: Client, key: string, name: string, body: string): Promise<string> {
+  const start = await api.call('POST', '/v1/uploads', { key, body: { name } });
+  expect(start.status).toBe(201);
+  const put = await fetch(start.json.url, { method: 'PUT', headers: start.json.headers, body });
+  expect(put.status).toBe(200);
+  return start.json.upload_id;
+}
+
+/** Polls `probe` every 100 ms until it answers a value; fails naming `what` after `ms`. */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  ms = 30_000,
+) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -9,7 +9,16 @@ import { startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { doseFile } from '../fixtures/files.ts';
-import { ADMIN_KEY, type Client, client, enroll, type Runtime, versionedNotification } from './harness.ts';
+import {
+  ADMIN_KEY,
+  type Client,
+  client,
+  dropFile,
+  enroll,
+  type Runtime,
+  until,
+  versionedNotification,
+} from './harness.ts';
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -46,25 +55,6 @@ async function start(editPolicies: (p: LocalIamPolicies) => void): Promise<Runti
       if (line.includes('IAM')) console.log(line);
     },
   });
-}
-
-/** Asks for an upload URL as a site does and PUTs the file; answers the upload id. */
-async function dropFile(api: Client, key: string, name: string, body: string): Promise<string> {
-  const start = await api.call('POST', '/v1/uploads', { key, body: { name } });
-  expect(start.status).toBe(201);
-  const put = await fetch(start.json.url, { method: 'PUT', headers: start.json.headers, body });
-  expect(put.status).toBe(200);
-  return start.json.upload_id;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('with grants taken out of the synthesized policies', () => {

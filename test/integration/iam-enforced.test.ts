@@ -12,9 +12,11 @@ import {
   ADMIN_KEY,
   type Client,
   client,
+  drained,
+  dropFile,
   enroll,
   type Runtime,
-  drained,
+  until,
   versionedNotification,
 } from './harness.ts';
 
@@ -30,25 +32,6 @@ async function start(): Promise<Runtime> {
       if (line.includes('IAM') || line.includes('failed')) console.log(line);
     },
   });
-}
-
-/** Asks for an upload URL as a site does and PUTs the file; answers the upload id. */
-async function dropFile(api: Client, key: string, name: string, body: string): Promise<string> {
-  const start = await api.call('POST', '/v1/uploads', { key, body: { name } });
-  expect(start.status).toBe(201);
-  const put = await fetch(start.json.url, { method: 'PUT', headers: start.json.headers, body });
-  expect(put.status).toBe(200);
-  return start.json.upload_id;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('with the grants cdk synth gives today', () => {

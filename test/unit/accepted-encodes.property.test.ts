@@ -25,6 +25,7 @@ import {
 import type { DoseVersion } from '../../shared/store/doses.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 import { capturing } from '../fixtures/intake.ts';
+import { NASTY_CHARS } from '../fuzz/shapes.ts';
 
 const NOW = new Date('2021-03-12T18:00:00Z');
 const SECRET = 'test-secret';
@@ -45,34 +46,6 @@ const FREE_TEXT: readonly DoseField[] = [
   'admin_address_city',
 ];
 
-/** Characters some encoder treats specially, or cannot carry at all. */
-const NASTY = [
-  ...'\u0000\u0001\u0007\u0008\u000b\u000c\u000e\u001b\u001f\t\r\n',
-  '\u007f',
-  '\u0080',
-  '\u0085',
-  '\u009f',
-  '\u00a0',
-  '\u2028',
-  '\u2029',
-  '\ufeff',
-  '\ufdd0',
-  '\ufffd',
-  '\ufffe',
-  '\uffff',
-  '\ud800',
-  '\udbff',
-  '\udc00',
-  '\udfff',
-  '\u{1fffe}',
-  '\u{1f489}',
-  ...'|^~\\&"\',;=+-@<>]#% ',
-  '""',
-  ']]>',
-  '&amp;',
-  '\\X0D\\',
-  '\\F\\',
-];
 /** What no outbound format carries: intake must refuse it (DQ029). */
 const POISON_CHARS = [
   ...'\u0000\u0001\u0007\u0008\u000e\u001b\u001f\u007f\u0080\u009f\ufdd0\ufffe\uffff',
@@ -83,7 +56,7 @@ const POISON = [...POISON_CHARS, '\ud800', '\udbff', '\udc00', '\udfff'];
 const poisoned = (v: unknown) =>
   typeof v === 'string' && (!v.isWellFormed() || POISON_CHARS.some((c) => v.includes(c)));
 /** Characters an encoder must escape or a reader may trip on, which a name or street may well hold. */
-const TRICKY = NASTY.filter((c) => !POISON.includes(c));
+const TRICKY = NASTY_CHARS.filter((c) => !POISON.includes(c));
 const letters = fc.constantFrom(...'abcXYZ019éÑß中');
 const tricky = fc.string({
   unit: fc.oneof(
@@ -97,7 +70,7 @@ const wild = fc.oneof(
   fc.string({
     unit: fc.oneof(
       { weight: 4, arbitrary: letters },
-      { weight: 4, arbitrary: fc.constantFrom(...NASTY) },
+      { weight: 4, arbitrary: fc.constantFrom(...NASTY_CHARS) },
       { weight: 2, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
       { weight: 1, arbitrary: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)) },
     ),
