@@ -15,10 +15,10 @@ import {
   readSoapHead,
   SOAP_HEAD_CHARS,
   SOAP12_CONTENT_TYPE,
-  type SubmitSingleMessageRequest,
   type Soap12FaultCode,
   SoapEncodingError,
   SoapParseError,
+  type SubmitSingleMessageRequest,
   soapContentType,
 } from '../../shared/soap/cdc-iis.ts';
 import { cdcIisWsdl } from '../../shared/soap/cdc-iis.wsdl.ts';
@@ -124,8 +124,11 @@ async function post(event: APIGatewayProxyEventV2): Promise<Result> {
   } catch (err) {
     if (!(err instanceof SoapParseError)) throw err;
     const code: Soap12FaultCode = err.kind === 'version-mismatch' ? 'VersionMismatch' : 'Sender';
+    // SOAP 1.2's HTTP binding maps VersionMismatch to 500; we answer 400 with the same fault code. The mistake
+    // is the client's (a SOAP 1.1 stack), our 5xx alarms must not fire on it, and no client retries a 400.
     return fault('fault', `The request is not a SOAP 1.2 message this service understands: ${err.message}.`, {
       code,
+      status: 400,
     });
   }
 

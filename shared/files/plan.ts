@@ -1,6 +1,7 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Finding } from '../domain/findings.ts';
+import { RecordCounter } from './count.ts';
 import {
   CHUNK_ROWS,
   type FileFormat,
@@ -12,7 +13,6 @@ import {
   readHeader,
   sniff,
 } from './format.ts';
-import { RecordCounter } from './count.ts';
 import { readHl7Messages } from './hl7-reader.ts';
 import { isParseError, readRecords } from './reader.ts';
 
@@ -192,7 +192,9 @@ export async function scanFile(
         const h = readHeader(rec.cells, sniffed.format);
         kind = h.kind;
         if ('problem' in h) {
-          problem = h.problem;
+          // A problem the bytes already showed (not UTF-8, binary) wins: which piece it shows up in depends on how
+          // S3 cuts the stream, and the same file must get the same answer however it is delivered.
+          problem ??= h.problem;
           break;
         }
         header = h;

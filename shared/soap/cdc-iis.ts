@@ -10,6 +10,7 @@
  * family belongs to the later `urn:cdc:iisb:2014` WSDL, which CAIR2 does not speak.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { echo, shown } from '../domain/findings.ts';
 
 export const CDC_IIS_NS = 'urn:cdc:iisb:2011';
 export const SOAP12_ENV_NS = 'http://www.w3.org/2003/05/soap-envelope';
@@ -273,7 +274,7 @@ function decodeXmlEntities(text: string): string {
       return String.fromCodePoint(cp);
     }
     const named = NAMED_ENTITIES[ref];
-    if (named === undefined) throw new SoapParseError('malformed-xml', `undeclared entity &${ref};`);
+    if (named === undefined) throw new SoapParseError('malformed-xml', `undeclared entity &${shown(ref)};`);
     return named;
   });
 }
@@ -361,7 +362,7 @@ function toElement(tag: string, node: FxpNode, parentScope: ReadonlyMap<string, 
   const [prefix, local] = splitQName(tag);
   const ns = scope.get(prefix);
   if (prefix !== '' && ns === undefined)
-    throw new SoapParseError('malformed-xml', `undeclared prefix "${prefix}"`);
+    throw new SoapParseError('malformed-xml', `undeclared prefix ${echo(prefix)}`);
   const children: XmlElement[] = [];
   let text = '';
   for (const child of (node[tag] ?? []) as FxpNode[]) {
@@ -420,10 +421,12 @@ function soapBody(xml: string): XmlElement {
   return body;
 }
 
-/** An element's name for a fault: the caller's text, so cut at 64 characters as findings cut what they repeat. */
+/**
+ * An element's name for a fault: the caller's text, so shown as findings show what they repeat (cut at 64
+ * characters, controls and lone surrogates escaped): a NUL in a namespace name made the fault itself unencodable.
+ */
 function describe(e: XmlElement): string {
-  const cut = (t: string) => (t.length > 64 ? `${t.slice(0, 64)}… (${t.length} characters)` : t);
-  return e.ns ? `{${cut(e.ns)}}${cut(e.local)}` : cut(e.local);
+  return e.ns ? `{${shown(e.ns)}}${shown(e.local)}` : shown(e.local);
 }
 
 /**

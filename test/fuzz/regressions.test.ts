@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { errSegment } from '../../shared/hl7/errors.ts';
 import { formatSegment, hl7Error } from '../../shared/hl7/index.ts';
 import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
-import { buildSubmitSingleMessageResponse } from '../../shared/soap/cdc-iis.ts';
+import {
+  buildFault,
+  buildSubmitSingleMessageRequest,
+  buildSubmitSingleMessageResponse,
+  parseSoapRequest,
+  SoapParseError,
+} from '../../shared/soap/cdc-iis.ts';
 import { hl7Text } from './hl7.ts';
 import { capturing, FUZZ_SITE } from './intake-deps.ts';
 
@@ -55,6 +61,42 @@ describe('fuzz regressions', () => {
       expect(() => buildSubmitSingleMessageResponse(out.ack)).not.toThrow();
     },
   );
+
+  it.each([
+    [
+      'a NUL in the envelope namespace',
+      (x: string) => x.replace('"http://www.w3.org/2003', '"\u0000http://www.w3.org/2003'),
+    ],
+    [
+      'a lone surrogate in an unknown Body element',
+      (x: string) => x.replace(/iis:submitSingleMessage\b/g, 'iis:s\ud800'),
+    ],
+    [
+      'a 5,000-character entity name',
+      (x: string) => x.replace('<iis:facilityID>', `<iis:facilityID>&${'e'.repeat(5000)};`),
+    ],
+  ])('soap.no-5xx: a parse error about %s gives a fault SOAP can carry', (_name, edit) => {
+    // Found by the soap target: the fault quoted the namespace with its NUL, could not be encoded, and the
+    // service answered 500 "could not be processed now".
+    const xml = edit(
+      buildSubmitSingleMessageRequest({
+        username: 'S',
+        password: 'K',
+        facilityID: 'S',
+        hl7Message: 'MSH|^~\\&|',
+      }),
+    );
+    let error: unknown;
+    try {
+      parseSoapRequest(xml);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SoapParseError);
+    const message = (error as Error).message;
+    expect(message.length).toBeLessThan(300);
+    expect(() => buildFault('fault', message, { code: 'Sender' })).not.toThrow();
+  });
 
   it('hl7.ack-encodes: ERR-8 is cut at 250 characters between characters, never inside a surrogate pair', () => {
     for (let at = 240; at < 252; at++) {

@@ -1,12 +1,12 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sniff, readHeader, rowToInput } from '../../shared/files/format.ts';
+import { countRecords } from '../../shared/files/count.ts';
+import { readHeader, rowToInput, sniff } from '../../shared/files/format.ts';
 import { scanFile } from '../../shared/files/plan.ts';
 import { readRecords } from '../../shared/files/reader.ts';
 import { neutralize, resultRows } from '../../shared/files/results.ts';
 import { parseIncomingKey, safeName } from '../../shared/ingest/keys.ts';
-import { countRecords } from '../../shared/files/count.ts';
 import {
   alternating,
   doseFile,
@@ -237,6 +237,20 @@ describe('scanFile (the planner pass)', () => {
   ])('rejects a %s file as a whole', async (_name, content, code) => {
     const res = await scanFile(stream(content), 'SITE1');
     expect(res).toMatchObject({ ok: false, problem: { code, severity: 'error', field: 'file' } });
+  });
+
+  it('gives a file that is not UTF-8 the same problem however S3 cuts the stream (found by the files fuzz target)', async () => {
+    // BOM, one Latin-1 byte, then the header: cut right after the E9, the header was read from the first piece and
+    // its FILE005 overwrote the FILE001 the second piece had already shown.
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf, 0xe9]),
+      Buffer.from(doseFile(mixedKinds(2))),
+    ]);
+    for (const split of [1, 3, 4, 5, 20, bytes.length]) {
+      const pieces = [bytes.subarray(0, split), bytes.subarray(split)].filter((b) => b.length > 0);
+      const res = await scanFile(Readable.from(pieces), 'SITE1');
+      expect(res, `split at ${split}`).toMatchObject({ ok: false, problem: { code: 'FILE001' } });
+    }
   });
 });
 

@@ -179,6 +179,20 @@ describe('POST /v1/iis: size, then caller, then parsing (issue 12, defect 6)', (
   });
 });
 
+describe('POST /v1/iis: a SOAP 1.1 envelope (issue 18: no request gets a 5xx)', () => {
+  it("answers a VersionMismatch fault with 400, not the binding's 500: the mistake is the client's", async () => {
+    // Found by the soap fuzz target: SOAP 1.2's HTTP binding maps VersionMismatch to 500, which fires our 5xx alarms.
+    const body = message(key.apiKey, 0).replace(
+      'http://www.w3.org/2003/05/soap-envelope',
+      'http://schemas.xmlsoap.org/soap/envelope/',
+    );
+    const res = await call(body);
+    expect(res.status).toBe(400);
+    expect(res.soap).toMatchObject({ kind: 'fault', code: 'VersionMismatch' });
+    expect(receiveVxu).not.toHaveBeenCalled();
+  });
+});
+
 describe('readSoapHead', () => {
   const { readSoapHead } = cdc;
   const env = (body: string, extra = '') =>
