@@ -7,8 +7,8 @@
  * Prints one JSON line with the peak RSS in MB.
  */
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import { type FilePlan, scanFile } from '../shared/files/plan.ts';
-import { checkChunks } from '../shared/ingest/validate-file.ts';
+import { type FilePlan, scanFile } from '#files/plan.ts';
+import { checkChunks } from '#files/validate-file.ts';
 
 const [mode, path] = process.argv.slice(2) as ['plan' | 'work', string];
 const baselineMb = Math.round(process.memoryUsage().rss / 1e6);

@@ -4,18 +4,19 @@
  * the day's movements), which every roll-up must do. Prints one JSON line.
  * Usage: node bench/rollup.ts <doses> <wastage> <sites>
  */
+
+import { normalizeDose } from '#doses/normalize.ts';
+import { insertVersion, versionsStoredOn } from '#doses/store.ts';
+import { bucketStore } from '#platform/aws/objects.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import { mapLimit } from '#platform/map-limit.ts';
+import type { Site } from '#sites/site.ts';
+import { createSite } from '#sites/store.ts';
+import { REASON_CODES, WASTAGE_REASONS } from '#stock/reasons.ts';
+import { runRollup } from '#stock/run-rollup.ts';
+import { movementsOfDay, recordMovement, setLotExpiration } from '#stock/store.ts';
 import { startLocalRuntime } from '../local/runtime.ts';
 import { intakeOnly } from '../local/topologies.ts';
-import { bucketStore } from '../shared/clients/objects.ts';
-import { addDays, localDate } from '../shared/domain/dates.ts';
-import { normalizeDose } from '../shared/domain/normalize.ts';
-import type { Site } from '../shared/domain/site.ts';
-import { REASON_CODES, WASTAGE_REASONS } from '../shared/stock/reasons.ts';
-import { runRollup } from '../shared/stock/run-rollup.ts';
-import { insertVersion, versionsStoredOn } from '../shared/store/doses.ts';
-import { createSite } from '../shared/store/sites.ts';
-import { movementsOfDay, recordMovement, setLotExpiration } from '../shared/store/stock.ts';
-import { mapLimit } from '../shared/util/map-limit.ts';
 import { demoSite, modernaDose } from '../test/fixtures/doses.ts';
 
 const [doseCount, wastageCount, siteCount] = process.argv.slice(2).map(Number) as [number, number, number];

@@ -86,7 +86,7 @@ export const ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS = 3;
 export const HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS = 30;
 
 /**
- * The function (topology name) that logs REGISTRY_CREDENTIALS_REFUSED (functions/queue/registry-reporter.ts)
+ * The function (topology name) that logs REGISTRY_CREDENTIALS_REFUSED (functions/registry/reporter.ts)
  * when a regional registry refuses our SOAP credentials and sending to it is paused.
  */
 export const METRIC_NAMESPACE = 'DosePipeline';

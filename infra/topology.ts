@@ -245,7 +245,7 @@ export type SecretName = keyof typeof secrets;
 
 const functions = {
   authorizer: {
-    entry: 'functions/api/authorizer.ts',
+    entry: 'functions/sites/authorizer.ts',
     description: 'Lambda authorizer: resolves a bearer key to a site or the admin role',
     timeoutSeconds: 5,
     memoryMb: 256,
@@ -253,7 +253,7 @@ const functions = {
     secrets: ['adminKey'],
   },
   sites: {
-    entry: 'functions/api/sites.ts',
+    entry: 'functions/sites/api.ts',
     description: 'Enrolls sites and issues, rotates and revokes their keys (admin)',
     timeoutSeconds: 10,
     memoryMb: 256,
@@ -266,7 +266,7 @@ const functions = {
     ],
   },
   doses: {
-    entry: 'functions/api/doses.ts',
+    entry: 'functions/doses/api.ts',
     description: 'Validates, stores and publishes doses; updates, deletes and reads them',
     timeoutSeconds: 29,
     memoryMb: 1024,
@@ -280,14 +280,14 @@ const functions = {
     ],
   },
   openapi: {
-    entry: 'functions/api/openapi.ts',
+    entry: 'functions/platform/openapi.ts',
     description: 'Serves the OpenAPI document generated from the schemas',
     timeoutSeconds: 5,
     memoryMb: 256,
     publicRoutes: ['GET /v1/openapi.json'],
   },
   uploads: {
-    entry: 'functions/api/uploads.ts',
+    entry: 'functions/files/api.ts',
     description: 'Issues presigned upload URLs and reports upload progress and results',
     timeoutSeconds: 10,
     memoryMb: 256,
@@ -298,7 +298,7 @@ const functions = {
     routes: ['POST /v1/uploads', 'GET /v1/uploads/{upload_id}'],
   },
   ingestPlanner: {
-    entry: 'functions/ingest/planner.ts',
+    entry: 'functions/files/planner.ts',
     description: 'Reads a dropped file once: format, header, content hash, duplicate IDs; plans its chunks',
     timeoutSeconds: 300,
     memoryMb: 1024,
@@ -321,7 +321,7 @@ const functions = {
     },
   },
   ingestWorker: {
-    entry: 'functions/ingest/worker.ts',
+    entry: 'functions/files/worker.ts',
     description:
       'Validates and stores one chunk of a dose or wastage file (publishing doses); assembles the results at the end',
     timeoutSeconds: 300,
@@ -341,13 +341,13 @@ const functions = {
     },
   },
   uploadsSweeper: {
-    entry: 'functions/scheduled/uploads-sweeper.ts',
+    entry: 'functions/files/sweeper.ts',
     description: 'Picks up uploads stuck in received or processing past their timeout',
     timeoutSeconds: 50,
     memoryMb: 256,
     tables: { uploads: 'write' },
     // HEADs the version an upload was planned from, to tell a vanished file from a stuck one; an upload it
-    // fails still gets its results file and summary (shared/ingest/fail-upload.ts).
+    // fails still gets its results file and summary (shared/files/fail-upload.ts).
     buckets: { drop: { read: ['incoming/'], readVersions: ['incoming/'], write: ['results/'] } },
     sendsTo: ['ingestFiles', 'ingestChunks'],
     schedules: [
@@ -355,7 +355,7 @@ const functions = {
     ],
   },
   soapIntake: {
-    entry: 'functions/api/soap.ts',
+    entry: 'functions/doses/soap.ts',
     description: 'CDC SOAP interface for EHRs: VXU in, HL7 ACK out, through the same intake as JSON doses',
     timeoutSeconds: 29,
     memoryMb: 1024,
@@ -365,7 +365,7 @@ const functions = {
     publicRoutes: ['GET /v1/iis', 'POST /v1/iis'],
   },
   registryReporter: {
-    entry: 'functions/queue/registry-reporter.ts',
+    entry: 'functions/registry/reporter.ts',
     description: 'Reports stored dose changes to their regional CAIR registry (HL7 VXU over CDC SOAP)',
     timeoutSeconds: 60,
     memoryMb: 512,
@@ -382,7 +382,7 @@ const functions = {
     },
   },
   outboxSweeper: {
-    entry: 'functions/scheduled/outbox-sweeper.ts',
+    entry: 'functions/doses/outbox-sweeper.ts',
     description: 'Republishes stored dose changes whose fan-out was interrupted',
     // Under the one-minute period, so runs do not pile up (overlap would be harmless: publishing is idempotent).
     timeoutSeconds: 50,
@@ -394,7 +394,7 @@ const functions = {
     ],
   },
   stock: {
-    entry: 'functions/api/stock.ts',
+    entry: 'functions/stock/api.ts',
     description:
       'Lot expirations (admin), beyond-use dates, inventory receipts and transfers, wastage reports',
     // Batches of up to 1,000 records, each stored with a conditional write.
@@ -411,7 +411,7 @@ const functions = {
     ],
   },
   reports: {
-    entry: 'functions/api/reports.ts',
+    entry: 'functions/stock/reports.ts',
     description: 'The nightly accountability reports: a site sees its own rows, an admin sees all',
     timeoutSeconds: 10,
     memoryMb: 512,
@@ -421,7 +421,7 @@ const functions = {
     routes: ['GET /v1/reports/wastage', 'GET /v1/reports/expiring', 'GET /v1/reports/admin-errors'],
   },
   nightlyRollup: {
-    entry: 'functions/scheduled/nightly-rollup.ts',
+    entry: 'functions/stock/rollup.ts',
     description:
       'Rolls up a day of receipts, doses and wastage per site, NDC and lot; expiring lots; admin errors',
     timeoutSeconds: 900,
@@ -436,7 +436,7 @@ const functions = {
     ],
   },
   cdcStager: {
-    entry: 'functions/queue/cdc-stager.ts',
+    entry: 'functions/cdc/stager.ts',
     description: 'Stages each stored dose change, de-identified, for the CDC report of the day it arrived',
     timeoutSeconds: 60,
     memoryMb: 512,
@@ -451,7 +451,7 @@ const functions = {
     },
   },
   cdcReport: {
-    entry: 'functions/scheduled/cdc-report.ts',
+    entry: 'functions/cdc/report.ts',
     description:
       'Builds the daily CVRS files for CDC, uploads them to the Clearinghouse, keeps them with receipts',
     timeoutSeconds: 900,

@@ -29,6 +29,7 @@ import { createInvoker, type LocalFunctionSpec } from './lambda.ts';
 import { portFromEnv } from './listen.ts';
 import { defaultLogger, type Logger } from './log.ts';
 import { type ProvisionedQueue, provision } from './provision.ts';
+import { type ClearinghouseStandin, startClearinghouseStandin } from './standins/clearinghouse.ts';
 import { startDynamo } from './standins/dynamodb.ts';
 import type { RegistryStandin } from './standins/registry.ts';
 import {
@@ -37,14 +38,13 @@ import {
   registryPortsFromEnv,
   startLocalRegistries,
 } from './standins/registry-local.ts';
-import { type ClearinghouseStandin, startClearinghouseStandin } from './standins/clearinghouse.ts';
+import { startSqsS3 } from './standins/sqs-s3.ts';
 import {
   generateLocalTls,
   type LocalTlsMaterial,
   loadOrCreateLocalTls,
   localTlsFiles,
 } from './standins/tls.ts';
-import { startSqsS3 } from './standins/sqs-s3.ts';
 import { type ApiSettings, startHttpApi } from './triggers/http-api.ts';
 import { startLambdaApi } from './triggers/lambda-api.ts';
 import { startS3Notifications } from './triggers/s3-notifications.ts';

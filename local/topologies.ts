@@ -1,5 +1,5 @@
+import { REPORTING_QUEUES } from '#doses/outbox/publish.ts';
 import { topology } from '../infra/topology.ts';
-import { REPORTING_QUEUES } from '../shared/outbox/publish.ts';
 import type { LocalTopology } from './runtime.ts';
 
 /**

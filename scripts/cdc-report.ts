@@ -4,7 +4,7 @@
  * local stack of npm start by default, a deployed function with --function (your AWS credentials and region).
  * Prints what was built and sent. Running a day again sends only what is missing.
  */
-import type { DayReport } from '../shared/cdc/report-day.ts';
+import type { DayReport } from '#cdc/report-day.ts';
 import { command, EXIT, parseCommandLine, run, table, UsageError } from './lib/cli.ts';
 import { invokeFunction } from './lib/invoke.ts';
 

@@ -12,9 +12,9 @@ import {
   command,
   dataDir,
   EXIT,
-  fileSize,
   type FileSummary,
   failedAsWhole,
+  fileSize,
   formatSummary,
   type Io,
   isLoopback,
@@ -45,7 +45,7 @@ Exit status: 0 the file was processed (even if some rows were rejected), 1 the f
 file-level finding, nothing stored), 2 usage or connection error, 3 timed out waiting.
 `;
 
-/** What GET /v1/uploads/{id} answers (functions/api/uploads.ts). */
+/** What GET /v1/uploads/{id} answers (functions/files/api.ts). */
 interface UploadView {
   upload_id: string;
   iis_id: string;

@@ -1,5 +1,5 @@
 /**
- * Generates shared/codesets/data/codesets.json and SOURCES.md from the reference folder:
+ * Generates shared/codecs/codesets/data/codesets.json and SOURCES.md from the reference folder:
  *   immregistries/Compiled.xml   AIRA code base (Apache-2.0, immregistries/IIS-Sandbox)
  *   cvrs/valuesets/*.txt         CDC CVRS validator value sets (Apache-2.0, CDCgov/CDC_IIS_Open_Tools)
  * The project never reads the reference folder at run time; this script is how code sets get in, and it is kept
@@ -12,20 +12,20 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
-  CodeStatus,
   CodedValue,
+  CodeStatus,
   CodesetsData,
   CvxEntry,
   NdcEntry,
   PlaceholderKind,
   RouteEntry,
   UseWindow,
-} from '../shared/codesets/index.ts';
-import { normalizeNdc } from '../shared/codesets/ndc.ts';
+} from '#codecs/codesets/index.ts';
+import { normalizeNdc } from '#codecs/codesets/ndc.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultReferenceDir = join(root, '..', 'shared', 'reference');
-export const outDir = join(root, 'shared', 'codesets', 'data');
+export const outDir = join(root, 'shared', 'codecs', 'codesets', 'data');
 
 /** Named in CVRS as "factitious codes for development purposes"; they must never validate as products. */
 const PLACEHOLDERS: Record<PlaceholderKind, string[]> = {

@@ -1,5 +1,5 @@
 /**
- * Generates shared/domain/data/cvrs-spec.json from CDC's CVRS field specification
+ * Generates shared/codecs/cvrs/cvrs-spec.json from CDC's CVRS field specification
  * (../shared/reference/cvrs/CVRS_spec_v2_with_HL7_mapping.csv, Apache-2.0, CDCgov/CDC_IIS_Open_Tools).
  * The project never reads ../shared at run time; this script is how the spec gets in, and it is kept so the
  * data can be regenerated when CDC revises the spec.
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const refDir = resolve(process.argv[2] ?? join(root, '..', 'shared', 'reference'));
-const out = join(root, 'shared', 'domain', 'data', 'cvrs-spec.json');
+const out = join(root, 'shared', 'codecs', 'cvrs', 'cvrs-spec.json');
 
 /** RFC 4180 rows: quoted cells may hold commas, quotes ("") and newlines. */
 export function parseCsv(text: string): string[][] {

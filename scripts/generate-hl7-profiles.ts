@@ -1,5 +1,5 @@
 /**
- * Generates shared/hl7/profile/data/*.generated.json from NIST's HL7 v2.5.1 immunization conformance profiles:
+ * Generates shared/codecs/hl7/profile/data/*.generated.json from NIST's HL7 v2.5.1 immunization conformance profiles:
  *   hl7/nist/VXU-Z22_Profile.xml   Z22 unsolicited immunization update (what we send, what we accept)
  *   hl7/nist/ACK-Z23_Profile.xml   Z23 acknowledgement (what registries answer, what we answer)
  *   hl7/nist/QBP-Z44_Profile.xml   Z44 evaluated history and forecast query
@@ -23,11 +23,11 @@ import type {
   SegmentDef,
   StructureNode,
   Usage,
-} from '../shared/hl7/profile/types.ts';
+} from '#codecs/hl7/profile/types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultReferenceDir = join(root, '..', 'shared', 'reference');
-export const outDir = join(root, 'shared', 'hl7', 'profile', 'data');
+export const outDir = join(root, 'shared', 'codecs', 'hl7', 'profile', 'data');
 
 export const PROFILES: Readonly<Record<ProfileId, string>> = {
   VXU_Z22: 'hl7/nist/VXU-Z22_Profile.xml',

@@ -1,5 +1,5 @@
 /**
- * Writes docs/rules.md from the rule catalogue in shared/domain/findings.ts, so the list a clinic reads is
+ * Writes docs/rules.md from the rule catalogue in shared/platform/findings.ts, so the list a clinic reads is
  * the list the code applies. A test fails when the committed file is stale.
  *
  *   node scripts/generate-rules-doc.ts
@@ -7,15 +7,15 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RULES, type RuleInfo } from '../shared/domain/findings.ts';
-import { REQUIREMENTS } from '../shared/domain/requirements.ts';
-import { FILE_RULES } from '../shared/files/format.ts';
+import { REQUIREMENTS } from '#doses/requirements.ts';
+import { FILE_RULES } from '#files/format.ts';
+import { RULES, type RuleInfo } from '#platform/findings.ts';
 
 export function rulesMarkdown(): string {
   const lines = [
     '# Validation rules',
     '',
-    'Generated from `shared/domain/findings.ts` and the CVRS specification by `node scripts/generate-rules-doc.ts`; do not edit by hand.',
+    'Generated from `shared/platform/findings.ts` and the CVRS specification by `node scripts/generate-rules-doc.ts`; do not edit by hand.',
     '',
     'Every finding is `{code, severity, field, message}`. **error** rejects the dose; **warning** and **info** accept it and are returned with it.',
     '',
@@ -53,7 +53,7 @@ export function rulesMarkdown(): string {
     '',
     '## Required fields',
     '',
-    'From the CVRS specification, adjusted for intake of the identified model (see `shared/domain/requirements.ts`).',
+    'From the CVRS specification, adjusted for intake of the identified model (see `shared/doses/requirements.ts`).',
     '',
     '| field | administered | refusal |',
     '| --- | --- | --- |',

@@ -4,7 +4,7 @@
  * Invoke API: the local stack of npm start by default, a deployed function with --function. Re-running a day
  * rewrites byte-identical reports.
  */
-import type { RollupResult } from '../shared/stock/run-rollup.ts';
+import type { RollupResult } from '#stock/run-rollup.ts';
 import { command, EXIT, parseCommandLine, run, UsageError } from './lib/cli.ts';
 import { invokeFunction } from './lib/invoke.ts';
 

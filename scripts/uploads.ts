@@ -78,7 +78,7 @@ export const uploads = command(USAGE, async (argv, io) => {
   } else {
     useLocalStack(io);
   }
-  const { uploadsByStatus } = await import('../shared/store/uploads.ts');
+  const { uploadsByStatus } = await import('#files/uploads-store.ts');
   const wanted = status ? [status as Status] : [...STATUSES];
   const rows: Row[] = [];
   const truncated: Status[] = [];

@@ -1,8 +1,10 @@
 /**
  * npm run validate -- <file>: a site's pre-flight check of a dose file or a wastage file, offline. The same
- * reading, planning and rules as a dropped file (shared/ingest/validate-file.ts, dry run), the same results file
+ * reading, planning and rules as a dropped file (shared/files/validate-file.ts, dry run), the same results file
  * beside the input and the same summary; nothing is read from or written to AWS, and no pipeline needs to run.
  */
+
+import { once } from 'node:events';
 import {
   closeSync,
   createReadStream,
@@ -14,7 +16,6 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { once } from 'node:events';
 import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import {
@@ -22,8 +23,8 @@ import {
   command,
   dataDir,
   EXIT,
-  fileSize,
   type FileSummary,
+  fileSize,
   formatSummary,
   type Io,
   parseCommandLine,
@@ -65,8 +66,8 @@ const SITE_ID = /^[A-Z0-9-]{1,20}$/;
 
 /** The site a file is for, when not given: what its first row says, else the local pipeline's first site. */
 async function guessSite(path: string, io: Io): Promise<{ iis_id: string; from: string } | undefined> {
-  const { sniff, readHeader } = await import('../shared/files/format.ts');
-  const { readRecords } = await import('../shared/files/reader.ts');
+  const { sniff, readHeader } = await import('#files/format.ts');
+  const { readRecords } = await import('#files/reader.ts');
   const head = await new Promise<Buffer>((resolve, reject) => {
     const parts: Buffer[] = [];
     createReadStream(path, { start: 0, end: 64 * 1024 - 1 })
@@ -161,7 +162,7 @@ export const validate = command(USAGE, async (argv, io) => {
   const summaryPath = summaryPathFor(resultsPath);
 
   // Loaded here, after the checks: the intake's modules construct (but never use, in a dry run) SDK clients.
-  const { validateFile } = await import('../shared/ingest/validate-file.ts');
+  const { validateFile } = await import('#files/validate-file.ts');
 
   io.stderr.write(
     anySite
@@ -182,7 +183,7 @@ export const validate = command(USAGE, async (argv, io) => {
     rmSync(tmp, { force: true });
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES')
       throw new CommandError(`Cannot write ${resultsPath}: ${(err as Error).message}. Choose another --out.`);
-    const { ChunkRowsMismatchError } = await import('../shared/files/plan.ts');
+    const { ChunkRowsMismatchError } = await import('#files/plan.ts');
     if (err instanceof ChunkRowsMismatchError) {
       // Counts that would be wrong are never answered: no results file, a clear message, a failed exit.
       io.stderr.write(
@@ -246,13 +247,13 @@ async function validateCdc(
   io: Io,
 ): Promise<number> {
   fileSize(path);
-  const cdc = await import('../shared/cdc/validator/index.ts');
-  const { isHl7Delimiter } = await import('../shared/cdc/validator/header.ts');
+  const cdc = await import('#cdc/validator/index.ts');
+  const { isHl7Delimiter } = await import('#cdc/validator/header.ts');
   const check = { version: opts.version, ...(opts.today ? { today: opts.today } : {}) };
   let result: Awaited<ReturnType<typeof cdc.validateCvrsStream>>;
   try {
     if (path.toLowerCase().endsWith('.hl7') || isHl7Delimiter(firstLine(path))) {
-      const { validateHl7Text } = await import('../shared/cdc/validator/hl7.ts');
+      const { validateHl7Text } = await import('#cdc/validator/hl7.ts');
       // CDC's -d: what an HL7 message leaves out is filled with CDC's defaults before the record is checked.
       result = validateHl7Text(readFileSync(path), { ...check, defaults: opts.defaults });
       io.stdout.write(opts.json ? cdc.formatJsonReport(path, result) : cdc.formatTextReport(path, result));
@@ -284,9 +285,9 @@ async function validateCdc(
  */
 export async function forbidAws(): Promise<void> {
   const [{ dynamodb }, { sqs }, { s3 }] = await Promise.all([
-    import('../shared/clients/dynamodb.ts'),
-    import('../shared/clients/sqs.ts'),
-    import('../shared/clients/s3.ts'),
+    import('#platform/aws/dynamodb.ts'),
+    import('#platform/aws/sqs.ts'),
+    import('#platform/aws/s3.ts'),
   ]);
   const refuse = (commandName?: string) => {
     throw new Error(`validate is offline but something tried to call AWS (${commandName ?? 'a command'})`);

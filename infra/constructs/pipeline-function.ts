@@ -12,8 +12,8 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { suppress } from '../nag.ts';
-import type { PipelineFunctionSpec } from '../topology-checks.ts';
 import type { Access, BucketSpec, QueueSpec, SecretSpec } from '../topology.ts';
+import type { PipelineFunctionSpec } from '../topology-checks.ts';
 
 /** KMS action families the CDK grant methods add for encrypting with a CMK (IAM5 finding details). */
 const KMS_GRANT_WILDCARDS = ['Action::kms:ReEncrypt*', 'Action::kms:GenerateDataKey*'] as const;

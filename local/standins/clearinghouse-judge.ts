@@ -13,7 +13,7 @@
  *    at most 3 characters), not against the validator's product lists, which stop at the products of early
  *    2021 and would refuse every later vaccine.
  */
-import { type CdcFinding, validateCvrsText } from '../../shared/cdc/validator/index.ts';
+import { type CdcFinding, validateCvrsText } from '#cdc/validator/index.ts';
 
 export interface Judgement {
   /** Records in the file (lines after the header that are not empty). */

@@ -25,11 +25,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { RECORD_TYPE_HEADER } from '../../shared/cdc/clearinghouse.ts';
-import { localDate } from '../../shared/domain/dates.ts';
-import { judgeAsCdc } from './clearinghouse-judge.ts';
+import { RECORD_TYPE_HEADER } from '#cdc/clearinghouse.ts';
+import { localDate } from '#platform/dates.ts';
 import { listenLoopback, readBody, readBytes } from '../listen.ts';
 import type { Logger } from '../log.ts';
+import { judgeAsCdc } from './clearinghouse-judge.ts';
 
 export interface ClearinghouseStandinOptions {
   /** Port on 127.0.0.1; 0 or omitted: a free one. */

@@ -34,7 +34,7 @@ import {
   repetitions,
   type Segment,
   value,
-} from '../../shared/hl7/index.ts';
+} from '#codecs/hl7/index.ts';
 import { profileErrors } from './registry-profile.ts';
 
 export interface RegistryRules {

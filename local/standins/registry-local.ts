@@ -1,10 +1,10 @@
 /**
  * The three regional registry stand-ins `npm start` runs (CAIR2, RIDE, SDIR), each expecting its MSH-6 region
- * code from shared/config/registries.json, with fresh credentials per start, and the REGISTRY_CREDENTIALS
+ * code from shared/registry/registries.json, with fresh credentials per start, and the REGISTRY_CREDENTIALS
  * secret value that points the registry reporter at them.
  */
 import { randomBytes } from 'node:crypto';
-import registries from '../../shared/config/registries.json' with { type: 'json' };
+import registries from '#registry/registries.json' with { type: 'json' };
 import { portFromEnv } from '../listen.ts';
 import type { Logger } from '../log.ts';
 import { type RegistryStandin, startRegistryStandin } from './registry.ts';

@@ -1,10 +1,10 @@
 /**
- * The registry stand-in refuses what NIST's Z22 profile refuses (shared/hl7/profile), so a VXU our reporter
+ * The registry stand-in refuses what NIST's Z22 profile refuses (shared/codecs/hl7/profile), so a VXU our reporter
  * builds that a real registry's conformance check would reject is rejected here too, not accepted by a stand-in
  * written from the same understanding as the builder.
  */
-import { type Hl7Error, hl7Error } from '../../shared/hl7/errors.ts';
-import { checkProfile, type ProfileViolation } from '../../shared/hl7/profile/check.ts';
+import { type Hl7Error, hl7Error } from '#codecs/hl7/errors.ts';
+import { checkProfile, type ProfileViolation } from '#codecs/hl7/profile/check.ts';
 
 /** HL7 0357 (ERR-3) and 0533 (ERR-5) for each kind of violation. */
 const CODES: Record<string, { code: string; application: string }> = {

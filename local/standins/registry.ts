@@ -13,6 +13,7 @@
  * Nothing here logs message content: log lines name the registry, the operation and the outcome only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AckCode, Hl7Error } from '#codecs/hl7/index.ts';
 import {
   buildConnectivityTestResponse,
   buildFault,
@@ -20,13 +21,12 @@ import {
   type CdcFault,
   faultHttpStatus,
   parseSoapRequest,
-  type Soap12FaultCode,
   SOAP12_CONTENT_TYPE,
+  type Soap12FaultCode,
   SoapEncodingError,
   SoapParseError,
-} from '../../shared/soap/cdc-iis.ts';
-import { cdcIisWsdl } from '../../shared/soap/cdc-iis.wsdl.ts';
-import type { AckCode, Hl7Error } from '../../shared/hl7/index.ts';
+} from '#codecs/soap/cdc-iis.ts';
+import { cdcIisWsdl } from '#codecs/soap/cdc-iis.wsdl.ts';
 import { listenLoopback, readBody } from '../listen.ts';
 import type { Logger } from '../log.ts';
 import { ackText, judgeVxu, type ReceivedDose } from './registry-ack.ts';

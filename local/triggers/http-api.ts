@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../clients.ts';
 import type { Invoker, LocalFunctionSpec } from '../lambda.ts';
-import { defaultLogger, type Logger } from '../log.ts';
 import { listenLoopback } from '../listen.ts';
+import { defaultLogger, type Logger } from '../log.ts';
 
 export interface ApiSettings {
   /** Function that authorizes every non-public route. */

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { RULES } from '../../shared/domain/findings.ts';
-import { FILE_RULES } from '../../shared/files/format.ts';
+import { FILE_RULES } from '#files/format.ts';
+import { RULES } from '#platform/findings.ts';
 import { type EndpointsFile, processAlive, readEndpointsFile } from '../../local/endpoints.ts';
 
 /** Where a command writes and what it reads: the real process by default, buffers in tests. */

@@ -1,4 +1,4 @@
-import { bucketStore, type ObjectStore } from '../clients/objects.ts';
+import { bucketStore, type ObjectStore } from '#platform/aws/objects.ts';
 
 /**
  * The audit bucket keeps every CDC file as sent, its receipt and the day's held-back list, under

@@ -1,7 +1,7 @@
-import { CVRS_FIELDS, type Dose } from '../domain/fields.ts';
-import { normalizeDose } from '../domain/normalize.ts';
-import { type Finding, finding } from '../domain/findings.ts';
-import { validateDose } from '../domain/validate.ts';
+import { CVRS_FIELDS, type Dose } from '#doses/fields.ts';
+import { normalizeDose } from '#doses/normalize.ts';
+import { validateDose } from '#doses/validate.ts';
+import { type Finding, finding } from '#platform/findings.ts';
 
 /**
  * Our own check of each record before a CDC file leaves (Redacted model, ext_type D): a record that fails is

@@ -1,5 +1,5 @@
-import cdcConfig from '../config/cdc.json' with { type: 'json' };
-import { localDate } from '../domain/dates.ts';
+import { localDate } from '#platform/dates.ts';
+import cdcConfig from './config.json' with { type: 'json' };
 
 /**
  * Report days are calendar days in California (America/Los_Angeles), whatever the clock of the machine: a change
@@ -9,7 +9,7 @@ export const REPORT_TIME_ZONE = cdcConfig.timeZone;
 /** CDC's three-letter submitter code for California's files (`yyyymmdd_NN_AAA.txt`); unconfirmed, see README. */
 export const SUBMITTER_CODE = cdcConfig.submitter;
 
-export { addDays, isDay } from '../domain/dates.ts';
+export { addDays, isDay } from '#platform/dates.ts';
 
 export function reportDay(at: Date): string {
   return localDate(at, REPORT_TIME_ZONE);

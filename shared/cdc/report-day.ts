@@ -1,9 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Finding } from '#platform/findings.ts';
+import { logger } from '#platform/logger.ts';
+import { mapLimit } from '#platform/map-limit.ts';
 import { topology } from '../../infra/topology.ts';
-import type { Finding } from '../domain/findings.ts';
-import { logger } from '../observability/logger.ts';
-import * as store from '../store/cdc.ts';
-import { mapLimit } from '../util/map-limit.ts';
 import { type AuditStore, auditKey } from './audit.ts';
 import {
   parseProcessingError,
@@ -12,6 +11,7 @@ import {
   type UploadOutcome,
 } from './clearinghouse.ts';
 import { buildDay, type NetRecord, netChange, type StagedChange } from './report-build.ts';
+import * as store from './store.ts';
 
 /** A file's records as doses: `[iis_id, vax_event_id, the day's staged versions]`, the first record first. */
 type FileIndex = [string, string, number[]][];

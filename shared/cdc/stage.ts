@@ -1,9 +1,9 @@
-import { getSecret } from '../clients/secrets.ts';
-import type { ChangeMessage } from '../outbox/publish.ts';
-import { dayStatus, stageChange } from '../store/cdc.ts';
-import { getVersion } from '../store/doses.ts';
-import { cvrsRecord } from './cvrs-file.ts';
+import { cvrsRecord } from '#codecs/cvrs/file.ts';
+import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import { getVersion } from '#doses/store.ts';
+import { getSecret } from '#platform/aws/secrets.ts';
 import { addDays, reportDay } from './day.ts';
+import { dayStatus, stageChange } from './store.ts';
 
 /**
  * Staging of one stored change for the CDC report. The change belongs to the report day on which it arrived

@@ -1,6 +1,6 @@
-import { DOSE_FIELDS, type DoseField, SITE_FILLED_FIELDS } from '../domain/fields.ts';
-import { echo, type Finding, finding, MAX_ECHO } from '../domain/findings.ts';
-import { REQUIRED_FOR_VACCINATION } from '../domain/requirements.ts';
+import { DOSE_FIELDS, type DoseField, SITE_FILLED_FIELDS } from '#doses/fields.ts';
+import { REQUIRED_FOR_VACCINATION } from '#doses/requirements.ts';
+import { echo, type Finding, finding, MAX_ECHO } from '#platform/findings.ts';
 
 /**
  * Dropped files: what they may look like and how big they may be. A file is recognized by its content, never

@@ -1,6 +1,6 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Finding } from '../domain/findings.ts';
+import type { Finding } from '#platform/findings.ts';
 import { RecordCounter } from './count.ts';
 import {
   CHUNK_ROWS,

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Finding } from '../domain/findings.ts';
-import type { ChunkCounts } from '../store/uploads.ts';
+import type { Finding } from '#platform/findings.ts';
 import type { FileKind } from './format.ts';
+import type { ChunkCounts } from './uploads-store.ts';
 
 /**
  * The results file a site gets back: one row per input row, in order. `row` is the spreadsheet row (the header

@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { requiredEnv } from '../clients/env.ts';
-import { s3 } from '../clients/s3.ts';
+import { requiredEnv } from '#platform/aws/env.ts';
+import { s3 } from '#platform/aws/s3.ts';
 
 /**
  * The drop bucket's layout: sites write only under incoming/ (the only prefix that notifies); the pipeline

@@ -1,5 +1,5 @@
-import registries from '../config/registries.json' with { type: 'json' };
-import type { RefusalIdPlacement } from '../hl7/vxu-types.ts';
+import type { RefusalIdPlacement } from '#codecs/hl7/vxu-types.ts';
+import registries from './registries.json' with { type: 'json' };
 
 /** A registry-specific choice and what it rests on (a guide, a public example, or why it is a default). */
 export interface Sourced<T> {
@@ -23,7 +23,7 @@ export interface RegistryHl7Config {
   covid19: { vfcEligibility: Sourced<string>; fundingSource: Sourced<string> };
 }
 
-/** Per registry, what is not secret (shared/config/registries.json); endpoints and credentials are in REGISTRY_CREDENTIALS. */
+/** Per registry, what is not secret (shared/registry/registries.json); endpoints and credentials are in REGISTRY_CREDENTIALS. */
 export interface RegistryConfig {
   receivingApplication: string;
   regionCode: string;

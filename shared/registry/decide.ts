@@ -1,4 +1,4 @@
-import type { Action, DoseVersion } from '../store/doses.ts';
+import type { Action, DoseVersion } from '#doses/store.ts';
 
 /**
  * What the registry has been told about one dose so far: the last version it settled (accepted or

@@ -1,7 +1,7 @@
-import { sendAll } from '../ingest/messages.ts';
-import type { ChangeMessage } from '../outbox/publish.ts';
-import { getPause, park, parked, unpark } from '../store/registry-control.ts';
+import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import { sendAll } from '#files/messages.ts';
 import { REGISTRIES } from './config.ts';
+import { getPause, park, parked, unpark } from './control.ts';
 
 const PAGE = 500;
 

@@ -1,17 +1,17 @@
-import { getSecret } from '../clients/secrets.ts';
-import { localDate } from '../domain/dates.ts';
-import { registryFor } from '../domain/registry-routing.ts';
-import { hl7ErrorsToFindings } from '../hl7/findings.ts';
-import { buildVxu, classifyAck, parseAck } from '../hl7/index.ts';
-import type { ChangeMessage } from '../outbox/publish.ts';
-import { submitSingleMessage } from '../soap/client.ts';
-import { getVersion } from '../store/doses.ts';
-import { countFailure, getControl, pauseRegistry, resumeRegistry } from '../store/registry-control.ts';
-import { lockDose, recordOutcome, saveState, unlock } from '../store/registry-state.ts';
-import { getSite } from '../store/sites.ts';
+import { hl7ErrorsToFindings } from '#codecs/hl7/findings.ts';
+import { buildVxu, classifyAck, parseAck } from '#codecs/hl7/index.ts';
+import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import { getVersion } from '#doses/store.ts';
+import { getSecret } from '#platform/aws/secrets.ts';
+import { localDate } from '#platform/dates.ts';
+import { Semaphore } from '#platform/semaphore.ts';
+import { getSite } from '#sites/store.ts';
 import { REGISTRIES } from './config.ts';
-import { Semaphore } from '../util/semaphore.ts';
+import { countFailure, getControl, pauseRegistry, resumeRegistry } from './control.ts';
 import { decideSend, settle, skip } from './decide.ts';
+import { registryFor } from './routing.ts';
+import { submitSingleMessage } from './soap-client.ts';
+import { lockDose, recordOutcome, saveState, unlock } from './state-store.ts';
 import { vxuFor } from './vxu-input.ts';
 
 export interface RegistryCredentials {

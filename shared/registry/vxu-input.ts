@@ -1,12 +1,12 @@
 /**
  * The VXU input for one dose version sent to one registry: the dose, and every registry-specific choice from
- * shared/config/registries.json (who MSH-4 names, HD forms, where a refusal's ID goes, COVID-19 eligibility and
+ * shared/registry/registries.json (who MSH-4 names, HD forms, where a refusal's ID goes, COVID-19 eligibility and
  * funding), so the builder writes all it can and the reporter has one place that decides what goes out.
  */
-import { ndc } from '../codesets/index.ts';
-import type { Dose } from '../domain/fields.ts';
-import { doseVolumeMl } from '../hl7/codes.ts';
-import { type Action, cairFacilities, type VxuInput } from '../hl7/index.ts';
+import { ndc } from '#codecs/codesets/index.ts';
+import { doseVolumeMl } from '#codecs/hl7/codes.ts';
+import { type Action, cairFacilities, type VxuInput } from '#codecs/hl7/index.ts';
+import type { Dose } from '#doses/fields.ts';
 import type { RegistryConfig } from './config.ts';
 
 export const SENDING_APPLICATION = 'CA-COVID-PIPELINE';

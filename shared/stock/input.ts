@@ -1,7 +1,7 @@
-import * as codes from '../codesets/index.ts';
-import { normalizeNdc } from '../codesets/ndc.ts';
-import { parseDate } from '../domain/dates.ts';
-import { type Finding, finding } from '../domain/findings.ts';
+import * as codes from '#codecs/codesets/index.ts';
+import { normalizeNdc } from '#codecs/codesets/ndc.ts';
+import { parseDate } from '#platform/dates.ts';
+import { type Finding, finding } from '#platform/findings.ts';
 import { isReason, type LossCategory, REASON_CODES, WASTAGE_REASONS, type WastageReason } from './reasons.ts';
 
 /**

@@ -1,9 +1,9 @@
-import { addDays, dayStart, localDate } from '../domain/dates.ts';
-import type { Site } from '../domain/site.ts';
-import { type Finding, finding } from '../domain/findings.ts';
-import { type Caller, permittedSites } from '../intake/access.ts';
-import * as store from '../store/stock.ts';
+import { addDays, dayStart, localDate } from '#platform/dates.ts';
+import { type Finding, finding } from '#platform/findings.ts';
+import { type Caller, permittedSites } from '#sites/access.ts';
+import type { Site } from '#sites/site.ts';
 import { parseReceipt, parseTransferOut, parseWastage, stockWarnings } from './input.ts';
+import * as store from './store.ts';
 
 /**
  * Recording what sites send about their stock, for the API and for dropped files alike: parse and check, store

@@ -1,10 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
-import * as codes from '../codesets/index.ts';
-import { normalizeNdc } from '../codesets/ndc.ts';
-import { daysBetween } from '../domain/dates.ts';
-import type { Dose } from '../domain/fields.ts';
-import { neutralize } from '../files/results.ts';
-import type { Action } from '../store/doses.ts';
+import * as codes from '#codecs/codesets/index.ts';
+import { normalizeNdc } from '#codecs/codesets/ndc.ts';
+import type { Dose } from '#doses/fields.ts';
+import type { Action } from '#doses/store.ts';
+import { neutralize } from '#files/results.ts';
+import { daysBetween } from '#platform/dates.ts';
 import { type LossCategory, REASON_CODES, type WastageReason } from './reasons.ts';
 
 /**

@@ -1,10 +1,9 @@
-import { addDays } from '../domain/dates.ts';
-import { registryFor } from '../domain/registry-routing.ts';
-import { logger } from '../observability/logger.ts';
-import * as doses from '../store/doses.ts';
-import { getSite } from '../store/sites.ts';
-import * as store from '../store/stock.ts';
-import { mapLimit } from '../util/map-limit.ts';
+import * as doses from '#doses/store.ts';
+import { addDays } from '#platform/dates.ts';
+import { logger } from '#platform/logger.ts';
+import { mapLimit } from '#platform/map-limit.ts';
+import { registryFor } from '#registry/routing.ts';
+import { getSite } from '#sites/store.ts';
 import { reportKey, siteReportKey } from './report-files.ts';
 import {
   type AdminErrorRow,
@@ -23,6 +22,7 @@ import {
   stockKey,
   type TotalRow,
 } from './rollup.ts';
+import * as store from './store.ts';
 
 /**
  * Running the roll-up of a day against the stores: read what was recorded that day, chain from the previous

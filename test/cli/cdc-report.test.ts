@@ -3,7 +3,7 @@
  * the command invokes the report function through the local Lambda Invoke API and prints what was sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportDay } from '../../shared/cdc/day.ts';
+import { reportDay } from '#cdc/day.ts';
 import { cdcReport } from '../../scripts/cdc-report.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { client, drained, enroll, type Runtime, startWithout } from '../integration/harness.ts';

@@ -4,9 +4,9 @@
  * usage and connection errors. Fast and deterministic: no pipeline runs here.
  */
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dropCommand } from '../../scripts/drop.ts';

@@ -1,8 +1,8 @@
 /** npm run nightly against the local pipeline in this process, found through its endpoints.json. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketStore } from '../../shared/clients/objects.ts';
-import { addDays, localDate } from '../../shared/domain/dates.ts';
-import { reportKey } from '../../shared/stock/report-files.ts';
+import { bucketStore } from '#platform/aws/objects.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import { reportKey } from '#stock/report-files.ts';
 import { nightly } from '../../scripts/nightly.ts';
 import { type Runtime, startWithout } from '../integration/harness.ts';
 import { captureIo, tempDir } from './helpers.ts';

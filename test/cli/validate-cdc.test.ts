@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { headersFor } from '../../shared/cdc/validator/index.ts';
+import { headersFor } from '#cdc/validator/index.ts';
 import { validate } from '../../scripts/validate.ts';
-import { fixtureBytes, goodRecord, maskTomorrow, TODAY } from '../unit/cdc-validator/helpers.ts';
+import { fixtureBytes, goodRecord, maskTomorrow, TODAY } from '../cdc/validator/helpers.ts';
 import { captureIo, tempDir } from './helpers.ts';
 
 const dir = tempDir('validate-cdc');
@@ -96,7 +96,7 @@ describe('npm run validate -- --cdc', () => {
     const path = write('big.txt', [columns, ...rows].map((r) => r.join('\t')).join('\n'));
     const text = captureIo();
     expect(await validate(['--cdc', path], text.io)).toBe(0);
-    const { formatTextReport, validateCvrsText } = await import('../../shared/cdc/validator/index.ts');
+    const { formatTextReport, validateCvrsText } = await import('#cdc/validator/index.ts');
     expect(text.stdout()).toBe(formatTextReport(path, validateCvrsText(readFileSync(path))));
   });
 

@@ -14,8 +14,8 @@ import { doseFile, LINE_ENDING_CASES, mixedKinds, withLineEndings } from '../fix
 import { captureIo, tempDir } from './helpers.ts';
 
 // The reader before commit a89fbff: no record_delimiter, so csv-parse guesses it from the first line.
-vi.mock('../../shared/files/reader.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../shared/files/reader.ts')>();
+vi.mock('#files/reader.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('#files/reader.ts')>();
   const { parse } = await import('csv-parse');
   async function* readRecords(source: Readable, format: 'cvrs' | 'csv', fromByte = 0) {
     const parser = source.pipe(

@@ -49,7 +49,7 @@ const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 
 describe('npm run validate', () => {
   it('would see an SDK call (the spies catch the clients the intake modules build)', async () => {
-    const { dynamodb } = await import('../../shared/clients/dynamodb.ts');
+    const { dynamodb } = await import('#platform/aws/dynamodb.ts');
     const { ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
     await expect(dynamodb.send(new ListTablesCommand({}))).rejects.toThrow('validate must not call AWS');
     expect(sends[0]).toHaveBeenCalledTimes(1);

@@ -4,14 +4,14 @@
  * written. Invariant: cdc.no-crash (a result, or CDC's own stop: CdcValidatorStopped, CdcHl7Input).
  */
 import fc from 'fast-check';
-import { validateHl7Text } from '../../shared/cdc/validator/hl7.ts';
+import { validateHl7Text } from '#cdc/validator/hl7.ts';
 import {
   CdcHl7Input,
   CdcValidatorStopped,
   formatJsonReport,
   formatTextReport,
   validateCvrsText,
-} from '../../shared/cdc/validator/index.ts';
+} from '#cdc/validator/index.ts';
 import { type FileInput, fileBytes, fileInput } from './files.ts';
 import { bump, type FuzzContext, type FuzzTarget, noCrash } from './harness.ts';
 import { type Hl7Input, hl7Input, hl7Text } from './hl7.ts';

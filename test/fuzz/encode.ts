@@ -4,15 +4,15 @@
  * (shared/cdc) and a results CSV row (shared/files) are built, and each reads back as written.
  */
 import { parse } from 'csv-parse/sync';
-import { cvrsLine, cvrsRecord } from '../../shared/cdc/cvrs-file.ts';
-import { OpenCsvParser } from '../../shared/cdc/validator/opencsv.ts';
-import type { Dose } from '../../shared/domain/fields.ts';
-import type { Finding } from '../../shared/domain/findings.ts';
-import { resultRows } from '../../shared/files/results.ts';
-import { buildVxu, parseVxu } from '../../shared/hl7/index.ts';
-import { REGISTRIES } from '../../shared/registry/config.ts';
-import { vxuFor } from '../../shared/registry/vxu-input.ts';
-import { buildSubmitSingleMessageRequest, parseSoapRequest } from '../../shared/soap/cdc-iis.ts';
+import { OpenCsvParser } from '#cdc/validator/opencsv.ts';
+import { cvrsLine, cvrsRecord } from '#codecs/cvrs/file.ts';
+import { buildVxu, parseVxu } from '#codecs/hl7/index.ts';
+import { buildSubmitSingleMessageRequest, parseSoapRequest } from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
+import { resultRows } from '#files/results.ts';
+import type { Finding } from '#platform/findings.ts';
+import { REGISTRIES } from '#registry/config.ts';
+import { vxuFor } from '#registry/vxu-input.ts';
 
 const NOW = new Date('2021-03-12T18:00:00Z');
 

@@ -1,7 +1,7 @@
 /**
  * (b) Dropped and offline-validated CVRS/CSV files: the planner's scan (shared/files/plan.ts scanFile, with the
  * record counter), the byte-range chunks it cuts, each chunk read as the worker reads it (shared/files/reader.ts,
- * shared/ingest/process-chunk.ts chunkInputs) and checked by the intake in a dry run (checkChunks), against
+ * shared/files/process-chunk.ts chunkInputs) and checked by the intake in a dry run (checkChunks), against
  * offline validation of the whole file (validateFile, what `npm run validate` runs). Files are made from valid
  * doses and made hostile: LF/CRLF/CR mixed per line, byte order marks, quoted line breaks (which fall across
  * chunk boundaries), NUL bytes, Latin-1 bytes, 50,000-character cells, duplicate, reordered and unknown columns,
@@ -18,12 +18,12 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
-import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
-import { MAX_ECHO } from '../../shared/domain/findings.ts';
-import { REQUIRED_COLUMNS } from '../../shared/files/format.ts';
-import { scanFile } from '../../shared/files/plan.ts';
-import { resultRows } from '../../shared/files/results.ts';
-import { checkChunks, validateFile } from '../../shared/ingest/validate-file.ts';
+import { CVRS_FIELDS } from '#doses/fields.ts';
+import { REQUIRED_COLUMNS } from '#files/format.ts';
+import { scanFile } from '#files/plan.ts';
+import { resultRows } from '#files/results.ts';
+import { checkChunks, validateFile } from '#files/validate-file.ts';
+import { MAX_ECHO } from '#platform/findings.ts';
 import { bump, type FuzzContext, type FuzzTarget, invariant, noCrash } from './harness.ts';
 import { brief, longText, marker, modernaDose, NASTY_CHARS, overlongWindows, stringsOf } from './shapes.ts';
 

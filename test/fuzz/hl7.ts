@@ -1,5 +1,5 @@
 /**
- * (c) HL7 v2 VXU intake: the generic reader (shared/hl7/message.ts), the VXU→dose mapping (parseVxu), the rules
+ * (c) HL7 v2 VXU intake: the generic reader (shared/codecs/hl7/message.ts), the VXU→dose mapping (parseVxu), the rules
  * and the ACK (receiveVxu, with storage in memory). Messages are built from valid doses (identifying fields
  * carrying markers) by our own encoder and then broken: other encoding characters in MSH-1/MSH-2, segments
  * dropped, repeated, swapped or misnamed, unknown segments, other segment separators, escape sequences good and
@@ -11,11 +11,11 @@
  * of a dose value), hl7.accepted-encodes (every dose intake stores encodes as VXU, SOAP, CVRS and a results row).
  */
 import fc from 'fast-check';
-import type { Dose } from '../../shared/domain/fields.ts';
-import { MAX_ECHO } from '../../shared/domain/findings.ts';
-import { buildVxu, cairFacilities, parseAck, parseVxu } from '../../shared/hl7/index.ts';
-import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
-import { buildSubmitSingleMessageResponse } from '../../shared/soap/cdc-iis.ts';
+import { buildVxu, cairFacilities, parseAck, parseVxu } from '#codecs/hl7/index.ts';
+import { buildSubmitSingleMessageResponse } from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
+import { receiveVxu } from '#doses/vxu-intake.ts';
+import { MAX_ECHO } from '#platform/findings.ts';
 import { encodeProblems } from './encode.ts';
 import { bump, type FuzzContext, type FuzzTarget, invariant, noCrash } from './harness.ts';
 import { capturing, FUZZ_SITE } from './intake-deps.ts';

@@ -1,12 +1,12 @@
 /**
- * (e) If-Match (shared/http/request.ts parseIfMatch) alone and on PUT /v1/doses/{id} of the real handler. Headers
+ * (e) If-Match (shared/platform/http/request.ts parseIfMatch) alone and on PUT /v1/doses/{id} of the real handler. Headers
  * are lists of tags as issued ("3"), weak tags, *, unknown and huge tags, broken quoting, stray commas and
  * whitespace, controls and non-ASCII. Invariants: ifmatch.no-crash (parseIfMatch never throws; it answers *, a
  * list of safe non-negative integers, or undefined), ifmatch.round-trip (a list of issued ETags reads back as
  * their versions), ifmatch.no-5xx (the PUT is answered 2xx/4xx, never 5xx).
  */
 import fc from 'fast-check';
-import { parseIfMatch } from '../../shared/http/request.ts';
+import { parseIfMatch } from '#platform/http/request.ts';
 import { bump, type FuzzContext, type FuzzTarget, invariant, noCrash } from './harness.ts';
 import { modernaDose, nastyText } from './shapes.ts';
 
@@ -109,7 +109,7 @@ async function check(input: IfMatchInput, ctx: FuzzContext): Promise<void> {
 export const ifMatchTarget: FuzzTarget<IfMatchInput> = {
   name: 'if-match',
   covers:
-    'parseIfMatch (shared/http/request.ts) and PUT /v1/doses/{id} on functions/api/doses.ts with stand-ins',
+    'parseIfMatch (shared/platform/http/request.ts) and PUT /v1/doses/{id} on functions/doses/api.ts with stand-ins',
   pipeline: true,
   arbitrary: ifMatchInput,
   check,

@@ -1,5 +1,5 @@
 /**
- * (a) The JSON dose API, on the real handler (functions/api/doses.ts) with DynamoDB and SQS stand-ins: POST
+ * (a) The JSON dose API, on the real handler (functions/doses/api.ts) with DynamoDB and SQS stand-ins: POST
  * /v1/doses with bodies made from valid doses and mutated (wrong types, deep nesting, huge strings, lone
  * surrogates, `__proto__` keys, duplicate keys, unknown fields, broken JSON, other media types). Invariants:
  * json.no-5xx, json.answer (a JSON answer of the documented shape), json.no-patient-echo (no identifying marker
@@ -8,9 +8,9 @@
  * GET, encodes as VXU, SOAP, CVRS and a results row).
  */
 import fc from 'fast-check';
-import type { Dose } from '../../shared/domain/fields.ts';
-import { type Finding, MAX_ECHO } from '../../shared/domain/findings.ts';
-import { MAX_FIELD_LENGTH } from '../../shared/domain/normalize.ts';
+import type { Dose } from '#doses/fields.ts';
+import { MAX_FIELD_LENGTH } from '#doses/normalize.ts';
+import { type Finding, MAX_ECHO } from '#platform/findings.ts';
 import { encodeProblems } from './encode.ts';
 import { bump, type FuzzContext, type FuzzTarget, invariant } from './harness.ts';
 import {
@@ -338,7 +338,7 @@ async function check(input: JsonInput, ctx: FuzzContext): Promise<void> {
 export const jsonTarget: FuzzTarget<JsonInput> = {
   name: 'json',
   covers:
-    'POST /v1/doses on functions/api/doses.ts (jsonBody, DoseBatch, normalizeDose, validateDose, submitDoses) with DynamoDB/SQS stand-ins; accepted doses read back with GET and encoded (VXU, SOAP, CVRS, results row)',
+    'POST /v1/doses on functions/doses/api.ts (jsonBody, DoseBatch, normalizeDose, validateDose, submitDoses) with DynamoDB/SQS stand-ins; accepted doses read back with GET and encoded (VXU, SOAP, CVRS, results row)',
   pipeline: true,
   arbitrary: jsonInput,
   check,

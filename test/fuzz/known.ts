@@ -10,7 +10,7 @@ export interface KnownOpen {
 }
 
 // None open: the five the first runs found are fixed, each with a regression test (test/fuzz/regressions.test.ts,
-// test/unit/files.test.ts, test/unit/soap/intake-order.test.ts).
+// test/files/files.test.ts, test/codecs/soap/intake-order.test.ts).
 export const KNOWN_OPEN: readonly KnownOpen[] = [];
 
 export const KNOWN_OPEN_IDS: ReadonlySet<string> = new Set(KNOWN_OPEN.map((k) => k.invariant));

@@ -1,5 +1,5 @@
 /**
- * The real API handlers (functions/api/doses.ts, functions/api/soap.ts) on the local runtime's in-memory
+ * The real API handlers (functions/doses/api.ts, functions/doses/soap.ts) on the local runtime's in-memory
  * stand-ins (dynalite, fauxqs), invoked in-process as Lambda would (JSON round-trip of event and answer), with
  * an API Gateway v2 event like the one the HTTP API builds. Started once per fuzz run.
  */

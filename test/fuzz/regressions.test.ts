@@ -2,16 +2,16 @@
  * Defects the fuzz targets found in code nobody else owns, fixed with the counterexample kept here.
  */
 import { describe, expect, it } from 'vitest';
-import { errSegment } from '../../shared/hl7/errors.ts';
-import { formatSegment, hl7Error } from '../../shared/hl7/index.ts';
-import { receiveVxu } from '../../shared/intake/vxu-intake.ts';
+import { errSegment } from '#codecs/hl7/errors.ts';
+import { formatSegment, hl7Error } from '#codecs/hl7/index.ts';
 import {
   buildFault,
   buildSubmitSingleMessageRequest,
   buildSubmitSingleMessageResponse,
   parseSoapRequest,
   SoapParseError,
-} from '../../shared/soap/cdc-iis.ts';
+} from '#codecs/soap/cdc-iis.ts';
+import { receiveVxu } from '#doses/vxu-intake.ts';
 import { hl7Text } from './hl7.ts';
 import { capturing, FUZZ_SITE } from './intake-deps.ts';
 

@@ -1,6 +1,6 @@
 /**
- * (d) The SOAP web service for EHRs: the envelope parser (shared/soap/cdc-iis.ts parseSoapRequest, readSoapHead)
- * on its own, and POST /v1/iis on the real handler (functions/api/soap.ts) with stand-ins, which authenticates
+ * (d) The SOAP web service for EHRs: the envelope parser (shared/codecs/soap/cdc-iis.ts parseSoapRequest, readSoapHead)
+ * on its own, and POST /v1/iis on the real handler (functions/doses/soap.ts) with stand-ins, which authenticates
  * the site and takes the VXU inside. Envelopes are built by our encoder around a VXU of the hl7 target's kind
  * (a valid dose with markers, maybe broken), with the site's real key or a wrong one, then broken as XML:
  * entities good, bad and recursive (a DTD "billion laughs"), CDATA, comments and processing instructions, a BOM
@@ -13,9 +13,6 @@
  * with GET, encodes as VXU, SOAP, CVRS and a results row).
  */
 import fc from 'fast-check';
-import type { Dose } from '../../shared/domain/fields.ts';
-import type { Finding } from '../../shared/domain/findings.ts';
-import { MAX_ECHO } from '../../shared/domain/findings.ts';
 import {
   buildConnectivityTestRequest,
   buildSubmitSingleMessageRequest,
@@ -25,7 +22,10 @@ import {
   SOAP11_ENV_NS,
   SOAP12_ENV_NS,
   SoapParseError,
-} from '../../shared/soap/cdc-iis.ts';
+} from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
+import type { Finding } from '#platform/findings.ts';
+import { MAX_ECHO } from '#platform/findings.ts';
 import { encodeProblems } from './encode.ts';
 import { bump, type FuzzContext, type FuzzTarget, invariant, noCrash } from './harness.ts';
 import { type Hl7Input, hl7Input, hl7Text } from './hl7.ts';
@@ -344,7 +344,7 @@ async function check(input: SoapInput, ctx: FuzzContext): Promise<void> {
 export const soapTarget: FuzzTarget<SoapInput> = {
   name: 'soap',
   covers:
-    'parseSoapRequest/readSoapHead (shared/soap), POST /v1/iis on functions/api/soap.ts (size, media type, authentication, receiveVxu, ACK in the response) with stand-ins; stored doses read back and encoded',
+    'parseSoapRequest/readSoapHead (shared/soap), POST /v1/iis on functions/doses/soap.ts (size, media type, authentication, receiveVxu, ACK in the response) with stand-ins; stored doses read back and encoded',
   pipeline: true,
   arbitrary: soapInput,
   check,

@@ -14,8 +14,8 @@ import { ASSET_RESOURCE_METADATA_ENABLED_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PipelineFunction, REQUIRE_BANNER } from '../../infra/constructs/pipeline-function.ts';
 import { ROOT_DIR } from '../../infra/stack.ts';
-import { pascalCase } from '../../infra/topology-checks.ts';
 import { type FunctionSpec, topology } from '../../infra/topology.ts';
+import { pascalCase } from '../../infra/topology-checks.ts';
 
 const specs = Object.entries(topology.functions) as [string, FunctionSpec][];
 const present = specs.filter(([, spec]) => existsSync(join(ROOT_DIR, spec.entry)));

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { REPORTING_QUEUES } from '#doses/outbox/publish.ts';
 import { ROOT_DIR } from '../../infra/stack.ts';
 import { type FunctionSpec, topology } from '../../infra/topology.ts';
-import { REPORTING_QUEUES } from '../../shared/outbox/publish.ts';
 
 /** Variables that are not bindings: set by Lambda itself, or optional configuration with a default. */
 const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING$|INGEST_CHUNK_ROWS$)/;
@@ -44,9 +44,9 @@ async function readsOf(entry: string): Promise<Set<string>> {
     for (const m of src.matchAll(/(?:requiredEnv|getSecret)\('([A-Z0-9_]+)'\)|process\.env\.([A-Z0-9_]+)/g))
       reads.add((m[1] ?? m[2])!);
     // The outbox publisher looks its queues up by name: it reads the URL of every reporting queue.
-    if (input.endsWith('shared/outbox/publish.ts'))
+    if (input.endsWith('shared/doses/outbox/publish.ts'))
       for (const q of REPORTING_QUEUES) reads.add(topology.queues[q].envVar);
-    // sendAll(queue, …) (shared/ingest/messages.ts) reads the URL of the queue it is called with.
+    // sendAll(queue, …) (shared/files/messages.ts) reads the URL of the queue it is called with.
     for (const m of src.matchAll(/\bsendAll\(\s*'([A-Za-z]+)'/g))
       reads.add(topology.queues[m[1] as keyof typeof topology.queues]?.envVar ?? `unknown queue ${m[1]}`);
   }

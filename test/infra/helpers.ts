@@ -4,8 +4,8 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { COMPONENT_TAG, PipelineStack, type PipelineStackProps } from '../../infra/stack.ts';
-import type { PipelineTopology } from '../../infra/topology-checks.ts';
 import { topology } from '../../infra/topology.ts';
+import type { PipelineTopology } from '../../infra/topology-checks.ts';
 
 export interface CfnResource {
   Type: string;

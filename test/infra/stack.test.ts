@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
 import {
   ABORT_INCOMPLETE_UPLOADS_AFTER_DAYS,
   HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS,
+  LOG_ALARMS,
   NONCURRENT_VERSION_RETENTION_DAYS,
   NOTIFICATIONS_HANDLER_COMPONENT,
-  LOG_ALARMS,
   REGISTRY_CREDENTIALS_REFUSED,
   REGISTRY_REPORTER_FUNCTION,
 } from '../../infra/stack.ts';
-import { allRoutes, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/topology-checks.ts';
 import { topology } from '../../infra/topology.ts';
+import { allRoutes, VISIBILITY_TIMEOUT_FACTOR } from '../../infra/topology-checks.ts';
 import {
   asArray,
   bucketGrants,
@@ -24,8 +24,8 @@ import {
   functionStatements,
   logicalIdOf,
   ofType,
-  refOf,
   referencedIds,
+  refOf,
   type Statement,
   statementsOfRole,
   synthStack,

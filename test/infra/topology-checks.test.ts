@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { topology } from '../../infra/topology.ts';
 import {
   headerIdentitySource,
   type PipelineTopology,
@@ -7,7 +8,6 @@ import {
   TopologyError,
   topologyProblems,
 } from '../../infra/topology-checks.ts';
-import { topology } from '../../infra/topology.ts';
 import { logicalIdOf, ofType, refOf, synthStack, withRegistryConsumer } from './helpers.ts';
 
 const withFunctions = (functions: PipelineTopology['functions']): PipelineTopology => ({

@@ -5,10 +5,10 @@
  * Nothing more, nothing less.
  */
 import { describe, expect, it } from 'vitest';
-import { allRoutes } from '../../infra/topology-checks.ts';
 import { NOTIFICATIONS_HANDLER_COMPONENT } from '../../infra/stack.ts';
 import { type BucketSpec, type FunctionSpec, topology } from '../../infra/topology.ts';
-import { component, logicalIdOf, ofType, refOf, referencedIds, synthStack } from './helpers.ts';
+import { allRoutes } from '../../infra/topology-checks.ts';
+import { component, logicalIdOf, ofType, referencedIds, refOf, synthStack } from './helpers.ts';
 
 const { resources } = synthStack();
 const fns = Object.entries(topology.functions) as [string, FunctionSpec][];

@@ -1,17 +1,13 @@
 import { type AttributeValue, DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildVxu, cairFacilities, parseAck } from '#codecs/hl7/index.ts';
+import { buildSubmitSingleMessageRequest, parseSoapResponse, soapContentType } from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
+import { bucketStore } from '#platform/aws/objects.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import { runRollup } from '#stock/run-rollup.ts';
+import { setLotExpiration } from '#stock/store.ts';
 import { functionSpecs } from '../../infra/topology.ts';
-import { bucketStore } from '../../shared/clients/objects.ts';
-import { addDays, localDate } from '../../shared/domain/dates.ts';
-import type { Dose } from '../../shared/domain/fields.ts';
-import { buildVxu, cairFacilities, parseAck } from '../../shared/hl7/index.ts';
-import {
-  buildSubmitSingleMessageRequest,
-  parseSoapResponse,
-  soapContentType,
-} from '../../shared/soap/cdc-iis.ts';
-import { runRollup } from '../../shared/stock/run-rollup.ts';
-import { setLotExpiration } from '../../shared/store/stock.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
 

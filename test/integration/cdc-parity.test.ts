@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CdcFinding, validateCvrsText } from '../../shared/cdc/validator/index.ts';
-import { SITE_FILLED_FIELDS } from '../../shared/domain/fields.ts';
+import { type CdcFinding, validateCvrsText } from '#cdc/validator/index.ts';
+import { SITE_FILLED_FIELDS } from '#doses/fields.ts';
 import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
 
 /**

@@ -1,18 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3Audit } from '../../shared/cdc/audit.ts';
-import {
-  ClearinghouseClient,
-  parseClearinghouseConfig,
-  type RecordType,
-} from '../../shared/cdc/clearinghouse.ts';
+import { s3Audit } from '#cdc/audit.ts';
+import { ClearinghouseClient, parseClearinghouseConfig, type RecordType } from '#cdc/clearinghouse.ts';
+import { checkCvrsRecord } from '#cdc/cvrs-check.ts';
+import { addDays, reportDay } from '#cdc/day.ts';
+import { type DayReport, runReportDay } from '#cdc/report-day.ts';
+import { changesBefore, closeDay, dayStatus, stageChange } from '#cdc/store.ts';
+import { cdcEventId, cvrsLine, cvrsRecord } from '#codecs/cvrs/file.ts';
+import { CVRS_FIELDS } from '#doses/fields.ts';
+import { normalizeDose } from '#doses/normalize.ts';
 import { generateLocalTls } from '../../local/standins/tls.ts';
-import { checkCvrsRecord } from '../../shared/cdc/cvrs-check.ts';
-import { cdcEventId, cvrsLine, cvrsRecord } from '../../shared/cdc/cvrs-file.ts';
-import { normalizeDose } from '../../shared/domain/normalize.ts';
-import { addDays, reportDay } from '../../shared/cdc/day.ts';
-import { type DayReport, runReportDay } from '../../shared/cdc/report-day.ts';
-import { CVRS_FIELDS } from '../../shared/domain/fields.ts';
-import { changesBefore, closeDay, dayStatus, stageChange } from '../../shared/store/cdc.ts';
 import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { type Client, client, drained, enroll, type Runtime, startWithout } from './harness.ts';
 

@@ -1,7 +1,6 @@
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { submitDoses } from '../../shared/intake/submit.ts';
-import { defaultDeps } from '../../shared/intake/submit.ts';
+import { defaultDeps, submitDoses } from '#doses/submit.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
 

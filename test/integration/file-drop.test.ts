@@ -5,9 +5,9 @@ import { PassThrough } from 'node:stream';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateFile } from '#files/validate-file.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import { intakeOnly } from '../../local/topologies.ts';
-import { validateFile } from '../../shared/ingest/validate-file.ts';
 import {
   alternating,
   doseFile,

@@ -1,13 +1,13 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultDeps } from '#doses/submit.ts';
+import { parseIncomingKey } from '#files/keys.ts';
+import { planUpload } from '#files/plan-upload.ts';
+import { processChunk } from '#files/process-chunk.ts';
+import { resultsKey } from '#files/storage.ts';
+import { getUpload } from '#files/uploads-store.ts';
 import { topology } from '../../infra/topology.ts';
 import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
-import { resultsKey } from '../../shared/files/storage.ts';
-import { parseIncomingKey } from '../../shared/ingest/keys.ts';
-import { planUpload } from '../../shared/ingest/plan-upload.ts';
-import { processChunk } from '../../shared/ingest/process-chunk.ts';
-import { defaultDeps } from '../../shared/intake/submit.ts';
-import { getUpload } from '../../shared/store/uploads.ts';
 import { doseFile, mixedKinds } from '../fixtures/files.ts';
 import { ADMIN_KEY, client, drain, enroll, type Runtime } from './harness.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildVxu, cairFacilities } from '../../shared/hl7/index.ts';
-import type { Dose } from '../../shared/domain/fields.ts';
+import { buildVxu, cairFacilities } from '#codecs/hl7/index.ts';
+import type { Dose } from '#doses/fields.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketStore } from '../../shared/clients/objects.ts';
-import { addDays, localDate } from '../../shared/domain/dates.ts';
-import { recordReceipt, recordWastage } from '../../shared/stock/record.ts';
-import { REPORT_FILES, reportKey } from '../../shared/stock/report-files.ts';
-import { runRollup } from '../../shared/stock/run-rollup.ts';
-import { getSite } from '../../shared/store/sites.ts';
-import { setBeyondUseDate, setLotExpiration } from '../../shared/store/stock.ts';
+import { bucketStore } from '#platform/aws/objects.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import { getSite } from '#sites/store.ts';
+import { recordReceipt, recordWastage } from '#stock/record.ts';
+import { REPORT_FILES, reportKey } from '#stock/report-files.ts';
+import { runRollup } from '#stock/run-rollup.ts';
+import { setBeyondUseDate, setLotExpiration } from '#stock/store.ts';
 import { modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { type Client, client, enroll, type Runtime, startWithout } from './harness.ts';
 import { counties } from './registry-harness.ts';

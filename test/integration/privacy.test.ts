@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportDay } from '#cdc/day.ts';
 import { startLocalRuntime } from '../../local/runtime.ts';
-import { reportDay } from '../../shared/cdc/day.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, client, drained, enroll, type Runtime } from './harness.ts';
 

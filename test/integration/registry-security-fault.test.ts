@@ -35,7 +35,7 @@ describe('a registry refusing our credentials', () => {
 
     // Credentials fixed; the pause runs out; the schedule releases the parked messages and the reporter probes.
     rt.registries.RIDE!.faults.clear();
-    const { pauseRegistry } = await import('../../shared/store/registry-control.ts');
+    const { pauseRegistry } = await import('#registry/control.ts');
     await pauseRegistry('RIDE', new Date(Date.now() - 1000).toISOString(), 'security');
     await rt.invoke('outboxSweeper', { olderThanSeconds: 900 });
     for (const id of ['SEC-1', 'SEC-2']) {

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from '../../shared/http/limits.ts';
 import {
   buildConnectivityTestRequest,
   buildSubmitSingleMessageRequest,
   parseSoapResponse,
   soapContentType,
-} from '../../shared/soap/cdc-iis.ts';
+} from '#codecs/soap/cdc-iis.ts';
+import { MAX_BODY_BYTES } from '#platform/http/limits.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
 
 /**
  * Issue 18, item 3: bodies just under each documented limit succeed locally; just over get 413, locally as in
- * AWS. The body limit (shared/http/limits.ts) is one AWS admits whatever the bytes, so "just over" reaches the
+ * AWS. The body limit (shared/platform/http/limits.ts) is one AWS admits whatever the bytes, so "just over" reaches the
  * function and is refused there, and bodies past what Lambda's 6 MB event takes are refused by the gateway
  * with 413 (was 500) before any function runs.
  */

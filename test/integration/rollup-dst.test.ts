@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bucketStore } from '../../shared/clients/objects.ts';
-import { localDate } from '../../shared/domain/dates.ts';
-import type { Site } from '../../shared/domain/site.ts';
-import { recordReceipt } from '../../shared/stock/record.ts';
-import { reportKey } from '../../shared/stock/report-files.ts';
-import { runRollup } from '../../shared/stock/run-rollup.ts';
+import { bucketStore } from '#platform/aws/objects.ts';
+import { localDate } from '#platform/dates.ts';
+import type { Site } from '#sites/site.ts';
+import { recordReceipt } from '#stock/record.ts';
+import { reportKey } from '#stock/report-files.ts';
+import { runRollup } from '#stock/run-rollup.ts';
 import { type Runtime, startWithout } from './harness.ts';
 
 /**

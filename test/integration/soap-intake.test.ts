@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Dose } from '../../shared/domain/fields.ts';
-import { type Action, buildVxu, cairFacilities, parseAck } from '../../shared/hl7/index.ts';
+import { type Action, buildVxu, cairFacilities, parseAck } from '#codecs/hl7/index.ts';
 import {
   buildConnectivityTestRequest,
   buildSubmitSingleMessageRequest,
   parseSoapResponse,
   soapContentType,
-} from '../../shared/soap/cdc-iis.ts';
+} from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
 

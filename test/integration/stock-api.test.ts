@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, localDate } from '../../shared/domain/dates.ts';
-import { REASON_CODES } from '../../shared/stock/reasons.ts';
-import { recordReceipt } from '../../shared/stock/record.ts';
-import { getSite } from '../../shared/store/sites.ts';
-import { movementsOfDay } from '../../shared/store/stock.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import { getSite } from '#sites/store.ts';
+import { REASON_CODES } from '#stock/reasons.ts';
+import { recordReceipt } from '#stock/record.ts';
+import { movementsOfDay } from '#stock/store.ts';
 import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
 
 let rt: Runtime;

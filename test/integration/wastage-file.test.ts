@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultDeps } from '#doses/submit.ts';
+import { planUpload } from '#files/plan-upload.ts';
+import { processChunk } from '#files/process-chunk.ts';
+import { incomingKey } from '#files/storage.ts';
+import { getUpload } from '#files/uploads-store.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import type { Site as SiteProfile } from '#sites/site.ts';
+import { recordReceipt, recordWastage } from '#stock/record.ts';
+import { movementsOfDay, setLotExpiration } from '#stock/store.ts';
 import { topology } from '../../infra/topology.ts';
 import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
-import { addDays, localDate } from '../../shared/domain/dates.ts';
-import type { Site as SiteProfile } from '../../shared/domain/site.ts';
-import { incomingKey } from '../../shared/files/storage.ts';
-import { planUpload } from '../../shared/ingest/plan-upload.ts';
-import { processChunk } from '../../shared/ingest/process-chunk.ts';
-import { defaultDeps } from '../../shared/intake/submit.ts';
-import { recordReceipt, recordWastage } from '../../shared/stock/record.ts';
-import { movementsOfDay, setLotExpiration } from '../../shared/store/stock.ts';
-import { getUpload } from '../../shared/store/uploads.ts';
 import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
 
 /**

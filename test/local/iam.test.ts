@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ArnContext, parseCopySource, requiredPermissions } from '../../local/iam/actions.ts';
 import { createIamEnforcer, installSdkHook, type LocalIamEnforcer } from '../../local/iam/enforce.ts';
 import {
-  type LocalIamPolicies,
   LOCAL_KEY_ID,
+  type LocalIamPolicies,
   loadPolicies,
   resolveTokens,
 } from '../../local/iam/policies.ts';

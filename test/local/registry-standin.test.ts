@@ -1,15 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildVxu, cairFacilities, classifyAck, parseAck, type VxuInput } from '#codecs/hl7/index.ts';
+import { buildConnectivityTestRequest, parseSoapResponse, soapContentType } from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
+import { connectivityTest, type IisCredentials, submitSingleMessage } from '#registry/soap-client.ts';
 import { type RegistryStandin, startRegistryStandin } from '../../local/standins/registry.ts';
 import { ackText, judgeVxu } from '../../local/standins/registry-ack.ts';
 import { registryPortsFromEnv, startLocalRegistries } from '../../local/standins/registry-local.ts';
-import type { Dose } from '../../shared/domain/fields.ts';
-import { buildVxu, cairFacilities, classifyAck, parseAck, type VxuInput } from '../../shared/hl7/index.ts';
-import {
-  buildConnectivityTestRequest,
-  parseSoapResponse,
-  soapContentType,
-} from '../../shared/soap/cdc-iis.ts';
-import { connectivityTest, type IisCredentials, submitSingleMessage } from '../../shared/soap/client.ts';
 import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { waitFor } from './helpers.ts';
 

@@ -15,8 +15,8 @@ import { type SqsS3Standin, startSqsS3 } from '../../local/standins/sqs-s3.ts';
 import {
   failedMessageIds,
   type SqsPoller,
-  startSqsPoller,
   type SqsTriggerSettings,
+  startSqsPoller,
 } from '../../local/triggers/sqs-poller.ts';
 import { fixtureState, resetFixtureState } from './fixtures/state.ts';
 import { quiet, waitFor } from './helpers.ts';

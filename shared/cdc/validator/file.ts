@@ -12,10 +12,11 @@
  *   - BUSR013 flags even an exact repeat of an earlier row (duplicates.ts);
  *   - FMT_ findings count as one failed record even in a file without records.
  */
+
+import { DuplicateIds } from './duplicates.ts';
 import { type CvrsVersion, FIELDS, fieldIndex } from './fields.ts';
 import { checkHeader, isHl7Delimiter } from './header.ts';
 import { javaTrim, str } from './java.ts';
-import { DuplicateIds } from './duplicates.ts';
 import { OpenCsvParser, OpenCsvRecords } from './opencsv.ts';
 import { type CvrsValues, checkRecord, type Emit, type RecordContext } from './record.ts';
 import type { CdcLevel } from './rules.ts';

@@ -16,6 +16,11 @@
  */
 
 import {
+  CVRS_FIELDS as DOMAIN_CVRS_FIELDS,
+  type CvrsField as DomainCvrsField,
+  IDENTIFYING_FIELDS,
+} from '#doses/fields.ts';
+import {
   type CdcFinding,
   type CdcOptions,
   type CdcResult,
@@ -23,11 +28,6 @@ import {
   validateCvrsRecord,
   validateCvrsText,
 } from './index.ts';
-import {
-  CVRS_FIELDS as DOMAIN_CVRS_FIELDS,
-  type CvrsField as DomainCvrsField,
-  IDENTIFYING_FIELDS,
-} from '../../domain/fields.ts';
 import { foldHash, str } from './java.ts';
 
 // ---- the CVRS record ---------------------------------------------------------------------------------------------

@@ -9,8 +9,8 @@
  */
 import { type CvrsVersion, FIELDS } from './fields.ts';
 import {
-  type CdcFinding,
   CdcFileChecker,
+  type CdcFinding,
   type CdcOptions,
   type CdcResult,
   type FindingSink,
@@ -18,12 +18,12 @@ import {
 } from './file.ts';
 import { type CvrsValues, checkRecord, clearIgnored } from './record.ts';
 
-export { CDC_RULES, type CdcLevel, type CdcRule } from './rules.ts';
-export { formatJsonReport } from './report-json.ts';
-export { formatTextReport, TextReportWriter } from './report-text.ts';
+export { headersFor } from './fields.ts';
 export { CdcHl7Input } from './file.ts';
 export { CdcValidatorStopped } from './opencsv.ts';
-export { headersFor } from './fields.ts';
+export { formatJsonReport } from './report-json.ts';
+export { formatTextReport, TextReportWriter } from './report-text.ts';
+export { CDC_RULES, type CdcLevel, type CdcRule } from './rules.ts';
 export type { CdcFinding, CdcOptions, CdcResult, CvrsVersion, FindingSink };
 
 const decoder = () => new TextDecoder('utf-8', { ignoreBOM: true });
