@@ -4,8 +4,8 @@ import type {
 } from 'aws-lambda';
 import { getSecret } from '#platform/aws/secrets.ts';
 import { errorSummary, logger } from '#platform/logger.ts';
-import { bearerToken, hashSecret, parseKey, sameSecret } from '#sites/keys.ts';
-import { getKey } from '#sites/store.ts';
+import { checkSiteKey } from '#sites/authenticate.ts';
+import { bearerToken, sameSecret } from '#sites/keys.ts';
 
 type AuthContext = { role: 'admin' } | { role: 'site'; iis_id: string } | { role: 'none'; reason: string };
 type Answer = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
@@ -20,12 +20,9 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
   if (!token) return none('malformed');
   if (sameSecret(token, await getSecret('ADMIN_KEY')))
     return { isAuthorized: true, context: { role: 'admin' } };
-  const parsed = parseKey(token);
-  if (!parsed) return none('malformed');
   try {
-    const key = await getKey(parsed.keyId);
-    if (!key || !sameSecret(key.hash, hashSecret(parsed.secret))) return none('unknown');
-    if (key.status !== 'active') return none('revoked');
+    const key = await checkSiteKey(token);
+    if (!key.ok) return none(key.reason);
     return { isAuthorized: true, context: { role: 'site', iis_id: key.iis_id } };
   } catch (err) {
     // Fail closed, and uncached: a thrown authorizer error is a 500 that API Gateway does not cache, where a
