@@ -3,7 +3,6 @@ import { buildVxu, classifyAck, parseAck } from '#codecs/hl7/index.ts';
 import type { ChangeMessage } from '#doses/outbox/publish.ts';
 import { getVersion } from '#doses/store.ts';
 import { getSecret } from '#platform/aws/secrets.ts';
-import { localDate } from '#platform/dates.ts';
 import { Semaphore } from '#platform/semaphore.ts';
 import { getSite } from '#sites/store.ts';
 import { REGISTRIES } from './config.ts';
@@ -52,14 +51,6 @@ export const defaultReporterDeps: ReporterDeps = {
   resumeRegistry,
 };
 
-/**
- * The routing table is read as of REGISTRY_ROUTING_AS_OF when set (a deployment or a test can run the
- * three-registry world of 2021), else as of today in California.
- */
-export function routingDate(now: Date, env: Record<string, string | undefined> = process.env): string {
-  return env.REGISTRY_ROUTING_AS_OF || localDate(now);
-}
-
 export type ReportResult =
   | { kind: 'done'; resumed?: string }
   | { kind: 'locked' }
@@ -96,7 +87,7 @@ export async function reportChange(
       if (!version) break;
       const at = new Date().toISOString();
       const site = await deps.getSite(version.iis_id);
-      const registry = registryFor(site?.admin_address_county, routingDate(now));
+      const registry = registryFor(site?.admin_address_county, now);
       const decision = decideSend(version, state);
       if (!decision.send) {
         state = skip(state, v);

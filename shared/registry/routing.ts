@@ -1,6 +1,7 @@
+import { localDate } from '#platform/dates.ts';
 import defaults from './routing.json' with { type: 'json' };
 
-export interface RegistryRoute {
+interface RegistryRoute {
   county: string;
   registry: string;
   /** ISO date, inclusive. */
@@ -9,28 +10,37 @@ export interface RegistryRoute {
   until?: string;
 }
 
-export interface RoutingTable {
+interface RoutingTable {
   default: string;
   routes: RegistryRoute[];
 }
 
-/** The deployed table: `REGISTRY_ROUTING` (JSON) overrides the shipped configuration. */
-export function routingTable(env: Record<string, string | undefined> = process.env): RoutingTable {
-  const raw = env.REGISTRY_ROUTING;
-  return raw ? (JSON.parse(raw) as RoutingTable) : (defaults as RoutingTable);
-}
-
-/** The registry serving a county on a date (ISO). The first matching route wins. */
+/**
+ * The one place that decides a dose's registry: the one serving its site's county (FIPS) on the day the dose is
+ * reported, in California. Not the day it was administered: a registry that has merged away (SDIR into CAIR2,
+ * April 2022) takes no more doses, however old, so an old dose reported today goes where doses go today. Storing,
+ * showing and sending a dose all ask this, so they agree; the roll-up of a past day passes that day (its doses
+ * were reported then, and a re-run must write the same files).
+ *
+ * `reportedOn` is a moment (taken as its calendar day in California) or that day itself (ISO). When
+ * REGISTRY_ROUTING_AS_OF is set, that ISO day replaces it everywhere: a deployment or a test can run the
+ * three-registry world of 2021. The table is `REGISTRY_ROUTING` (JSON) when set, else the shipped
+ * routing.json; its first matching route wins, and a county it does not list goes to its default.
+ */
 export function registryFor(
   county: string | undefined,
-  date: string,
-  table: RoutingTable = routingTable(),
+  reportedOn: Date | string,
+  table: RoutingTable = deployedTable(),
 ): string {
-  if (county) {
-    for (const r of table.routes) {
-      if (r.county === county && (!r.from || date >= r.from) && (!r.until || date < r.until))
-        return r.registry;
-    }
-  }
+  const day =
+    process.env.REGISTRY_ROUTING_AS_OF ||
+    (typeof reportedOn === 'string' ? reportedOn : localDate(reportedOn));
+  for (const r of table.routes)
+    if (r.county === county && (!r.from || day >= r.from) && (!r.until || day < r.until)) return r.registry;
   return table.default;
+}
+
+function deployedTable(): RoutingTable {
+  const raw = process.env.REGISTRY_ROUTING;
+  return raw ? (JSON.parse(raw) as RoutingTable) : (defaults as RoutingTable);
 }
