@@ -26,9 +26,8 @@ vi.mock('#codecs/soap/cdc-iis.ts', async (importOriginal) => {
 });
 
 const cdc = await import('#codecs/soap/cdc-iis.ts');
-const { handler, MAX_SOAP_BODY_BYTES, MAX_UNAUTHENTICATED_BYTES } = await import(
-  '../../../functions/doses/soap.ts'
-);
+const { handler } = await import('../../../functions/doses/soap.ts');
+const { MAX_SOAP_BODY_BYTES, MAX_UNAUTHENTICATED_BYTES } = await import('#doses/soap-intake.ts');
 const parse = vi.mocked(cdc.parseSoapRequest);
 
 function event(
