@@ -2,8 +2,12 @@
  * The one description of the pipeline's resources and how they are wired.
  *
  * Both the CDK stack (infra/stack.ts) and the local runtime (local/) read this object, so what runs on a
- * laptop and what is deployed cannot drift apart. It is plain data: no CDK or SDK imports here.
+ * laptop and what is deployed cannot drift apart. It is plain data: no CDK or SDK imports here. A function's
+ * routes come from the route declarations (shared/<capability>/endpoints.ts), where each route is declared once.
  */
+
+import { keysOf } from '#platform/http/endpoint.ts';
+import { ENDPOINTS_BY_FUNCTION } from '#platform/http/openapi.ts';
 
 export type Access = 'read' | 'write';
 
@@ -258,12 +262,7 @@ const functions = {
     timeoutSeconds: 10,
     memoryMb: 256,
     tables: { sites: 'write' },
-    routes: [
-      'POST /v1/sites',
-      'GET /v1/sites/{iis_id}',
-      'POST /v1/sites/{iis_id}/keys',
-      'DELETE /v1/sites/{iis_id}/keys',
-    ],
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.sites, 'authorized'),
   },
   doses: {
     entry: 'functions/doses/api.ts',
@@ -272,19 +271,14 @@ const functions = {
     memoryMb: 1024,
     tables: { sites: 'read', doses: 'write' },
     sendsTo: ['registry', 'cdc'],
-    routes: [
-      'POST /v1/doses',
-      'GET /v1/doses/{vax_event_id}',
-      'PUT /v1/doses/{vax_event_id}',
-      'DELETE /v1/doses/{vax_event_id}',
-    ],
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.doses, 'authorized'),
   },
   openapi: {
     entry: 'functions/platform/openapi.ts',
     description: 'Serves the OpenAPI document generated from the schemas',
     timeoutSeconds: 5,
     memoryMb: 256,
-    publicRoutes: ['GET /v1/openapi.json'],
+    publicRoutes: keysOf(ENDPOINTS_BY_FUNCTION.openapi, 'public'),
   },
   uploads: {
     entry: 'functions/files/api.ts',
@@ -295,7 +289,7 @@ const functions = {
     // Signs PUT URLs for sites' files and GET URLs for their results, nothing else. Result links name the
     // version the upload produced (presignGet with VersionId).
     buckets: { drop: { read: ['results/'], readVersions: ['results/'], write: ['incoming/'] } },
-    routes: ['POST /v1/uploads', 'GET /v1/uploads/{upload_id}'],
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.uploads, 'authorized'),
   },
   ingestPlanner: {
     entry: 'functions/files/planner.ts',
@@ -362,7 +356,7 @@ const functions = {
     tables: { sites: 'read', doses: 'write' },
     sendsTo: ['registry', 'cdc'],
     // Authenticated inside the SOAP body (the WSDL's username/password), as EHRs already send it.
-    publicRoutes: ['GET /v1/iis', 'POST /v1/iis'],
+    publicRoutes: keysOf(ENDPOINTS_BY_FUNCTION.soapIntake, 'public'),
   },
   registryReporter: {
     entry: 'functions/registry/reporter.ts',
@@ -401,14 +395,7 @@ const functions = {
     timeoutSeconds: 29,
     memoryMb: 512,
     tables: { sites: 'read', stock: 'write' },
-    routes: [
-      'PUT /v1/lots/{ndc}/{lot_number}',
-      'GET /v1/lots/{ndc}/{lot_number}',
-      'PUT /v1/lots/{ndc}/{lot_number}/beyond-use',
-      'POST /v1/inventory/receipts',
-      'POST /v1/inventory/transfers',
-      'POST /v1/wastage',
-    ],
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.stock, 'authorized'),
   },
   reports: {
     entry: 'functions/stock/reports.ts',
@@ -418,7 +405,7 @@ const functions = {
     // Sites: whether a sending facility may read a client site's rows.
     tables: { sites: 'read', stock: 'read' },
     buckets: { reports: { read: ['accountability/'] } },
-    routes: ['GET /v1/reports/wastage', 'GET /v1/reports/expiring', 'GET /v1/reports/admin-errors'],
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.reports, 'authorized'),
   },
   nightlyRollup: {
     entry: 'functions/stock/rollup.ts',

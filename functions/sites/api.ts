@@ -5,6 +5,7 @@ import { type ApiEvent, caller, jsonBody, requireAdmin } from '#platform/http/re
 import { HttpError, json } from '#platform/http/response.ts';
 import { logger } from '#platform/logger.ts';
 import { registryFor } from '#registry/routing.ts';
+import { SITE_ENDPOINTS } from '#sites/endpoints.ts';
 import { enrollSite } from '#sites/enroll.ts';
 import { rotateKeys } from '#sites/key-management.ts';
 import type { Site } from '#sites/site.ts';
@@ -63,7 +64,7 @@ async function revoke(event: ApiEvent) {
 }
 
 export const handler = httpHandler(
-  route({
+  route(SITE_ENDPOINTS, {
     'POST /v1/sites': enroll,
     'GET /v1/sites/{iis_id}': show,
     'POST /v1/sites/{iis_id}/keys': rotate,

@@ -5,6 +5,7 @@ import { checkIdentifier } from '#platform/http/identifiers.ts';
 import { type ApiEvent, caller } from '#platform/http/request.ts';
 import { HttpError, json, type Result } from '#platform/http/response.ts';
 import { permittedSites } from '#sites/access.ts';
+import { REPORT_ENDPOINTS } from '#stock/endpoints.ts';
 import { reportKey, siteReportKey } from '#stock/report-files.ts';
 import type { ExpiringRow } from '#stock/rollup.ts';
 import { rollupStatus } from '#stock/store.ts';
@@ -100,7 +101,7 @@ const WITHIN: Record<string, ExpiringRow['status'][]> = {
 };
 
 export const handler = httpHandler(
-  route({
+  route(REPORT_ENDPOINTS, {
     'GET /v1/reports/wastage': async (event) => {
       const r = await rows(event, 'stock');
       return json(200, { date: r.date, scope: r.scope, ...(r.rows ? { rows: r.rows } : {}), ...r.extra });

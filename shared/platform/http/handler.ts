@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { errorName, logger } from '../logger.ts';
-import type { ApiEvent } from './request.ts';
+import { DENIED, type Endpoint, type EndpointKey } from './endpoint.ts';
+import { type ApiEvent, caller } from './request.ts';
 import { HttpError, problem, type Result } from './response.ts';
 
 /**
@@ -25,13 +26,31 @@ export function httpHandler(fn: (event: ApiEvent, context: Context) => Promise<R
   });
 }
 
-/** Dispatches on API Gateway's routeKey so one function can own a resource's routes. */
-export function route(
-  routes: Record<string, (event: ApiEvent, context: Context) => Promise<Result>>,
-): (event: ApiEvent, context: Context) => Promise<Result> {
+type RouteFn = (event: ApiEvent, context: Context) => Promise<Result>;
+
+/**
+ * Dispatches on API Gateway's routeKey to the implementation of each declared endpoint (every one must have
+ * one, nothing else may), after checking the caller's role against the declaration: a key of a role the route
+ * does not take is refused here, whatever the implementation does.
+ */
+export function route<const E extends readonly Endpoint[]>(
+  endpoints: E,
+  impls: Record<EndpointKey<E>, RouteFn>,
+): RouteFn {
+  const byKey = new Map<string, Endpoint>(endpoints.map((e) => [e.key, e]));
+  const fns = impls as Record<string, RouteFn>;
   return (event, context) => {
-    const fn = routes[event.routeKey];
-    if (!fn) throw new HttpError(404, 'REQ404', 'path', `No route ${event.routeKey}.`);
+    const endpoint = byKey.get(event.routeKey);
+    const fn = fns[event.routeKey];
+    if (!endpoint || !fn) throw new HttpError(404, 'REQ404', 'path', `No route ${event.routeKey}.`);
+    if (endpoint.access !== 'public') {
+      const { role } = caller(event);
+      if (!endpoint.access.includes(role)) {
+        const needed = endpoint.access[0]!;
+        const { code, message } = DENIED[needed];
+        throw new HttpError(403, code, 'authorization', endpoint.denied ?? message);
+      }
+    }
     return fn(event, context);
   };
 }
