@@ -1,94 +1,26 @@
 /**
  * SQS and S3 stand-in: fauxqs bound to 127.0.0.1 only.
  *
- * fauxqs's own `startFauxqs()` always listens on every interface (its `host` option only names URLs), and a stand-in
- * without authentication must not listen on every interface. So this file repeats `startFauxqs`'s wiring
- * (node_modules/fauxqs/dist/app.js) around the public `buildApp()`: create the stores, load persisted state
- * before attaching persistence, attach the message spy, then `listen` on loopback.
+ * Why fauxqs's private files, and a pinned version: its public API cannot do this job. `startFauxqs()` always
+ * listens on every interface (its `host` option only names URLs), and a stand-in without authentication must
+ * not; it also hides its stores, which we need for S3 event details (how an object was created, its size and
+ * ETag), to end long polls and to keep persisted queue URLs on this run's port. `buildApp()` can be listened on
+ * loopback, but only given stores, whose classes fauxqs does not export. So this file repeats `startFauxqs`'s
+ * wiring (node_modules/fauxqs/dist/app.js) around `buildApp()` with classes loaded from fauxqs's dist/ files
+ * (./fauxqs-internals.ts, which lists every private member relied on): create the stores, load persisted state
+ * before attaching persistence, attach the message spy, then `listen` on loopback. fauxqs is pinned to an exact
+ * version in package.json, and test/local/fauxqs-contract.test.ts fails, naming the file or member, when an
+ * upgrade changes any of it.
  */
 import { mkdirSync } from 'node:fs';
-import { type BuildAppOptions, buildApp, type MessageSpyReader, type SpyMessage } from 'fauxqs';
+import { buildApp, type MessageSpyReader, type SpyMessage } from 'fauxqs';
+import { loadFauxqsInternals, type SqsStoreInternals } from './fauxqs-internals.ts';
+import { type ObjectCreated, watchObjectsCreated } from './s3-object-created.ts';
+
+export type { ObjectCreated, ObjectCreatedEventName } from './s3-object-created.ts';
 
 /** The largest object body the local S3 takes in one request: the pipeline's file size limit, with room. */
 const OBJECT_BODY_LIMIT = 600 * 1024 * 1024;
-
-type Stores = NonNullable<BuildAppOptions['stores']>;
-type SqsStore = Stores['sqsStore'];
-type SnsStore = Stores['snsStore'];
-type S3Store = Stores['s3Store'];
-
-/** The part of fauxqs's PersistenceManager (SQLite via node:sqlite) used here. */
-interface PersistenceManager {
-  load(sqsStore: SqsStore, snsStore: SnsStore, s3Store: S3Store): void;
-  loadSqsAndSns(sqsStore: SqsStore, snsStore: SnsStore): void;
-  loadS3(s3Store: S3Store): void;
-  close(): void;
-}
-/** The part of fauxqs's FileS3Persistence used here. */
-interface FileS3Persistence {
-  loadS3(s3Store: S3Store): void;
-  close(): void;
-}
-interface MessageSpy extends MessageSpyReader {
-  addMessage(message: SpyMessage): void;
-}
-
-/** How S3 names the way an object was created (the `eventName` of an S3 event, without `s3:`). */
-export type ObjectCreatedEventName =
-  | 'ObjectCreated:Put'
-  | 'ObjectCreated:Post'
-  | 'ObjectCreated:Copy'
-  | 'ObjectCreated:CompleteMultipartUpload';
-
-/** An object written to the S3 stand-in, as S3 would notify it (raw key, not URL-encoded). */
-export interface ObjectCreated {
-  bucket: string;
-  key: string;
-  eventName: ObjectCreatedEventName;
-  /** Size in bytes of the object written. */
-  size: number;
-  /** ETag without quotes (`<md5>` or, after a multipart upload, `<md5 of part md5s>-<parts>`). */
-  eTag: string;
-  /** When the stand-in stored it. */
-  time: Date;
-}
-
-/** Fields of fauxqs's internal SqsStore/SqsQueue that `buildApp`'s types do not expose. */
-interface SqsStoreInternals {
-  host: string;
-  region?: string;
-  queues: Map<string, { name: string; url: string }>;
-  allQueues(): Iterable<{ name: string; url: string; persistence?: unknown }>;
-  persistence?: unknown;
-  spy?: unknown;
-  shutdown(): void;
-}
-
-/**
- * fauxqs's package.json exports only ".", so its store and persistence classes cannot be imported by name.
- * They are resolved as files next to the package entry instead. This trick is confined to this one file: if a
- * fauxqs upgrade moves them, only this function breaks (and loudly, at start).
- */
-async function loadFauxqsInternals() {
-  const base = import.meta.resolve('fauxqs'); // file:///…/node_modules/fauxqs/dist/app.js
-  const at = (rel: string) => new URL(rel, base).href;
-  const [sqs, sns, s3, persistence, fileS3, spy] = await Promise.all([
-    import(at('./sqs/sqsStore.js')),
-    import(at('./sns/snsStore.js')),
-    import(at('./s3/s3Store.js')),
-    import(at('./persistence.js')),
-    import(at('./s3/fileS3Persistence.js')),
-    import(at('./spy.js')),
-  ]);
-  return {
-    SqsStore: sqs.SqsStore as new () => SqsStore,
-    SnsStore: sns.SnsStore as new () => SnsStore,
-    S3Store: s3.S3Store as new () => S3Store,
-    PersistenceManager: persistence.PersistenceManager as new (dataDir: string) => PersistenceManager,
-    FileS3Persistence: fileS3.FileS3Persistence as new (baseDir: string) => FileS3Persistence,
-    MessageSpy: spy.MessageSpy as new (params?: { bufferSize?: number }) => MessageSpy,
-  };
-}
 
 export interface SqsS3Standin {
   /** `http://127.0.0.1:PORT`, for both SQS and S3. */
@@ -227,90 +159,5 @@ export async function startSqsS3(options: SqsS3Options = {}): Promise<SqsS3Stand
       });
       return stopped;
     },
-  };
-}
-
-/**
- * Tells how each object was created from what fauxqs reports, which is less than an S3 event needs: its spy says
- * `uploaded` for a PUT, a POST and a completed multipart upload alike, and `uploaded` then `copied` for a copy
- * (node_modules/fauxqs/dist/s3/s3Store.js and actions/putObject.js, postObject.js). So:
- * - a completed multipart upload is recognised by wrapping `completeMultipartUpload` (its `uploaded` is emitted
- *   inside that call);
- * - a copy or a POST is recognised by the second spy event for the same key in the same synchronous turn
- *   (`copied`, or a second `uploaded`), which the action emits right after `putObject` returns; a microtask
- *   settles each event once the request handler's synchronous part is done;
- * - size and ETag are read from the store synchronously inside the spy callback, i.e. of the very write reported.
- */
-function watchObjectsCreated(s3Store: S3Store) {
-  const subscribers = new Set<(event: ObjectCreated) => void>();
-  let pending: ObjectCreated[] = [];
-  let completingMultipart = false;
-
-  const store = s3Store as unknown as {
-    completeMultipartUpload: S3Store['completeMultipartUpload'];
-    headObject: S3Store['headObject'];
-  };
-  const complete = store.completeMultipartUpload.bind(s3Store);
-  store.completeMultipartUpload = (...args) => {
-    completingMultipart = true;
-    try {
-      return complete(...args);
-    } finally {
-      completingMultipart = false;
-    }
-  };
-
-  const settle = () => {
-    const events = pending;
-    pending = [];
-    for (const event of events) {
-      for (const subscriber of subscribers) {
-        try {
-          subscriber(event);
-        } catch {
-          // A subscriber's failure must not break the others (nor the request, long answered by now).
-        }
-      }
-    }
-  };
-
-  const onSpyMessage = (message: SpyMessage) => {
-    if (message.service !== 's3' || subscribers.size === 0) return;
-    const same = pending.find((p) => p.bucket === message.bucket && p.key === message.key);
-    if (message.status === 'copied') {
-      if (same) same.eventName = 'ObjectCreated:Copy';
-      return;
-    }
-    if (message.status !== 'uploaded') return;
-    if (same && same.eventName === 'ObjectCreated:Put') {
-      same.eventName = 'ObjectCreated:Post';
-      return;
-    }
-    let object: { contentLength: number; etag: string };
-    try {
-      object = store.headObject(message.bucket, message.key);
-    } catch {
-      return; // Not there (deleted in between): nothing S3 would report either.
-    }
-    pending.push({
-      bucket: message.bucket,
-      key: message.key,
-      eventName: completingMultipart ? 'ObjectCreated:CompleteMultipartUpload' : 'ObjectCreated:Put',
-      size: object.contentLength,
-      eTag: object.etag.replaceAll('"', ''),
-      time: new Date(message.timestamp),
-    });
-    if (pending.length === 1) queueMicrotask(settle);
-  };
-
-  return {
-    onSpyMessage,
-    subscribe(listener: (event: ObjectCreated) => void) {
-      subscribers.add(listener);
-      return () => {
-        subscribers.delete(listener);
-      };
-    },
-    clear: () => subscribers.clear(),
   };
 }
