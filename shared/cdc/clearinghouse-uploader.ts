@@ -1,0 +1,13 @@
+import { getSecret } from '#platform/aws/secrets.ts';
+import { ClearinghouseClient, parseClearinghouseConfig } from './clearinghouse.ts';
+import type { Uploader } from './report-day.ts';
+
+let client: { secret: string; uploader: ClearinghouseClient } | undefined;
+
+/** The client is kept while the secret is unchanged, so its token is reused across files and runs. */
+export async function clearinghouseUploader(): Promise<Uploader> {
+  const secret = await getSecret('CDC_CLEARINGHOUSE');
+  if (client?.secret !== secret)
+    client = { secret, uploader: new ClearinghouseClient(parseClearinghouseConfig(secret)) };
+  return client.uploader;
+}
