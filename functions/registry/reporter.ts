@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseChangeMessage } from '#doses/messages.ts';
 import type { ChangeMessage } from '#doses/outbox/publish.ts';
-import { errorSummary, logger } from '#platform/logger.ts';
-import { mapLimit } from '#platform/map-limit.ts';
-import { park, releaseParked } from '#registry/parking.ts';
-import { reportChange } from '#registry/report.ts';
+import { logger } from '#platform/logger.ts';
+import { Semaphore } from '#platform/semaphore.ts';
+import { type DoseMessage, reportDose } from '#registry/report-dose.ts';
 
+const processor = new BatchProcessor(EventType.SQS);
 /** Identifies this container's locks: a lock left by a dead container expires instead. */
 const container = randomUUID();
 /** Doses reported at once per invocation (with the mapping's maximumConcurrency, the cap per registry). */
@@ -14,59 +15,40 @@ const CONCURRENCY = 4;
 
 /**
  * Consumer of the registry queue. Messages of one dose in a batch are reported together, through the newest
- * (which sends every older unsettled version first, in order); a message that could not be settled stays on
- * the queue (partial batch response), so its retries back off through the visibility timeout and end in the
- * DLQ. A refused credential is logged as REGISTRY_CREDENTIALS_REFUSED for the alarm; an ACK answering another
- * message as REGISTRY_ACK_MISMATCH, and the dose is retried like an unanswered one. A body that is not a
- * change message fails that message alone, logged as REGISTRY_MESSAGE_MALFORMED with its message id only.
+ * (reportDose); a message that could not be settled stays on the queue (partial batch response), so its
+ * retries back off through the visibility timeout and end in the DLQ. A body that is not a change message
+ * fails that message alone, logged as REGISTRY_MESSAGE_MALFORMED with its message id only.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const byDose = new Map<string, { record: SQSRecord; msg: ChangeMessage }[]>();
-  const failed: string[] = [];
-  for (const record of event.Records) {
-    const msg = parseChangeMessage(record.body);
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+  const parsed = new Map<string, ChangeMessage | undefined>();
+  const byDose = new Map<string, DoseMessage[]>();
+  for (const { messageId, body } of event.Records) {
+    const msg = parseChangeMessage(body);
+    parsed.set(messageId, msg);
+    if (msg) byDose.set(doseKey(msg), [...(byDose.get(doseKey(msg)) ?? []), { messageId, msg }]);
+  }
+  // Every message of a dose waits for the dose's one report, and fails or succeeds with it.
+  const limit = new Semaphore(CONCURRENCY);
+  const reports = new Map<string, Promise<void>>();
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
+    const msg = parsed.get(record.messageId);
     if (!msg) {
       // Fails this message only (its retries end in the DLQ); the rest of the batch is reported. The body is
       // not logged: a malformed one could hold anything.
       logger.error('REGISTRY_MESSAGE_MALFORMED', { messageId: record.messageId });
-      failed.push(record.messageId);
-      continue;
+      throw new Error('REGISTRY_MESSAGE_MALFORMED');
     }
-    const key = `${msg.iis_id}#${msg.vax_event_id}`;
-    byDose.set(key, [...(byDose.get(key) ?? []), { record, msg }]);
-  }
-  await mapLimit([...byDose.values()], CONCURRENCY, async (group) => {
-    const newest = group.reduce((a, b) => (b.msg.version > a.msg.version ? b : a));
-    const fail = () => failed.push(...group.map((g) => g.record.messageId));
-    try {
-      const res = await reportChange(newest.msg, `${container}:${newest.record.messageId}`, new Date());
-      if (res.kind === 'done') {
-        if (res.resumed)
-          logger.warn('registry answering again; parked messages released', {
-            registry: res.resumed,
-            released: await releaseParked(res.resumed),
-          });
-        return;
-      }
-      if (res.kind === 'security-fault' || res.kind === 'paused') {
-        // Kept, not retried into the DLQ: parked until the registry takes our credentials again.
-        if (res.kind === 'security-fault')
-          logger.error('REGISTRY_CREDENTIALS_REFUSED', { registry: res.registry });
-        await park(
-          res.registry,
-          group.map((g) => g.msg),
-        );
-        return;
-      }
-      if (res.kind === 'retry')
-        logger.warn('registry unreachable; will retry', { registry: res.registry, reason: res.reason });
-      if (res.kind === 'ack-mismatch')
-        logger.error('REGISTRY_ACK_MISMATCH', { registry: res.registry, version: res.version });
-      fail();
-    } catch (err) {
-      logger.error('registry report failed', errorSummary(err));
-      fail();
+    const key = doseKey(msg);
+    let report = reports.get(key);
+    if (!report) {
+      const dose = byDose.get(key) ?? [];
+      report = limit.run(() => reportDose(dose, container, new Date()));
+      reports.set(key, report);
     }
-  });
-  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+    await report;
+  };
+  // A batch failed whole is answered like any other (every message listed), not thrown as an invocation error.
+  return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
 };
+
+const doseKey = (msg: ChangeMessage) => `${msg.iis_id}#${msg.vax_event_id}`;
