@@ -316,12 +316,33 @@ export const STOCK_ENDPOINTS = [
 /** The nightly accountability reports (functions/stock/reports.ts): a site its own rows, the admin all. */
 export const REPORT_ENDPOINTS = (
   [
-    ['wastage', 'Doses wasted, spoiled and expired by site, lot and reason'],
-    ['expiring', 'Lots expiring (or past their beyond-use date) with doses on hand'],
-    ['admin-errors', 'Doses given after their lot expired or past the beyond-use date'],
+    [
+      'wastage',
+      'Accountability per site and lot: received, given, wasted by reason, on hand; with totals',
+      [],
+    ],
+    [
+      'expiring',
+      'Lots with doses on hand that expired or expire soon (or pass their beyond-use date)',
+      [
+        {
+          name: 'within',
+          in: 'query',
+          required: false,
+          description: 'expired, 7 or 30 (days; default 30).',
+          schema: { type: 'string', enum: ['expired', '7', '30'] },
+        },
+      ],
+    ],
+    ['admin-errors', "Doses given after their lot expired or past the site's beyond-use date", []],
   ] as const
-).map(([kind, summary]) => ({
+).map(([kind, summary, extra]) => ({
   key: `GET /v1/reports/${kind}` as const,
   access: ['site', 'admin'] as const,
-  operation: { summary, parameters: reportParams, requestBody: 'none' as const, responses: reportResponses },
+  operation: {
+    summary,
+    parameters: [...reportParams, ...extra],
+    requestBody: 'none' as const,
+    responses: reportResponses,
+  },
 })) satisfies readonly Endpoint[];

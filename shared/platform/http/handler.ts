@@ -39,7 +39,7 @@ export function route<const E extends readonly Endpoint[]>(
 ): RouteFn {
   const byKey = new Map<string, Endpoint>(endpoints.map((e) => [e.key, e]));
   const fns = impls as Record<string, RouteFn>;
-  return (event, context) => {
+  return async (event, context) => {
     const endpoint = byKey.get(event.routeKey);
     const fn = fns[event.routeKey];
     if (!endpoint || !fn) throw new HttpError(404, 'REQ404', 'path', `No route ${event.routeKey}.`);
