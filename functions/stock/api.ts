@@ -10,9 +10,8 @@ import { Invalid } from '#stock/invalid.ts';
 import { lotOf, readLot, requireProgram, setBeyondUse, setExpiration } from '#stock/lots.ts';
 
 /**
- * Vaccine accountability over HTTP: lot expirations (admin), a site's beyond-use dates, inventory receipts
- * and transfers, and wastage reports. What they mean lives in shared/stock; this file maps them to routes and
- * answers. Logs carry counts and finding codes only.
+ * Vaccine accountability over HTTP: lot expirations (admin), a site's beyond-use dates, inventory receipts and
+ * transfers, and wastage reports, as shared/stock records them. Logs carry counts and finding codes only.
  */
 
 type Route = (event: ApiEvent) => Promise<Result>;
@@ -20,14 +19,11 @@ type Route = (event: ApiEvent) => Promise<Result>;
 /** A request refused with findings (Invalid) is a 400 with every one of them. */
 const answering =
   (fn: Route): Route =>
-  async (event) => {
-    try {
-      return await fn(event);
-    } catch (err) {
+  (event) =>
+    fn(event).catch((err: unknown) => {
       if (err instanceof Invalid) return json(400, { message: err.message, issues: err.issues });
       throw err;
-    }
-  };
+    });
 
 const siteOf = (event: ApiEvent, what: string) =>
   actingSite(caller(event), event.queryStringParameters?.iis_id, what);
@@ -37,16 +33,17 @@ async function putExpiration(event: ApiEvent): Promise<Result> {
   requireProgram(caller(event));
   const key = lotOf(event.pathParameters);
   const body = objectBody(jsonBody(event), '{"expiration": "YYYY-MM-DD"}');
-  const out = await setExpiration(key, body, new Date());
-  logger.info('lot expiration set', { created: out.created, version: out.version });
-  return json(out.created ? 201 : 200, out.lot);
+  const { created, version, lot } = await setExpiration(key, body, new Date());
+  logger.info('lot expiration set', { created, version });
+  return json(created ? 201 : 200, lot);
 }
 
 /** GET /v1/lots/{ndc}/{lot_number}: the expiration and its history; for a site also its own beyond-use dates. */
 async function getLot(event: ApiEvent): Promise<Result> {
+  const { role } = caller(event);
   const key = lotOf(event.pathParameters);
   // A site sees its own beyond-use dates (a sending facility: a client's, with ?iis_id=); never another site's.
-  const iisId = caller(event).role === 'site' ? await siteOf(event, 'Beyond-use dates are read') : undefined;
+  const iisId = role === 'site' ? await siteOf(event, 'Beyond-use dates are read') : undefined;
   return json(200, await readLot(key, iisId, new Date()));
 }
 
@@ -55,10 +52,9 @@ async function putBeyondUse(event: ApiEvent): Promise<Result> {
   const iisId = await siteOf(event, 'Beyond-use dates are recorded');
   const key = lotOf(event.pathParameters);
   const body = objectBody(jsonBody(event), '{"beyond_use_date": "YYYY-MM-DD"}');
-  const out = await setBeyondUse(iisId, key, body, new Date());
-  const codes = [...new Set(out.issues.map((f) => f.code))];
-  logger.info('beyond-use date set', { iis_id: iisId, created: out.created, version: out.version, codes });
-  return json(out.created ? 201 : 200, out.lot);
+  const { created, version, codes, lot } = await setBeyondUse(iisId, key, body, new Date());
+  logger.info('beyond-use date set', { iis_id: iisId, created, version, codes });
+  return json(created ? 201 : 200, lot);
 }
 
 /** POST /v1/inventory/receipts, /v1/inventory/transfers, /v1/wastage: one record or a list, answered per record. */

@@ -80,12 +80,16 @@ async function addVersion(
   }
 }
 
-/** The value in force at the end of `day`: the newest version that took effect on or before it. */
-export function asOf(history: readonly DatedVersion[], day: string): string | undefined {
+/** The version in force at the end of `day`: the newest that took effect on or before it. */
+export function inForce(history: readonly DatedVersion[], day: string): DatedVersion | undefined {
   let found: DatedVersion | undefined;
   for (const v of history) if (v.effective_day <= day && (!found || v.version > found.version)) found = v;
-  return found?.value;
+  return found;
 }
+
+/** The value in force at the end of `day`. */
+export const asOf = (history: readonly DatedVersion[], day: string): string | undefined =>
+  inForce(history, day)?.value;
 
 export const lotExpirations = (ndc: string, lot: string) => versions(lotPk(ndc, lot), 'EXP#', 'expiration');
 export const setLotExpiration = (ndc: string, lot: string, expiration: string, now: Date, by: string) =>
