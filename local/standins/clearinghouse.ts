@@ -25,7 +25,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { RECORD_TYPE_HEADER } from '#cdc/clearinghouse.ts';
+import { RECORD_TYPE_HEADER } from '#cdc/clearinghouse/client.ts';
 import { localDate } from '#platform/dates.ts';
 import { listenLoopback, readBody, readBytes } from '../listen.ts';
 import type { Logger } from '../log.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { cvrsFileName, cvrsFileText, MAX_RECORDS_PER_FILE, splitIntoFiles } from '#codecs/cvrs/file.ts';
 import type { Action } from '#doses/store.ts';
 import type { Finding } from '#platform/findings.ts';
-import type { RecordType } from './clearinghouse.ts';
+import type { RecordType } from './clearinghouse/client.ts';
 
 /**
  * From a report day's staged changes to the day's CVRS files. Pure and deterministic: the same staged changes

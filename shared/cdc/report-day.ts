@@ -4,12 +4,8 @@ import { logger } from '#platform/logger.ts';
 import { mapLimit } from '#platform/map-limit.ts';
 import { topology } from '../../infra/topology.ts';
 import { type AuditStore, auditKey } from './audit.ts';
-import {
-  parseProcessingError,
-  parseValidationError,
-  type RecordType,
-  type UploadOutcome,
-} from './clearinghouse.ts';
+import { parseProcessingError, parseValidationError, type UploadOutcome } from './clearinghouse/answers.ts';
+import type { RecordType } from './clearinghouse/client.ts';
 import { buildDay, type NetRecord, netChange, type StagedChange } from './report-build.ts';
 import * as store from './store.ts';
 

@@ -1,6 +1,6 @@
 import { logger } from '#platform/logger.ts';
 import { s3Audit } from './audit.ts';
-import { clearinghouseUploader } from './clearinghouse-uploader.ts';
+import { clearinghouseUploader } from './clearinghouse/uploader.ts';
 import { checkCvrsRecord } from './cvrs-check.ts';
 import { addDays, isDay, reportDay, SUBMITTER_CODE } from './day.ts';
 import { CLOSE_GRACE_SECONDS, type DayReport, runReportDay } from './report-day.ts';

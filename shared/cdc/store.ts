@@ -11,7 +11,7 @@ import { requiredEnv } from '#platform/aws/env.ts';
 import { releaseLease, takeLease } from '#platform/store/lease.ts';
 import { itemsOfDay, queryItems } from '#platform/store/query.ts';
 import { dayPart } from '#platform/store/shards.ts';
-import type { RecordType } from './clearinghouse.ts';
+import type { RecordType } from './clearinghouse/client.ts';
 import type { StagedChange } from './report-build.ts';
 
 /**

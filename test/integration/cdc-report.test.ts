@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Audit } from '#cdc/audit.ts';
-import { ClearinghouseClient, parseClearinghouseConfig, type RecordType } from '#cdc/clearinghouse.ts';
+import { ClearinghouseClient, type RecordType } from '#cdc/clearinghouse/client.ts';
+import { parseClearinghouseConfig } from '#cdc/clearinghouse/config.ts';
 import { checkCvrsRecord } from '#cdc/cvrs-check.ts';
 import { addDays, reportDay } from '#cdc/day.ts';
 import { type DayReport, runReportDay } from '#cdc/report-day.ts';

@@ -1,6 +1,7 @@
 import { getSecret } from '#platform/aws/secrets.ts';
-import { ClearinghouseClient, parseClearinghouseConfig } from './clearinghouse.ts';
-import type { Uploader } from './report-day.ts';
+import type { Uploader } from '../report-day.ts';
+import { ClearinghouseClient } from './client.ts';
+import { parseClearinghouseConfig } from './config.ts';
 
 let client: { secret: string; uploader: ClearinghouseClient } | undefined;
 
