@@ -1,5 +1,6 @@
 /** The registry stand-in's options, fault modes and what it keeps (./registry.ts starts one). */
 import type { AckCode, Hl7Error } from '#codecs/hl7/index.ts';
+import type { Logger } from '../log.ts';
 import type { ReceivedDose } from './registry-ack.ts';
 
 export interface RegistryCredentials {
