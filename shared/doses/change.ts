@@ -55,8 +55,8 @@ async function clientVersion(req: ChangeRequest): Promise<number | ChangeOutcome
 }
 
 /** The version the client read, if it is still the head's predecessor-to-be; another site's dose is not found. */
-async function base(req: ChangeRequest): Promise<ChangeOutcome | Base> {
-  const access = await resolveSites(req.caller, [req.iis_id]);
+async function base(req: ChangeRequest, deps: IntakeDeps): Promise<ChangeOutcome | Base> {
+  const access = await resolveSites(req.caller, [req.iis_id], deps.getSite);
   if (!access.ok) return { kind: 'not-found' };
   const wanted = await clientVersion(req);
   if (typeof wanted !== 'number') return wanted;
@@ -93,7 +93,7 @@ export async function updateDose(
   deps: IntakeDeps = defaultDeps,
   options: { historical?: boolean } = {},
 ): Promise<ChangeOutcome> {
-  const found = await base(req);
+  const found = await base(req, deps);
   if ('kind' in found) return found;
   const { current, site } = found;
   const { dose, findings } = normalizeDose(input);
@@ -150,7 +150,7 @@ export async function updateDose(
 }
 
 export async function deleteDose(req: ChangeRequest, deps: IntakeDeps = defaultDeps): Promise<ChangeOutcome> {
-  const found = await base(req);
+  const found = await base(req, deps);
   if ('kind' in found) return found;
   const { current } = found;
   const next: store.DoseVersion = {
