@@ -2,7 +2,7 @@
  * What a running local stack publishes about itself (`${dataDir}/endpoints.json`) and how to read queue depths
  * from it. Kept apart from runtime.ts so the queues CLI loads no stand-in.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
@@ -50,6 +50,14 @@ export function readEndpointsFile(dataDir: string): EndpointsFile | undefined {
   const file = join(resolve(dataDir), ENDPOINTS_FILE);
   if (!existsSync(file)) return undefined;
   return JSON.parse(readFileSync(file, 'utf8')) as EndpointsFile;
+}
+
+/** Writes `${dataDir}/endpoints.json` whole or not at all (a reader never sees half); returns its path. */
+export function writeEndpointsFile(dataDir: string, content: EndpointsFile): string {
+  const file = join(dataDir, ENDPOINTS_FILE);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(content, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+  return file;
 }
 
 export async function queueDepths(
