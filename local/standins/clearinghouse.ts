@@ -20,79 +20,37 @@
  *
  * Nothing is kept of a file beyond its event IDs and counts, and log lines carry no content.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { RECORD_TYPE_HEADER } from '#cdc/clearinghouse/client.ts';
 import { localDate } from '#platform/dates.ts';
 import { listenLoopback, readBody, readBytes } from '../listen.ts';
 import type { Logger } from '../log.ts';
+import {
+  decode,
+  fileNameOf,
+  MAX_JSON_BYTES,
+  MAX_UPLOAD_BYTES,
+  notAllowed,
+  sendJson,
+} from './clearinghouse-http.ts';
 import { judgeAsCdc } from './clearinghouse-judge.ts';
+import { createTokens } from './clearinghouse-tokens.ts';
+import type {
+  ClearinghouseFaults,
+  ClearinghouseStandin,
+  ClearinghouseStandinOptions,
+  ReceivedFile,
+} from './clearinghouse-types.ts';
 
-export interface ClearinghouseStandinOptions {
-  /** Port on 127.0.0.1; 0 or omitted: a free one. */
-  port?: number;
-  clientId: string;
-  clientSecret: string;
-  /** Lifetime of an issued token; default 900 s. */
-  tokenTtlSeconds?: number;
-  /** How long after its first issue a token can be refreshed; default 24 h. */
-  refreshWindowSeconds?: number;
-  /** Milliseconds since the epoch for issuing, expiring and refreshing tokens; default Date.now (tests move it). */
-  clock?: () => number;
-  /** Serve HTTPS and require a client certificate signed by `ca` (PEM strings). */
-  tls?: { key: string; cert: string; ca: string; requireClientCert: true };
-  /** Receives one line per request (no content). Silent by default. */
-  logger?: Logger;
-  /** The moment whose California date is "today" for the checks; default the clock. Tokens follow `clock`. */
-  now?: () => Date;
-}
+export type {
+  ClearinghouseFaults,
+  ClearinghouseStandin,
+  ClearinghouseStandinOptions,
+  ReceivedFile,
+} from './clearinghouse-types.ts';
 
-export interface ReceivedFile {
-  /** The receipt id answered. */
-  id: string;
-  fileName?: string;
-  recordType?: string;
-  /** `gzip`, or `identity` for a body sent as is. */
-  contentEncoding: string;
-  records: number;
-  validationErrors: number;
-  processingErrors: number;
-  /** vax_event_id of every record line, in file order. */
-  eventIds: string[];
-  /** ISO 8601 time it was answered. */
-  at: string;
-}
-
-export interface ClearinghouseFaults {
-  /** The next `n` upload requests are answered with `status` and not processed. */
-  failNext?: number;
-  /** Status for `failNext`; default 500. */
-  status?: number;
-  /** Every token issued so far stops working (new tokens work). */
-  expireTokens?: boolean;
-}
-
-export interface ClearinghouseStandin {
-  /** `http://127.0.0.1:PORT`, or `https://` with `tls` (the API base: `/v0/...` follows). */
-  url: string;
-  /** Copies of the files answered with a receipt, oldest first. */
-  received(): ReceivedFile[];
-  /** Whether the stand-in holds a record with this vax_event_id (received and not deleted). */
-  holds(vaxEventId: string): boolean;
-  /** Token requests (`/v0/token/gen`) seen, granted or not. */
-  tokenRequests(): number;
-  /** Refresh requests (`/v0/token/refresh`) seen, granted or not. */
-  refreshRequests(): number;
-  setFaults(f: ClearinghouseFaults): void;
-  clearFaults(): void;
-  stop(): Promise<void>;
-}
-
-const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
-const MAX_JSON_BYTES = 64 * 1024;
 const DEFAULT_TTL_SECONDS = 900;
 const DEFAULT_REFRESH_WINDOW_SECONDS = 24 * 3600;
 const KEEP = 10_000;
@@ -108,13 +66,17 @@ export async function startClearinghouseStandin(
   const now = opts.now ?? (() => new Date());
   const clock = opts.clock ?? Date.now;
 
-  /** token → its expiry, and the end of the refresh window of the first token it descends from (ms). */
-  const tokens = new Map<string, { expiresAt: number; refreshUntil: number }>();
+  const tokens = createTokens({
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    ttlSeconds,
+    windowMs,
+    clock,
+    log,
+  });
   /** vax_event_id → whether the record is held or was deleted. */
   const records = new Map<string, 'held' | 'deleted'>();
   const received: ReceivedFile[] = [];
-  let tokenRequests = 0;
-  let refreshRequests = 0;
   let failNext = 0;
   let failStatus = 500;
 
@@ -141,11 +103,11 @@ export async function startClearinghouseStandin(
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === '/v0/token/gen') {
       if (req.method !== 'POST') return notAllowed(req, res, 'POST');
-      return tokenGen(req, res);
+      return tokens.gen(req, res);
     }
     if (path === '/v0/token/refresh') {
       if (req.method !== 'POST') return notAllowed(req, res, 'POST');
-      return tokenRefresh(req, res);
+      return tokens.refresh(req, res);
     }
     if (path === '/v0/upload/cvrs/batch') {
       if (req.method !== 'POST') return notAllowed(req, res, 'POST');
@@ -158,59 +120,6 @@ export async function startClearinghouseStandin(
     if (path === '/_standin/faults') return faultControl(req, res);
     req.resume();
     return sendJson(res, 404, { message: 'Not found' });
-  }
-
-  async function tokenGen(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    tokenRequests++;
-    const note = (status: number, outcome: string) => log(`${TAG} token/gen → ${outcome} (HTTP ${status})`);
-    const body = await readBody(req, MAX_JSON_BYTES);
-    let input: unknown;
-    try {
-      input = JSON.parse(body ?? '');
-    } catch {
-      note(400, 'unreadable');
-      return sendJson(res, 400, { message: 'Send a JSON object with clientID, clientSecret and scopes' });
-    }
-    const o = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-    if (o.clientID !== opts.clientId || o.clientSecret !== opts.clientSecret) {
-      note(401, 'refused');
-      return sendJson(res, 401, { message: 'Unauthorized' });
-    }
-    if (!Array.isArray(o.scopes) || !o.scopes.includes('UPLOAD')) {
-      note(400, 'no UPLOAD scope');
-      return sendJson(res, 400, { message: 'scopes must include UPLOAD' });
-    }
-    const at = clock();
-    for (const [t, { refreshUntil }] of tokens) if (refreshUntil <= at) tokens.delete(t);
-    note(200, 'granted');
-    return sendJson(res, 200, issue(at, at + windowMs));
-  }
-
-  async function tokenRefresh(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    refreshRequests++;
-    const note = (status: number, outcome: string) =>
-      log(`${TAG} token/refresh → ${outcome} (HTTP ${status})`);
-    // The body is empty by contract; read it anyway so the connection stays usable.
-    await readBody(req, MAX_JSON_BYTES);
-    const old = req.headers.authorization ?? '';
-    const held = tokens.get(old);
-    const at = clock();
-    if (held === undefined || held.refreshUntil <= at) {
-      note(401, held === undefined ? 'unknown token' : 'past the refresh window');
-      tokens.delete(old);
-      return sendJson(res, 401, { message: 'Unauthorized' });
-    }
-    tokens.delete(old);
-    note(200, 'refreshed');
-    return sendJson(res, 200, issue(at, held.refreshUntil));
-  }
-
-  /** A new token valid for the TTL, never past the end of its refresh window. */
-  function issue(at: number, refreshUntil: number): { token: string; expiration: number } {
-    const token = randomBytes(24).toString('base64url');
-    const expiresAt = Math.min(at + ttlSeconds * 1000, refreshUntil);
-    tokens.set(token, { expiresAt, refreshUntil });
-    return { token, expiration: Math.floor(expiresAt / 1000) };
   }
 
   async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -228,8 +137,7 @@ export async function startClearinghouseStandin(
       return sendJson(res, failStatus, { message: 'Simulated failure (stand-in fault)' });
     }
     const token = req.headers.authorization ?? '';
-    const expiry = tokens.get(token)?.expiresAt;
-    if (expiry === undefined || expiry <= clock()) {
+    if (!tokens.isValid(token)) {
       note(401, 'unauthorized');
       return sendJson(res, 401, { message: 'Unauthorized' });
     }
@@ -329,14 +237,14 @@ export async function startClearinghouseStandin(
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     received: () => structuredClone(received),
     holds: (vaxEventId) => records.get(vaxEventId) === 'held',
-    tokenRequests: () => tokenRequests,
-    refreshRequests: () => refreshRequests,
+    tokenRequests: tokens.genRequests,
+    refreshRequests: tokens.refreshRequests,
     setFaults(f) {
       const parsed = parseFaults(f);
       if (typeof parsed === 'string') throw new RangeError(parsed);
       if (parsed.failNext !== undefined) failNext = parsed.failNext;
       if (parsed.status !== undefined) failStatus = parsed.status;
-      if (parsed.expireTokens) tokens.clear();
+      if (parsed.expireTokens) tokens.expireAll();
     },
     clearFaults() {
       failNext = 0;
@@ -374,59 +282,4 @@ function parseFaults(input: unknown): ClearinghouseFaults | string {
     out.expireTokens = o.expireTokens;
   }
   return out;
-}
-
-const gunzipAsync = promisify(gunzip);
-
-/** The body as text, decompressed as its Content-Encoding says, or the answer refusing it. */
-async function decode(
-  encoding: string,
-  bytes: Buffer,
-): Promise<string | { status: number; outcome: string; message: string }> {
-  if (encoding === 'identity') return bytes.toString('utf8');
-  if (encoding !== 'gzip')
-    return {
-      status: 415,
-      outcome: 'unsupported content encoding',
-      message: 'Content-Encoding must be gzip, or absent for a body sent as is',
-    };
-  try {
-    // The limit stops a small bomb from inflating past what an uncompressed upload may be.
-    return (await gunzipAsync(bytes, { maxOutputLength: MAX_UPLOAD_BYTES })).toString('utf8');
-  } catch (err) {
-    return (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE'
-      ? {
-          status: 413,
-          outcome: 'too large once decompressed',
-          message: `The file is larger than ${MAX_UPLOAD_BYTES} bytes`,
-        }
-      : {
-          status: 400,
-          outcome: 'malformed gzip',
-          message: 'The body is not valid gzip (Content-Encoding: gzip)',
-        };
-  }
-}
-
-/** `attachment; filename="x.txt"` → `x.txt`. */
-function fileNameOf(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const m = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(header);
-  return m ? (m[1] ?? m[2]) : undefined;
-}
-
-function notAllowed(req: IncomingMessage, res: ServerResponse, allow: string): void {
-  req.resume();
-  res.setHeader('allow', allow);
-  sendJson(res, 405, { message: 'Method not allowed' });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.destroyed) return;
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
 }
