@@ -118,31 +118,46 @@ export async function scanFile(
     headBytes += next.value.length;
   }
   const sniffed = sniff(Buffer.concat(head).subarray(0, SNIFF_BYTES));
+  // What is wrong with the bytes themselves is decided over every byte of the file, whatever else was found
+  // first: the same file must get the same answer however S3 cuts the stream into pieces (found by fuzzing).
+  let hasNul = false;
+  let notUtf8 = false;
   const tap = (chunk: Buffer): boolean => {
     bytes += chunk.length;
     hash.update(chunk);
-    if (problem) return false;
-    if (bytes > MAX_BYTES)
-      problem = fileFinding(
-        'FILE004',
-        `The file is larger than ${MAX_BYTES / 1024 / 1024} MB. Split it into several files of at most ${MAX_ROWS.toLocaleString('en-US')} rows.`,
-      );
-    else if (chunk.includes(0))
-      problem = fileFinding(
-        'FILE003',
-        'The file contains binary data (NUL bytes), so it is not a text export. Save it as CSV or CVRS text.',
-      );
-    else {
+    if (!hasNul && chunk.includes(0)) hasNul = true;
+    if (!notUtf8)
       try {
         utf8.decode(chunk, { stream: true });
       } catch {
-        problem = fileFinding(
-          'FILE001',
-          'The file is not UTF-8 text (it may be Excel or Windows-1252 encoded). Save or export it as UTF-8.',
-        );
+        notUtf8 = true;
       }
-    }
-    return problem === undefined;
+    return bytes <= MAX_BYTES && !hasNul && !notUtf8 && problem === undefined;
+  };
+  /** The bytes' problem, once all are read: too large, then binary, then not UTF-8 (one order, not stream order). */
+  const bytesProblem = (): Finding | undefined => {
+    if (!notUtf8)
+      try {
+        utf8.decode();
+      } catch {
+        notUtf8 = true;
+      }
+    if (bytes > MAX_BYTES)
+      return fileFinding(
+        'FILE004',
+        `The file is larger than ${MAX_BYTES / 1024 / 1024} MB. Split it into several files of at most ${MAX_ROWS.toLocaleString('en-US')} rows.`,
+      );
+    if (hasNul)
+      return fileFinding(
+        'FILE003',
+        'The file contains binary data (NUL bytes), so it is not a text export. Save it as CSV or CVRS text.',
+      );
+    if (notUtf8)
+      return fileFinding(
+        'FILE001',
+        'The file is not UTF-8 text (it may be Excel or Windows-1252 encoded). Save or export it as UTF-8.',
+      );
+    return undefined;
   };
   if ('problem' in sniffed) {
     for (const h of head) tap(h);
@@ -192,9 +207,7 @@ export async function scanFile(
         const h = readHeader(rec.cells, sniffed.format);
         kind = h.kind;
         if ('problem' in h) {
-          // A problem the bytes already showed (not UTF-8, binary) wins: which piece it shows up in depends on how
-          // S3 cuts the stream, and the same file must get the same answer however it is delivered.
-          problem ??= h.problem;
+          problem = h.problem;
           break;
         }
         header = h;
@@ -246,6 +259,7 @@ export async function scanFile(
   }
   // Drain the rest so the hash covers the whole file even when reading stopped early.
   for (let n = await it.next(); !n.done; n = await it.next()) tap(Buffer.from(n.value));
+  problem = bytesProblem() ?? problem;
   if (!problem && header && counter) {
     // Every record read, header included, must be one the bytes' line breaks delimit: a reader that merged or
     // split rows would otherwise answer wrong counts (and a drop would hang on chunks that disagree with the plan).
