@@ -12,7 +12,8 @@ import {
   formatTextReport,
   validateCvrsText,
 } from '#cdc/validator/index.ts';
-import { type FileInput, fileBytes, fileInput } from './files.ts';
+import { fileBytes } from './files-bytes.ts';
+import { type FileInput, fileInput } from './files-input.ts';
 import { bump, type FuzzContext, type FuzzTarget, noCrash } from './harness.ts';
 import { type Hl7Input, hl7Input, hl7Text } from './hl7.ts';
 
