@@ -1,6 +1,8 @@
 /** Names and numbers the stack and its tests share (re-exported by infra/stack.ts). */
+
 import { Duration } from 'aws-cdk-lib';
 import { EventType } from 'aws-cdk-lib/aws-s3';
+import { ALARMS, METRIC_NAMESPACE } from '#platform/alarms.ts';
 
 /** Construct id of the singleton function CDK adds to put S3 bucket notification configurations. */
 /** Construct id of the singleton function CDK adds to put S3 bucket notification configurations. */
@@ -29,12 +31,12 @@ export const HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS = 30;
  * The function (topology name) that logs REGISTRY_CREDENTIALS_REFUSED (functions/registry/reporter.ts)
  * when a regional registry refuses our SOAP credentials and sending to it is paused.
  */
-export const METRIC_NAMESPACE = 'DosePipeline';
-export const REGISTRY_REPORTER_FUNCTION = 'registryReporter';
+export { METRIC_NAMESPACE };
+export const REGISTRY_REPORTER_FUNCTION = ALARMS.registryCredentialsRefused.fn;
 export const REGISTRY_CREDENTIALS_REFUSED = {
-  message: 'REGISTRY_CREDENTIALS_REFUSED',
+  message: ALARMS.registryCredentialsRefused.code,
   namespace: METRIC_NAMESPACE,
-  metricName: 'RegistryCredentialsRefused',
+  metricName: ALARMS.registryCredentialsRefused.metricName,
 } as const;
 
 /**
@@ -49,62 +51,14 @@ export interface LogAlarm {
   description: string;
 }
 
-export const LOG_ALARMS: readonly LogAlarm[] = [
-  {
-    id: 'RegistryCredentialsRefused',
-    fn: REGISTRY_REPORTER_FUNCTION,
-    message: REGISTRY_CREDENTIALS_REFUSED.message,
-    metricName: REGISTRY_CREDENTIALS_REFUSED.metricName,
-    description:
-      'A regional registry refused our SOAP credentials: sending to it is paused until they are fixed ' +
-      `(${REGISTRY_CREDENTIALS_REFUSED.message} in the ${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
-  },
-  {
-    id: 'RegistryAckMismatch',
-    fn: REGISTRY_REPORTER_FUNCTION,
-    message: 'REGISTRY_ACK_MISMATCH',
-    metricName: 'RegistryAckMismatch',
-    description:
-      'A regional registry answered with an ACK for another message (MSA-2 is not the MSH-10 we sent): the dose is left unsettled and retried, but a registry mixing up answers needs a person (REGISTRY_ACK_MISMATCH in the ' +
-      `${REGISTRY_REPORTER_FUNCTION} logs; see the registry field).`,
-  },
-  {
-    id: 'CdcReportLate',
-    fn: 'cdcReport',
-    message: 'CDC_REPORT_LATE',
-    metricName: 'CdcReportLate',
-    description:
-      "Yesterday's CDC report was not uploaded by 11:00 Pacific (CDC expects it by noon). The day's lastError is " +
-      'in the CDC_REPORT_LATE log line; once fixed, run: npm run cdc-report -- --date <day> --function <cdcReport>.',
-  },
-  {
-    id: 'CdcRecordsHeldBack',
-    fn: 'cdcReport',
-    message: 'CDC_RECORDS_HELD_BACK',
-    metricName: 'CdcRecordsHeldBack',
-    description:
-      'Records of a CDC report day failed our CVRS checks and were held back (not sent): see held-back.json ' +
-      'under cdc/<day>/ in the audit bucket.',
-  },
-  {
-    id: 'RollupFailed',
-    fn: 'nightlyRollup',
-    message: 'ROLLUP_FAILED',
-    metricName: 'RollupFailed',
-    description:
-      'The nightly accountability roll-up failed (the schedule retries at 03:30). Rerun by hand once fixed: ' +
-      'npm run nightly -- --date <day> --function <nightlyRollup>.',
-  },
-  {
-    id: 'RollupLate',
-    fn: 'nightlyRollup',
-    message: 'ROLLUP_LATE',
-    metricName: 'RollupLate',
-    description:
-      "Yesterday's accountability roll-up has not completed by 06:00 California time: the wastage and expiry " +
-      'reports are missing. Rerun: npm run nightly -- --date <day> --function <nightlyRollup>.',
-  },
-];
+/** Every alarm on a log line (shared/platform/alarms.ts), as the stack wires them. */
+export const LOG_ALARMS: readonly LogAlarm[] = Object.values(ALARMS).map((a) => ({
+  id: a.metricName,
+  fn: a.fn,
+  message: a.code,
+  metricName: a.metricName,
+  description: a.description,
+}));
 
 export function integrationTimeout(seconds: number): Duration | undefined {
   return seconds >= HTTP_API_DEFAULT_INTEGRATION_TIMEOUT_SECONDS ? undefined : Duration.seconds(seconds);
