@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { HttpError } from '#platform/http/response.ts';
 
 /** Receipts, transfers or wastage reports per request, as for doses. */
@@ -10,12 +11,24 @@ export function objectBody(body: unknown, shape: string): Record<string, unknown
   return body as Record<string, unknown>;
 }
 
+type List = 'receipts' | 'transfers' | 'wastage';
+
+/** `{"<list>": [ … ]}`: a list of 1 to MAX records, then each one an object (the first problem is the one told). */
+const batchOf = (list: List) =>
+  z.object({
+    [list]: z.pipe(
+      z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_STOCK_RECORDS_PER_REQUEST)),
+      z.array(z.record(z.string(), z.unknown())),
+    ),
+  });
+const BATCHES = {
+  receipts: batchOf('receipts'),
+  transfers: batchOf('transfers'),
+  wastage: batchOf('wastage'),
+};
+
 /** One record object, or `{"<list>": [ … ]}`: the shape is checked here, the records one by one when recorded. */
-export function recordList(
-  body: unknown,
-  list: 'receipts' | 'transfers' | 'wastage',
-  noun: string,
-): Record<string, unknown>[] {
+export function recordList(body: unknown, list: List, noun: string): Record<string, unknown>[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new HttpError(
       400,
@@ -24,24 +37,18 @@ export function recordList(
       `Send one ${noun} as a JSON object, or several as {"${list}": [ … ]}.`,
     );
   if (!(list in body)) return [body as Record<string, unknown>];
-  const items = (body as Record<string, unknown>)[list];
-  if (!Array.isArray(items))
-    throw new HttpError(400, 'REQ005', list, `Invalid ${list}: it must be a list of ${noun} objects.`);
-  if (items.length === 0) throw new HttpError(400, 'REQ005', list, `Invalid ${list}: the list is empty.`);
-  if (items.length > MAX_STOCK_RECORDS_PER_REQUEST)
-    throw new HttpError(
-      413,
-      'REQ005',
-      list,
-      `Invalid ${list}: at most ${MAX_STOCK_RECORDS_PER_REQUEST} records per request; split the batch.`,
-    );
-  const bad = items.findIndex((x) => typeof x !== 'object' || x === null || Array.isArray(x));
-  if (bad >= 0)
-    throw new HttpError(
-      400,
-      'REQ005',
-      `${list}.${bad}`,
-      `Invalid ${list}.${bad}: each entry of "${list}" must be a ${noun} object.`,
-    );
-  return items as Record<string, unknown>[];
+  const parsed = BATCHES[list].safeParse(body);
+  // The records as sent (zod's copies would leave out a __proto__ key, which a record never has anyway).
+  if (parsed.success) return (body as Record<string, Record<string, unknown>[]>)[list]!;
+  const issue = parsed.error.issues[0]!;
+  const where = issue.path.join('.');
+  const detail =
+    issue.code === 'too_big'
+      ? `at most ${MAX_STOCK_RECORDS_PER_REQUEST} records per request; split the batch`
+      : issue.code === 'too_small'
+        ? 'the list is empty'
+        : issue.path.length > 1
+          ? `each entry of "${list}" must be a ${noun} object`
+          : `it must be a list of ${noun} objects`;
+  throw new HttpError(issue.code === 'too_big' ? 413 : 400, 'REQ005', where, `Invalid ${where}: ${detail}.`);
 }
