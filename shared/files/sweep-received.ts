@@ -1,3 +1,4 @@
+import { dropNotification } from './drop-notification.ts';
 import { failUpload } from './fail-upload.ts';
 import { listFailures, reportFailure } from './failures.ts';
 import { fileFinding } from './format.ts';
@@ -23,18 +24,7 @@ export async function sweepReceived(u: Upload, clock: SweepClock, counts: SweepC
     return;
   }
   const sweeps = await countSweep(u.upload_id, clock.stamp);
-  // Keys in S3's notifications are URL-encoded with '+' for spaces: the planner decodes them so.
-  const key = encodeURIComponent(u.key).replaceAll('%2F', '/').replaceAll('%20', '+');
-  await sendAll('ingestFiles', [
-    {
-      Records: [
-        {
-          eventName: 'ObjectCreated:Put',
-          s3: { object: { key, versionId: u.version_id, eTag: u.etag } },
-        },
-      ],
-    },
-  ]);
+  await sendAll('ingestFiles', [dropNotification({ key: u.key, versionId: u.version_id, eTag: u.etag })]);
   counts.replanned++;
   await reportFailure(
     u.upload_id,
