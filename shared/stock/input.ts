@@ -128,11 +128,8 @@ export function parseTransferOut(
 
 export function parseWastage(input: Input, ctx: { today: string }): Parsed<WastageRecord> {
   const { value: v, findings } = readMovement(WastageInput(ctx.today), input, 'a wastage report');
-  if (
-    input.reason !== undefined &&
-    asText(input.reason)?.toLowerCase() === 'other' &&
-    !asText(input.reason_text)
-  )
+  // Said even when other fields are wrong too, as is a transfer to or from the site itself.
+  if (asText(input.reason)?.toLowerCase() === 'other' && !asText(input.reason_text))
     findings.push(finding('STK004', 'reason_text', 'reason "other" needs reason_text saying what happened.'));
   if (!v || hasError(findings)) return { findings };
   const { record_id, ndc, lot_number, doses, date, reason_text } = v;
