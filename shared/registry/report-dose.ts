@@ -1,4 +1,5 @@
 import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import { ALARMS } from '#platform/alarms.ts';
 import { errorSummary, logger } from '#platform/logger.ts';
 import { park, releaseParked } from './parking.ts';
 import { type ReportResult, reportChange } from './report.ts';
@@ -49,14 +50,14 @@ async function settle(messages: ChangeMessage[], res: ReportResult): Promise<str
     case 'paused':
       // Kept, not retried into the DLQ: parked until the registry takes our credentials again.
       if (res.kind === 'security-fault')
-        logger.error('REGISTRY_CREDENTIALS_REFUSED', { registry: res.registry });
+        logger.error(ALARMS.registryCredentialsRefused.code, { registry: res.registry });
       await park(res.registry, messages);
       return undefined;
     case 'retry':
       logger.warn('registry unreachable; will retry', { registry: res.registry, reason: res.reason });
       return res.kind;
     case 'ack-mismatch':
-      logger.error('REGISTRY_ACK_MISMATCH', { registry: res.registry, version: res.version });
+      logger.error(ALARMS.registryAckMismatch.code, { registry: res.registry, version: res.version });
       return res.kind;
     case 'locked':
       // Another container holds the dose: its messages come back after the visibility timeout.
