@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { ALARMS } from '#platform/alarms.ts';
 import type { Finding } from '#platform/findings.ts';
 import { logger } from '#platform/logger.ts';
 import { mapLimit } from '#platform/map-limit.ts';
@@ -260,7 +261,7 @@ async function build(
     }));
     await deps.audit.put(heldBackKey, `${JSON.stringify(list, null, 2)}\n`, 'application/json');
     // Counts only: the list (in the audit bucket) names sites' event IDs.
-    logger.warn('CDC_RECORDS_HELD_BACK', { day, records: heldBack.length, key: heldBackKey });
+    logger.warn(ALARMS.cdcRecordsHeldBack.code, { day, records: heldBack.length, key: heldBackKey });
   }
   return store.saveManifest({
     day,

@@ -1,3 +1,4 @@
+import { ALARMS } from '#platform/alarms.ts';
 import { logger } from '#platform/logger.ts';
 import { s3Audit } from './audit.ts';
 import { clearinghouseUploader } from './clearinghouse/uploader.ts';
@@ -22,7 +23,7 @@ export function resolveDay(value: string, now: Date): string {
 export async function checkDayUploaded(day: string): Promise<boolean> {
   const status = await dayStatus(day);
   if (!status.uploadedAt)
-    logger.error('CDC_REPORT_LATE', {
+    logger.error(ALARMS.cdcReportLate.code, {
       day,
       built: status.manifest !== undefined,
       lastError: status.lastError,
