@@ -6,6 +6,7 @@
  * routes come from the route declarations (shared/<capability>/endpoints.ts), where each route is declared once.
  */
 
+import { BUCKET_ENV, QUEUE_ENV, SECRET_ENV, TABLE_ENV } from '#platform/env-names.ts';
 import { keysOf } from '#platform/http/endpoint.ts';
 import { ENDPOINTS_BY_FUNCTION } from '#platform/http/openapi.ts';
 
@@ -112,14 +113,14 @@ export interface SecretSpec {
 const tables = {
   sites: {
     name: 'sites',
-    envVar: 'SITES_TABLE',
+    envVar: TABLE_ENV.sites,
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [],
   },
   uploads: {
     name: 'uploads',
-    envVar: 'UPLOADS_TABLE',
+    envVar: TABLE_ENV.uploads,
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
@@ -129,7 +130,7 @@ const tables = {
   },
   doses: {
     name: 'doses',
-    envVar: 'DOSES_TABLE',
+    envVar: TABLE_ENV.doses,
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
@@ -142,7 +143,7 @@ const tables = {
   // The CDC report: each change staged for the day it arrived (de-identified CVRS record), day status, receipts.
   cdc: {
     name: 'cdc',
-    envVar: 'CDC_TABLE',
+    envVar: TABLE_ENV.cdc,
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
@@ -154,7 +155,7 @@ const tables = {
   // wastage (one item each, by the site's own record_id), and the nightly roll-up's per-site summaries.
   stock: {
     name: 'stock',
-    envVar: 'STOCK_TABLE',
+    envVar: TABLE_ENV.stock,
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
@@ -170,7 +171,7 @@ const queues = {
   // S3 notifications of files dropped under incoming/.
   ingestFiles: {
     name: 'ingest-files',
-    envVar: 'INGEST_FILES_QUEUE_URL',
+    envVar: QUEUE_ENV.ingestFiles,
     visibilityTimeoutSeconds: 1800,
     maxReceiveCount: 5,
     retentionDays: 14,
@@ -178,21 +179,21 @@ const queues = {
   // One message per chunk of rows of a planned file (and assembly tasks).
   ingestChunks: {
     name: 'ingest-chunks',
-    envVar: 'INGEST_CHUNKS_QUEUE_URL',
+    envVar: QUEUE_ENV.ingestChunks,
     visibilityTimeoutSeconds: 1800,
     maxReceiveCount: 5,
     retentionDays: 14,
   },
   registry: {
     name: 'registry-changes',
-    envVar: 'REGISTRY_QUEUE_URL',
+    envVar: QUEUE_ENV.registry,
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 8,
     retentionDays: 14,
   },
   cdc: {
     name: 'cdc-changes',
-    envVar: 'CDC_QUEUE_URL',
+    envVar: QUEUE_ENV.cdc,
     visibilityTimeoutSeconds: 360,
     maxReceiveCount: 8,
     retentionDays: 14,
@@ -202,7 +203,7 @@ const queues = {
 const buckets = {
   drop: {
     name: 'drop',
-    envVar: 'DROP_BUCKET',
+    envVar: BUCKET_ENV.drop,
     notifications: [{ prefix: 'incoming/', events: ['s3:ObjectCreated:*'], queue: 'ingestFiles' }],
     lifecycle: [
       { prefix: 'incoming/', expireDays: 30 },
@@ -213,30 +214,30 @@ const buckets = {
   // The nightly accountability reports (CSV and JSON per day): kept six years, like the CDC audit trail.
   reports: {
     name: 'reports',
-    envVar: 'REPORTS_BUCKET',
+    envVar: BUCKET_ENV.reports,
     lifecycle: [{ prefix: 'accountability/', expireDays: 2190 }],
   },
   // Every CDC file sent, with its receipt: kept six years (HIPAA documentation retention).
   audit: {
     name: 'audit',
-    envVar: 'AUDIT_BUCKET',
+    envVar: BUCKET_ENV.audit,
     lifecycle: [{ prefix: 'cdc/', expireDays: 2190 }],
   },
 } as const satisfies Record<string, BucketSpec>;
 
 const secrets = {
-  adminKey: { envVar: 'ADMIN_KEY', description: 'Admin credential for enrollment and key management' },
+  adminKey: { envVar: SECRET_ENV.adminKey, description: 'Admin credential for enrollment and key management' },
   registryCredentials: {
-    envVar: 'REGISTRY_CREDENTIALS',
+    envVar: SECRET_ENV.registryCredentials,
     description: 'Per regional registry: SOAP endpoint, username, password and facility ID (JSON)',
   },
   cdcRecipientKey: {
-    envVar: 'CDC_RECIPIENT_KEY',
+    envVar: SECRET_ENV.cdcRecipientKey,
     description:
       'Key of the HMAC that turns patient and event IDs into the stable CDC recip_id and vax_event_id',
   },
   cdcClearinghouse: {
-    envVar: 'CDC_CLEARINGHOUSE',
+    envVar: SECRET_ENV.cdcClearinghouse,
     description:
       'CDC Data Clearinghouse: base URL, client id and secret, CDC-issued client certificate and key in PEM (JSON)',
   },

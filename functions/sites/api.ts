@@ -1,4 +1,3 @@
-import { localDate } from '#platform/dates.ts';
 import { httpHandler, route } from '#platform/http/handler.ts';
 import { checkIdentifier } from '#platform/http/identifiers.ts';
 import { type ApiEvent, caller, jsonBody, requireAdmin } from '#platform/http/request.ts';
@@ -28,7 +27,7 @@ async function enroll(event: ApiEvent) {
   }
   const { site, apiKey, findings } = out;
   logger.info('site enrolled', { iis_id: site.iis_id });
-  const registry = registryFor(site.admin_address_county, localDate(now));
+  const registry = registryFor(site.admin_address_county, now);
   return json(201, { iis_id: site.iis_id, api_key: apiKey, registry, issues: findings });
 }
 
@@ -43,7 +42,7 @@ async function pathSite(event: ApiEvent): Promise<{ iisId: string; site: Site }>
 async function show(event: ApiEvent) {
   requireAdmin(caller(event));
   const { site } = await pathSite(event);
-  return json(200, { ...site, registry: registryFor(site.admin_address_county, localDate(new Date())) });
+  return json(200, { ...site, registry: registryFor(site.admin_address_county, new Date()) });
 }
 
 /** Issues a new key and revokes the others: the new key is shown once, here. */

@@ -3,6 +3,7 @@ import type {
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
 import { getSecret } from '#platform/aws/secrets.ts';
+import { SECRET_ENV } from '#platform/env-names.ts';
 import { errorSummary, logger } from '#platform/logger.ts';
 import { checkSiteKey } from '#sites/authenticate.ts';
 import { bearerToken, sameSecret } from '#sites/keys.ts';
@@ -18,7 +19,7 @@ type Answer = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Answer> => {
   const token = bearerToken(event.identitySource?.[0] ?? event.headers?.authorization);
   if (!token) return none('malformed');
-  if (sameSecret(token, await getSecret('ADMIN_KEY')))
+  if (sameSecret(token, await getSecret(SECRET_ENV.adminKey)))
     return { isAuthorized: true, context: { role: 'admin' } };
   try {
     const key = await checkSiteKey(token);

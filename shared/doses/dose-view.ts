@@ -1,4 +1,3 @@
-import { localDate } from '#platform/dates.ts';
 import { registryFor } from '#registry/routing.ts';
 import type { Site } from '#sites/site.ts';
 import type { DoseVersion } from './store.ts';
@@ -20,9 +19,7 @@ export function doseView(v: DoseVersion, site?: Site) {
     reports: {
       registry: {
         registry:
-          v.registry_outcome?.registry ??
-          v.registry ??
-          registryFor(site?.admin_address_county, localDate(new Date())),
+          v.registry_outcome?.registry ?? v.registry ?? registryFor(site?.admin_address_county, new Date()),
         status: v.registry_status ?? 'pending',
         // The registry's findings in words a site can act on; the raw ACK stays in storage.
         ...(v.registry_outcome

@@ -8,6 +8,7 @@ import {
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
 import { localDate } from '#platform/dates.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import type { Finding } from '#platform/findings.ts';
 import { itemsOfDay } from '#platform/store/query.ts';
 import { dayPart } from '#platform/store/shards.ts';
@@ -24,7 +25,7 @@ import type { EarlierDose } from './validate.ts';
  * Uniqueness is DynamoDB's: a version is written with `attribute_not_exists(pk)`, so one add per
  * (iis_id, vax_event_id) and one successor per version can ever succeed, whoever races.
  */
-const table = () => requiredEnv('DOSES_TABLE');
+const table = () => requiredEnv(TABLE_ENV.doses);
 
 export type Action = 'A' | 'U' | 'D';
 

@@ -253,7 +253,7 @@ export async function submitDoses(
           findings,
           stored_at: storedAt,
           submitted_by: callerIis,
-          registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, today),
+          registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, now),
           source: options.sources?.[index],
           ...(options.historical?.[index] ? { historical: true } : {}),
         },

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import type { Site } from './site.ts';
 
 /**
@@ -16,7 +17,7 @@ import type { Site } from './site.ts';
  *   key by key id (authorize) pk = KEY#<keyId>,   sk = KEY      (iis_id, role, sha-256 of the secret, status)
  *   keys of a site (revoke)   pk = SITE#<iis_id>, sk begins_with KEY#
  */
-const table = () => requiredEnv('SITES_TABLE');
+const table = () => requiredEnv(TABLE_ENV.sites);
 
 export type Role = 'site';
 

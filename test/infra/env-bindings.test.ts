@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { REPORTING_QUEUES } from '#doses/outbox/publish.ts';
+import { BUCKET_ENV, QUEUE_ENV, SECRET_ENV, TABLE_ENV } from '#platform/env-names.ts';
 import { ROOT_DIR } from '../../infra/stack.ts';
 import { type FunctionSpec, topology } from '../../infra/topology.ts';
 
 /** Variables that are not bindings: set by Lambda itself, or optional configuration with a default. */
-const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING$|INGEST_CHUNK_ROWS$)/;
+const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING(_AS_OF)?$|INGEST_CHUNK_ROWS$)/;
 
 function bound(spec: FunctionSpec): Set<string> {
   const env = new Set<string>();
@@ -43,6 +44,11 @@ async function readsOf(entry: string): Promise<Set<string>> {
     const src = readFileSync(join(ROOT_DIR, input), 'utf8');
     for (const m of src.matchAll(/(?:requiredEnv|getSecret)\('([A-Z0-9_]+)'\)|process\.env\.([A-Z0-9_]+)/g))
       reads.add((m[1] ?? m[2])!);
+    // Names read through shared/platform/env-names.ts (TABLE_ENV.doses, …), the way the functions name them.
+    // (infra/topology.ts declares every name with them; that is no read.)
+    if (!input.startsWith('infra/'))
+      for (const m of src.matchAll(/\b(TABLE_ENV|QUEUE_ENV|BUCKET_ENV|SECRET_ENV)\.(\w+)/g))
+        reads.add((ENV_NAMES[m[1]!] as Record<string, string>)[m[2]!] ?? `unknown ${m[1]}.${m[2]}`);
     // The outbox publisher looks its queues up by name: it reads the URL of every reporting queue.
     if (input.endsWith('shared/doses/outbox/publish.ts'))
       for (const q of REPORTING_QUEUES) reads.add(topology.queues[q].envVar);
@@ -52,6 +58,8 @@ async function readsOf(entry: string): Promise<Set<string>> {
   }
   return reads;
 }
+
+const ENV_NAMES: Record<string, unknown> = { TABLE_ENV, QUEUE_ENV, BUCKET_ENV, SECRET_ENV };
 
 describe('environment bindings', () => {
   it.each(Object.entries(topology.functions) as [string, FunctionSpec][])(

@@ -1,6 +1,7 @@
 import { type AttributeValue, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import { batchWrite } from '#platform/store/batch-write.ts';
 
 /**
@@ -10,7 +11,7 @@ import { batchWrite } from '#platform/store/batch-write.ts';
  * An intent whose change was never stored (the writer died in between, or the change was a duplicate) is
  * found by the sweeper and dropped; one whose change exists is published to its remaining queues.
  */
-const table = () => requiredEnv('DOSES_TABLE');
+const table = () => requiredEnv(TABLE_ENV.doses);
 export const OUTBOX_SHARDS = 8;
 
 export interface ChangeRef {

@@ -1,0 +1,34 @@
+/**
+ * The environment variable that carries each resource into the functions bound to it, declared once:
+ * infra/topology.ts takes its `envVar`s from here, and the functions read their resources by these names (a
+ * small module, so a handler does not bundle the topology). test/infra/env-bindings.test.ts checks that every
+ * function reads only what its topology entry binds.
+ */
+export const TABLE_ENV = {
+  sites: 'SITES_TABLE',
+  uploads: 'UPLOADS_TABLE',
+  doses: 'DOSES_TABLE',
+  cdc: 'CDC_TABLE',
+  stock: 'STOCK_TABLE',
+} as const;
+
+export const QUEUE_ENV = {
+  ingestFiles: 'INGEST_FILES_QUEUE_URL',
+  ingestChunks: 'INGEST_CHUNKS_QUEUE_URL',
+  registry: 'REGISTRY_QUEUE_URL',
+  cdc: 'CDC_QUEUE_URL',
+} as const;
+
+export const BUCKET_ENV = {
+  drop: 'DROP_BUCKET',
+  reports: 'REPORTS_BUCKET',
+  audit: 'AUDIT_BUCKET',
+} as const;
+
+/** Secrets: `${name}_SECRET_ARN` in AWS, the value itself locally (shared/platform/aws/secrets.ts). */
+export const SECRET_ENV = {
+  adminKey: 'ADMIN_KEY',
+  registryCredentials: 'REGISTRY_CREDENTIALS',
+  cdcRecipientKey: 'CDC_RECIPIENT_KEY',
+  cdcClearinghouse: 'CDC_CLEARINGHOUSE',
+} as const;
