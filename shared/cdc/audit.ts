@@ -1,4 +1,5 @@
 import { bucketStore, type ObjectStore } from '#platform/aws/objects.ts';
+import { BUCKET_ENV } from '#platform/env-names.ts';
 
 /**
  * The audit bucket keeps every CDC file as sent, its receipt and the day's held-back list, under
@@ -8,4 +9,4 @@ export const auditKey = (day: string, name: string) => `cdc/${day}/${name}`;
 
 export type AuditStore = ObjectStore;
 
-export const s3Audit: AuditStore = bucketStore('AUDIT_BUCKET');
+export const s3Audit: AuditStore = bucketStore(BUCKET_ENV.audit);

@@ -2,6 +2,7 @@ import { cvrsRecord } from '#codecs/cvrs/file.ts';
 import type { ChangeMessage } from '#doses/outbox/publish.ts';
 import { getVersion } from '#doses/store.ts';
 import { getSecret } from '#platform/aws/secrets.ts';
+import { SECRET_ENV } from '#platform/env-names.ts';
 import { addDays, reportDay } from './day.ts';
 import { dayStatus, stageChange } from './store.ts';
 
@@ -41,7 +42,7 @@ export async function stageMessage(
 ): Promise<StageResult> {
   const version = await getVersion(msg.iis_id, msg.vax_event_id, msg.version);
   if (!version) return { kind: 'missing' };
-  const secret = await getSecret('CDC_RECIPIENT_KEY');
+  const secret = await getSecret(SECRET_ENV.cdcRecipientKey);
   const line = cvrsRecord({ ...version.dose, iis_id: version.iis_id }, secret).join('\t');
   for (;;) {
     const checkedAt = deps.now().getTime();

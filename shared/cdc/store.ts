@@ -8,6 +8,7 @@ import {
 import type { Action } from '#doses/store.ts';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import { releaseLease, takeLease } from '#platform/store/lease.ts';
 import { itemsOfDay, queryItems } from '#platform/store/query.ts';
 import { dayPart } from '#platform/store/shards.ts';
@@ -22,7 +23,7 @@ import type { StagedChange } from './report-build.ts';
  *   a report day      pk = DAY#<yyyy-mm-dd>, sk = STATUS: closed_at, manifest, receipts, uploaded_at, lock
  *   GSI by-day        day_part = <day>#<shard> → the day's changes (shards.ts)
  */
-const table = () => requiredEnv('CDC_TABLE');
+const table = () => requiredEnv(TABLE_ENV.cdc);
 const BY_DAY = 'by-day';
 
 const changeKey = (iisId: string, eventId: string) => `CHG#${iisId}#${eventId}`;

@@ -1,6 +1,7 @@
 import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import { errorName, logger } from '#platform/logger.ts';
 import { ChunkRowsMismatchError } from './plan.ts';
 import { isParseError } from './reader.ts';
@@ -177,7 +178,7 @@ export function failureMessage(
 
 // ---- recording -------------------------------------------------------------------------------------------------
 
-const table = () => requiredEnv('UPLOADS_TABLE');
+const table = () => requiredEnv(TABLE_ENV.uploads);
 const scopeOf = (chunk: number | null, code: FailureCode) =>
   chunk === null ? code : `${code}#${String(chunk).padStart(5, '0')}`;
 

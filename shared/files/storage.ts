@@ -4,12 +4,13 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { requiredEnv } from '#platform/aws/env.ts';
 import { s3 } from '#platform/aws/s3.ts';
+import { BUCKET_ENV } from '#platform/env-names.ts';
 
 /**
  * The drop bucket's layout: sites write only under incoming/ (the only prefix that notifies); the pipeline
  * writes plans and parts under work/ and answers under results/, so nothing it writes re-triggers it.
  */
-export const bucket = () => requiredEnv('DROP_BUCKET');
+export const bucket = () => requiredEnv(BUCKET_ENV.drop);
 export const INCOMING = 'incoming/';
 export const incomingKey = (iisId: string, uploadId: string, name: string) =>
   `${INCOMING}${iisId}/${uploadId}/${name}`;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import type { Finding } from '#platform/findings.ts';
 
 /**
@@ -17,7 +18,7 @@ import type { Finding } from '#platform/findings.ts';
  *   first upload of a content pk = CONTENT#<iis_id>#<sha256>, sk = CONTENT   (same file again → earlier results)
  *   uploads by status         GSI by-status: status_pk = STATUS#<status>, updated_at
  */
-const table = () => requiredEnv('UPLOADS_TABLE');
+const table = () => requiredEnv(TABLE_ENV.uploads);
 
 export type UploadStatus = 'received' | 'processing' | 'completed' | 'failed';
 

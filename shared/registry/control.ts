@@ -9,6 +9,7 @@ import {
 import type { ChangeMessage } from '#doses/outbox/publish.ts';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import { batchWrite } from '#platform/store/batch-write.ts';
 
 /**
@@ -17,7 +18,7 @@ import { batchWrite } from '#platform/store/batch-write.ts';
  *   pause    pk = REGISTRY#<name>, sk = CONTROL: paused_until, reason
  *   parked   pk = PARKED#<name>,   sk = <stored_at>#<iis_id>#<vax_event_id>#<version>: the message
  */
-const table = () => requiredEnv('DOSES_TABLE');
+const table = () => requiredEnv(TABLE_ENV.doses);
 const controlKey = (registry: string) => ({ pk: { S: `REGISTRY#${registry}` }, sk: { S: 'CONTROL' } });
 
 export interface Pause {

@@ -3,6 +3,7 @@ import { buildVxu, classifyAck, parseAck } from '#codecs/hl7/index.ts';
 import type { ChangeMessage } from '#doses/outbox/publish.ts';
 import { getVersion } from '#doses/store.ts';
 import { getSecret } from '#platform/aws/secrets.ts';
+import { SECRET_ENV } from '#platform/env-names.ts';
 import { Semaphore } from '#platform/semaphore.ts';
 import { getSite } from '#sites/store.ts';
 import { REGISTRIES } from './config.ts';
@@ -44,7 +45,7 @@ export const defaultReporterDeps: ReporterDeps = {
   recordOutcome,
   send: submitSingleMessage,
   credentials: async () =>
-    JSON.parse(await getSecret('REGISTRY_CREDENTIALS')) as Record<string, RegistryCredentials>,
+    JSON.parse(await getSecret(SECRET_ENV.registryCredentials)) as Record<string, RegistryCredentials>,
   getControl,
   countFailure,
   pauseRegistry,

@@ -2,6 +2,7 @@ import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { doseKey, versionKey } from '#doses/store.ts';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 import type { Finding } from '#platform/findings.ts';
 import { releaseLease, takeLease } from '#platform/store/lease.ts';
 import type { RegistryState } from './decide.ts';
@@ -12,7 +13,7 @@ import type { RegistryState } from './decide.ts';
  * The lock makes one reporter at a time send a dose's versions, in order, whatever order the queue
  * delivers them in; it expires, so a reporter that dies does not hold the dose forever.
  */
-const table = () => requiredEnv('DOSES_TABLE');
+const table = () => requiredEnv(TABLE_ENV.doses);
 const stateKey = (iisId: string, eventId: string) => ({
   pk: { S: doseKey(iisId, eventId) },
   sk: { S: 'REGISTRY' },

@@ -1,6 +1,9 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '#platform/aws/sqs.ts';
-import { type QueueName, topology } from '../../../infra/topology.ts';
+import { QUEUE_ENV } from '#platform/env-names.ts';
+
+type QueueName = keyof typeof QUEUE_ENV;
+
 import type { Action } from '../store.ts';
 
 /**
@@ -47,7 +50,7 @@ export async function publishChanges(
       for (let i = 0; i < pending.length; i += BATCH) {
         const chunk = pending.slice(i, i + BATCH);
         try {
-          const url = process.env[topology.queues[queue].envVar];
+          const url = process.env[QUEUE_ENV[queue]];
           if (!url) throw new Error(`No URL for queue ${queue}`);
           const res = await sqs.send(
             new SendMessageBatchCommand({
