@@ -1,5 +1,6 @@
 import { bucketStore } from '#platform/aws/objects.ts';
 import { isDay } from '#platform/dates.ts';
+import { BUCKET_ENV } from '#platform/env-names.ts';
 import { httpHandler, route } from '#platform/http/handler.ts';
 import { checkIdentifier } from '#platform/http/identifiers.ts';
 import { type ApiEvent, caller } from '#platform/http/request.ts';
@@ -11,7 +12,7 @@ import { expiringWithin, keepExpiring, type ReportKind, reportRows } from '#stoc
  * The nightly accountability reports of a day (?date=): a site key sees its own rows (a sending facility also a
  * client site's, with ?iis_id=); the admin key one site's with ?iis_id=, or the statewide report (shared/stock).
  */
-const reports = bucketStore('REPORTS_BUCKET');
+const reports = bucketStore(BUCKET_ENV.reports);
 
 function dateOf(event: ApiEvent): string {
   const date = event.queryStringParameters?.date?.trim();

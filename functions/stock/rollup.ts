@@ -1,5 +1,7 @@
+import { ALARMS } from '#platform/alarms.ts';
 import { bucketStore } from '#platform/aws/objects.ts';
 import { addDays, isDay, localDate } from '#platform/dates.ts';
+import { BUCKET_ENV } from '#platform/env-names.ts';
 import { logger } from '#platform/logger.ts';
 import { type RollupResult, runRollup } from '#stock/run-rollup.ts';
 import { rollupStatus } from '#stock/store.ts';
@@ -13,7 +15,7 @@ export interface NightlyEvent {
 
 export type NightlyResult = RollupResult | { check: string; completed: boolean };
 
-const reports = bucketStore('REPORTS_BUCKET');
+const reports = bucketStore(BUCKET_ENV.reports);
 
 /** A day that has ended in California: its records can no longer change, so its roll-up is final. */
 function endedDay(value: string, now: Date): string {
@@ -30,7 +32,7 @@ export const handler = async (event: NightlyEvent): Promise<NightlyResult> => {
   if (event.check) {
     const day = endedDay(event.check, now);
     const completed = (await rollupStatus(day))?.completed_at !== undefined;
-    if (!completed) logger.error('ROLLUP_LATE', { date: day });
+    if (!completed) logger.error(ALARMS.rollupLate.code, { date: day });
     return { check: day, completed };
   }
   const day = endedDay(event.date ?? 'yesterday', now);
@@ -38,7 +40,7 @@ export const handler = async (event: NightlyEvent): Promise<NightlyResult> => {
     return await runRollup(day, reports, () => new Date());
   } catch (err) {
     // The alarm's log line; the error itself goes to Lambda's log and the schedule's retry.
-    logger.error('ROLLUP_FAILED', { date: day, error: (err as Error).name });
+    logger.error(ALARMS.rollupFailed.code, { date: day, error: (err as Error).name });
     throw err;
   }
 };

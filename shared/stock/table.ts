@@ -1,4 +1,5 @@
 import { requiredEnv } from '#platform/aws/env.ts';
+import { TABLE_ENV } from '#platform/env-names.ts';
 
 /** The stock table (its layout: store.ts). */
-export const table = () => requiredEnv('STOCK_TABLE');
+export const table = () => requiredEnv(TABLE_ENV.stock);

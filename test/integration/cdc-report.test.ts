@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { s3Audit } from '#cdc/audit.ts';
 import { ClearinghouseClient, type RecordType } from '#cdc/clearinghouse/client.ts';
 import { parseClearinghouseConfig } from '#cdc/clearinghouse/config.ts';
@@ -9,6 +9,8 @@ import { changesBefore, closeDay, dayStatus, stageChange } from '#cdc/store.ts';
 import { cdcEventId, cvrsLine, cvrsRecord } from '#codecs/cvrs/file.ts';
 import { CVRS_FIELDS } from '#doses/fields.ts';
 import { normalizeDose } from '#doses/normalize.ts';
+import { ALARMS } from '#platform/alarms.ts';
+import { logger } from '#platform/logger.ts';
 import { generateLocalTls } from '../../local/standins/tls.ts';
 import { demoSite, modernaDose, refusalDose } from '../fixtures/doses.ts';
 import { type Client, client, drained, enroll, type Runtime, startWithout } from './harness.ts';
@@ -213,6 +215,7 @@ describe('the daily CDC report', () => {
         };
       },
     };
+    const warn = vi.spyOn(logger, 'warn');
     const day3Report = await runReportDay(day3, {
       ...base,
       uploader: async () => refusing,
@@ -222,6 +225,12 @@ describe('the daily CDC report', () => {
           : checkCvrsRecord(values, today),
     });
     expect(day3Report).toMatchObject({ status: 'uploaded', heldBack: 1 });
+    // The alarm's log line (shared/platform/alarms.ts): counts and the audit key, no record.
+    expect(warn).toHaveBeenCalledWith(
+      ALARMS.cdcRecordsHeldBack.code,
+      expect.objectContaining({ day: day3, records: 1 }),
+    );
+    warn.mockRestore();
     expect(day3Report.files[0]!.receipt).toMatchObject({ validationErrors: 1, processingErrors: 1 });
     for (const id of ['H1', 'V1', 'P1']) expect(rt.clearinghouse!.holds(cdcId(id))).toBe(false);
 
