@@ -98,8 +98,7 @@ export async function takeSoapPost(req: SoapPost): Promise<Result> {
   }
 
   if (request.operation === 'unknown') return unsupported();
-  if (request.operation === 'connectivityTest')
-    return soap('connectivityTest', buildConnectivityTestResponse(request.echoBack));
+  if (request.operation === 'connectivityTest') return connectivityTest(request.echoBack);
 
   // Authenticated from the head, the parsed message must name the same caller: should the two readings ever
   // differ, the one that was checked is not the one that would be acted on.
@@ -108,6 +107,22 @@ export async function takeSoapPost(req: SoapPost): Promise<Result> {
   iisId ??= await authenticateCredentials(request);
   if (!iisId) return securityFault();
   return submit(request.hl7Message, iisId);
+}
+
+/**
+ * Echoes echoBack. Text XML cannot carry (a lone surrogate, a control; found by fuzzing) cannot be echoed: that
+ * is the caller's message, so a Sender fault (400) saying which character, not a 500.
+ */
+function connectivityTest(echoBack: string): Result {
+  try {
+    return soap('connectivityTest', buildConnectivityTestResponse(echoBack));
+  } catch (err) {
+    if (!(err instanceof SoapEncodingError)) throw err;
+    return fault('fault', `echoBack cannot be echoed: ${err.message.replace(/^[^:]*: /, '')}.`, {
+      code: 'Sender',
+      status: 400,
+    });
+  }
 }
 
 /** An authenticated site's submitSingleMessage: its VXU through dose intake, answered with the ACK. */

@@ -169,6 +169,13 @@ describe('POST /v1/iis: size, then caller, then parsing (issue 12, defect 6)', (
     expect(parse.mock.calls.length).toBe(1);
   });
 
+  it('answers a connectivityTest whose echoBack XML cannot carry with a Sender fault, not a 500 (found by fuzzing)', async () => {
+    const body = cdc.buildConnectivityTestRequest('ping').replace('ping', 'pi\ud800ng');
+    const res = await call(body, cdc.soapContentType('connectivityTest'));
+    expect(res.status).toBe(400);
+    expect(res.soap).toMatchObject({ kind: 'fault', code: 'Sender' });
+  });
+
   it('reads credentials in CDATA on the head as the parser does (the two readings must agree)', async () => {
     const body = message(key.apiKey, 0).replace(
       `<iis:username>${SITE}</iis:username>`,
