@@ -82,7 +82,7 @@ async function check(input: IfMatchInput, ctx: FuzzContext): Promise<void> {
       path: '/v1/doses',
       routeKey: 'POST /v1/doses',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(modernaDose({ vax_event_id: doseId })),
+      body: JSON.stringify(modernaDose({ vax_event_id: doseId, recip_id: `${doseId}-R` })),
       auth,
     });
   }
@@ -93,7 +93,13 @@ async function check(input: IfMatchInput, ctx: FuzzContext): Promise<void> {
     pathParameters: { vax_event_id: doseId },
     headers: { 'content-type': 'application/json', 'if-match': input.header },
     body: JSON.stringify(
-      modernaDose({ vax_event_id: doseId, recip_first_name: `Name${input.header.length}` }),
+      // A recipient of its own: the pipeline is shared, and the JSON target gives the default recipient tens of
+      // thousands of doses, each of which an update would read.
+      modernaDose({
+        vax_event_id: doseId,
+        recip_id: `${doseId}-R`,
+        recip_first_name: `Name${input.header.length}`,
+      }),
     ),
     auth,
   });
