@@ -1,0 +1,102 @@
+/** The shapes of infra/topology.ts's entries (kept apart so the topology itself reads as data). */
+import type { BucketName, QueueName, SecretName, TableName } from './topology.ts';
+
+export type Access = 'read' | 'write';
+
+export interface TableSpec {
+  /** Logical name; the physical name locally, a CDK-generated one in AWS. */
+  name: string;
+  /** Environment variable that carries the table name into functions bound to it. */
+  envVar: string;
+  partitionKey: string;
+  sortKey: string;
+  indexes: { name: string; partitionKey: string; sortKey: string }[];
+}
+
+export interface QueueSpec {
+  name: string;
+  /** Environment variable that carries the queue URL into functions bound to it. */
+  envVar: string;
+  visibilityTimeoutSeconds: number;
+  /** Receives before SQS moves a message to the queue's DLQ (the redrive policy belongs to the queue). */
+  maxReceiveCount: number;
+  retentionDays: number;
+}
+
+export interface BucketNotification {
+  /** Only keys under this prefix notify: objects the pipeline writes elsewhere must never re-trigger it. */
+  prefix: string;
+  suffix?: string;
+  events: ('s3:ObjectCreated:*' | 's3:ObjectCreated:Put' | 's3:ObjectCreated:CompleteMultipartUpload')[];
+  /** S3 → SQS (never S3 → Lambda directly): the queue's DLQ and retries cover a failing consumer. */
+  queue: QueueName;
+}
+
+export interface LifecycleRule {
+  prefix: string;
+  /** Objects under the prefix are deleted this many days after creation. */
+  expireDays: number;
+}
+
+export interface BucketSpec {
+  name: string;
+  envVar: string;
+  notifications?: BucketNotification[];
+  lifecycle?: LifecycleRule[];
+}
+
+export interface SqsTrigger {
+  queue: QueueName;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  /** Always on: consumers answer `batchItemFailures`. */
+  reportBatchItemFailures: true;
+  maximumConcurrency?: number;
+}
+
+export interface ScheduleTrigger {
+  /** EventBridge Scheduler expression: `rate(5 minutes)` or `cron(0 2 * * ? *)`. */
+  expression: string;
+  timezone: string;
+  /** JSON handed to the function as its event. */
+  input: Record<string, unknown>;
+}
+
+export interface FunctionSpec {
+  /** Path of the handler module from the repository root; the export is always `handler`. */
+  entry: string;
+  description: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  tables?: Partial<Record<TableName, Access>>;
+  /** Queues the function sends to. */
+  sendsTo?: QueueName[];
+  /** Object access by key prefix: a function reads and writes only the parts of a bucket its work needs. */
+  buckets?: Partial<Record<BucketName, BucketAccess>>;
+  /** Secrets the function reads (names from `secrets`). */
+  secrets?: SecretName[];
+  routes?: string[];
+  /** Routes served without the authorizer (public documents only). */
+  publicRoutes?: string[];
+  sqs?: SqsTrigger;
+  schedules?: ScheduleTrigger[];
+}
+
+export interface BucketAccess {
+  /** Prefixes whose objects the function may read (GetObject, HeadObject). */
+  read?: string[];
+  /**
+   * Prefixes (each also under `read`) whose objects the function reads by version id: a GET, HEAD, copy source
+   * or presigned GET naming a `VersionId`, which AWS authorizes as s3:GetObjectVersion, not s3:GetObject. Every
+   * bucket is versioned, so a read of one exact version needs this.
+   */
+  readVersions?: string[];
+  /** Prefixes whose objects the function may write (PutObject, multipart). */
+  write?: string[];
+}
+
+export interface SecretSpec {
+  /** The function reads `${envVar}_SECRET_ARN` in AWS; the local runtime sets `${envVar}` itself. */
+  envVar: string;
+  description: string;
+}
