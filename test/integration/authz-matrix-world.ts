@@ -1,0 +1,262 @@
+import { type AttributeValue, type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { buildVxu, cairFacilities, parseAck } from '#codecs/hl7/index.ts';
+import { buildSubmitSingleMessageRequest, parseSoapResponse, soapContentType } from '#codecs/soap/cdc-iis.ts';
+import type { Dose } from '#doses/fields.ts';
+import { localDate } from '#platform/dates.ts';
+import { modernaDose } from '../fixtures/doses.ts';
+import type { Client, Runtime } from './harness.ts';
+
+/** The world of the authorization matrix (authz-matrix.test.ts): its sites, the expected table, snapshots. */
+export type SiteName = 'facility' | 'clientA' | 'clientB' | 'unrelated';
+export type Principal = SiteName | 'admin';
+export const SITES: readonly SiteName[] = ['facility', 'clientA', 'clientB', 'unrelated'];
+export const PRINCIPALS: readonly Principal[] = [...SITES, 'admin'];
+
+/**
+ * Whom each key acts for: its own site, and (the facility) the sites naming it as their sending facility. Two
+ * clients of one facility are not one organization: neither acts for the other, nor for the facility. The admin
+ * key acts for no site (it administers enrollment and lots, and reads reports).
+ */
+export const ACTS_FOR: Record<Principal, readonly SiteName[]> = {
+  facility: ['facility', 'clientA', 'clientB'],
+  clientA: ['clientA'],
+  clientB: ['clientB'],
+  unrelated: ['unrelated'],
+  admin: [],
+};
+export const actsFor = (p: Principal, s: SiteName) => ACTS_FOR[p].includes(s);
+/** The organization of a site: its sending facility, or itself. */
+export const ORG: Record<SiteName, SiteName> = {
+  facility: 'facility',
+  clientA: 'facility',
+  clientB: 'facility',
+  unrelated: 'unrelated',
+};
+
+/**
+ * The expected answer of each route: for a site key that acts for the target (allow), one that does not (deny),
+ * and the admin key. A denied read of a dose or an upload is a 404, as for one that does not exist, so it tells
+ * nothing about another site's IDs. `writes`: an allowed call changes the target's data (reads change nothing).
+ */
+export interface Expectation {
+  allow: number;
+  deny: number;
+  admin: number;
+  /** The admin's answer is an allowed one (it reads or administers, never as a site). */
+  adminAllowed: boolean;
+  writes: boolean;
+}
+export const TABLE: Record<string, Expectation> = {
+  'POST /v1/doses': { allow: 200, deny: 403, admin: 403, adminAllowed: false, writes: true },
+  'GET /v1/doses/{vax_event_id}': { allow: 200, deny: 404, admin: 403, adminAllowed: false, writes: false },
+  'PUT /v1/doses/{vax_event_id}': { allow: 200, deny: 404, admin: 403, adminAllowed: false, writes: true },
+  'DELETE /v1/doses/{vax_event_id}': { allow: 200, deny: 404, admin: 403, adminAllowed: false, writes: true },
+  // SOAP answers 200 with an HL7 ACK, AA when stored; the admin key is no SOAP credential (400, SecurityFault).
+  'POST /v1/iis': { allow: 200, deny: 200, admin: 400, adminAllowed: false, writes: true },
+  'POST /v1/uploads': { allow: 201, deny: 403, admin: 403, adminAllowed: false, writes: true },
+  'GET /v1/uploads/{upload_id}': { allow: 200, deny: 404, admin: 403, adminAllowed: false, writes: false },
+  // The admin reads a lot's expirations, never a site's beyond-use dates.
+  'GET /v1/lots/{ndc}/{lot_number}': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'PUT /v1/lots/{ndc}/{lot_number}/beyond-use': {
+    allow: 201,
+    deny: 403,
+    admin: 403,
+    adminAllowed: false,
+    writes: true,
+  },
+  'POST /v1/inventory/receipts': { allow: 200, deny: 403, admin: 403, adminAllowed: false, writes: true },
+  'POST /v1/inventory/transfers': { allow: 200, deny: 403, admin: 403, adminAllowed: false, writes: true },
+  'POST /v1/wastage': { allow: 200, deny: 403, admin: 403, adminAllowed: false, writes: true },
+  'GET /v1/reports/wastage': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'GET /v1/reports/expiring': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'GET /v1/reports/admin-errors': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  // Enrollment and keys are the admin's: a site key is refused whatever site it names.
+  'GET /v1/sites/{iis_id}': { allow: 403, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'POST /v1/sites': { allow: 403, deny: 403, admin: 409, adminAllowed: true, writes: false },
+  'POST /v1/sites/{iis_id}/keys': { allow: 403, deny: 403, admin: 201, adminAllowed: true, writes: true },
+  'DELETE /v1/sites/{iis_id}/keys': { allow: 403, deny: 403, admin: 200, adminAllowed: true, writes: true },
+  // Lot expirations are program data, no site's: the admin's alone.
+  'PUT /v1/lots/{ndc}/{lot_number}': { allow: 403, deny: 403, admin: 201, adminAllowed: true, writes: false },
+};
+/** Routes of the topology that read or write no site's data. */
+export const NO_SITE_DATA = ['GET /v1/openapi.json', 'GET /v1/iis'];
+export const SITE_KEY_REFUSED = new Set([
+  'GET /v1/sites/{iis_id}',
+  'POST /v1/sites',
+  'POST /v1/sites/{iis_id}/keys',
+  'DELETE /v1/sites/{iis_id}/keys',
+  'PUT /v1/lots/{ndc}/{lot_number}',
+]);
+
+export const NDC = '80777-0273-10';
+/** Received, wasted and given a beyond-use date by every site; expires within 30 days. */
+export const LOT = 'MXLOT1';
+/** The lot of the seeded doses: expired before they were given, so each site has admin-error rows. */
+export const DOSE_LOT = 'MXLOT2';
+export const now = new Date();
+export const today = localDate(now);
+
+export const IDS: Record<SiteName, string> = {
+  facility: 'MXHIE01',
+  clientA: 'MXCLINICA',
+  clientB: 'MXCLINICB',
+  unrelated: 'MXOTHER9',
+};
+export const siteOf = new Map(SITES.map((s) => [IDS[s], s]));
+
+/** The running pipeline and its clients, set up by the test's beforeAll. */
+export const world = {} as { rt: Runtime; api: Client; ddb: DynamoDBClient };
+export const keys = {} as Record<Principal, string>;
+export const uploads = {} as Record<SiteName, string>;
+
+export const dose = (id: string, site: SiteName, o: Record<string, unknown> = {}) =>
+  modernaDose({ vax_event_id: id, recip_id: `R-${id}`, iis_id: IDS[site], lot_number: DOSE_LOT, ...o });
+export const own = (s: SiteName) => ({ key: keys[s] });
+
+// --- reading the tables directly ---
+
+export const TABLES = ['SITES_TABLE', 'UPLOADS_TABLE', 'DOSES_TABLE', 'CDC_TABLE', 'STOCK_TABLE'];
+
+/** The matrix site an item belongs to: its iis_id, or a site ID that is a whole segment of its keys. */
+export function ownerOf(item: Record<string, AttributeValue>): SiteName | undefined {
+  const direct = item.iis_id?.S;
+  if (direct) return siteOf.get(direct);
+  for (const k of ['pk', 'sk'])
+    for (const part of (item[k]?.S ?? '').split('#')) {
+      const s = siteOf.get(part);
+      if (s) return s;
+    }
+  return undefined;
+}
+
+/** Every item of every table, by table and key, with the site it belongs to. */
+export type Snapshot = Map<
+  string,
+  { json: string; owner?: SiteName; table: string; item: Record<string, AttributeValue> }
+>;
+
+export async function snapshot(): Promise<Snapshot> {
+  const out: Snapshot = new Map();
+  for (const env of TABLES) {
+    const TableName = world.rt.env[env];
+    if (!TableName) throw new Error(`${env} is not set`);
+    for await (const page of paginateScan({ client: world.ddb }, { TableName, ConsistentRead: true }))
+      for (const item of page.Items ?? [])
+        out.set(`${env}|${item.pk?.S}|${item.sk?.S}`, {
+          json: JSON.stringify(item),
+          owner: ownerOf(item),
+          table: env,
+          item,
+        });
+  }
+  return out;
+}
+
+/** The sites whose items were added, changed or removed between two snapshots ('-' for items of no site). */
+export function changedSites(before: Snapshot, after: Snapshot): Set<string> {
+  const changed = new Set<string>();
+  for (const [k, a] of after) {
+    const b = before.get(k);
+    if (!b || b.json !== a.json) changed.add(a.owner ?? '-');
+  }
+  for (const [k, b] of before) if (!after.has(k)) changed.add(b.owner ?? '-');
+  return changed;
+}
+
+/**
+ * After the matrix, from the tables alone: who wrote each item of a site. A dose version names the key's site
+ * that stored it (submitted_by), an upload the key's site that opened it (created_by), and every stock record of
+ * the matrix its principal in its record_id (M?-<principal>-…); each must act for the site the item belongs to.
+ * The doses seeded for updating and deleting are changed exactly where the principal acts for the site.
+ */
+export function endState(snap: Snapshot): { items: number; foreign: string[] } {
+  const foreign: string[] = [];
+  let items = 0;
+  const principal = (id: string | undefined, pattern: RegExp) => {
+    const m = id ? pattern.exec(id) : null;
+    return m && (PRINCIPALS as readonly string[]).includes(m[1]!) ? (m[1] as Principal) : undefined;
+  };
+  const byKey = (iis: string | undefined) => (iis ? siteOf.get(iis) : undefined);
+  for (const { owner, table, item } of snap.values()) {
+    if (!owner) continue;
+    let writer: Principal | undefined;
+    if (table === 'DOSES_TABLE') writer = byKey(item.submitted_by?.S);
+    else if (table === 'UPLOADS_TABLE') writer = byKey(item.created_by?.S);
+    else if (table === 'STOCK_TABLE') writer = principal(item.record_id?.S, /^M[RTOW]-([A-Za-z]+)-/);
+    if (!writer) continue;
+    items++;
+    if (!actsFor(writer, owner)) foreign.push(`${table} ${item.pk?.S} ${item.sk?.S}: written by ${writer}`);
+  }
+  for (const p of PRINCIPALS)
+    for (const t of SITES)
+      for (const [prefix, action] of [
+        ['P', 'U'],
+        ['D', 'D'],
+      ] as const) {
+        const v2 = snap.get(`DOSES_TABLE|DOSE#${IDS[t]}#${prefix}-${p}-${t}|V#000002`);
+        items++;
+        if (actsFor(p, t) !== (v2?.item.action?.S === action))
+          foreign.push(
+            `${prefix}-${p}-${t} at ${t}: ${v2 ? `version 2 (${v2.item.action?.S})` : 'unchanged'}`,
+          );
+      }
+  return { items, foreign };
+}
+
+// --- the matrix ---
+
+export interface Answer {
+  status: number;
+  json: any;
+}
+
+export interface Call {
+  route: string;
+  variant: string;
+  principal: Principal;
+  target: SiteName | undefined;
+  allowed: boolean;
+  status: number;
+  /** The sites this call must change, exactly ('-': data of no site, as a lot's expiration). */
+  writes: string[];
+  run: () => Promise<Answer>;
+  /** Further checks of an answer; a message for each failure. */
+  check?: (res: Answer) => string[];
+  read?: boolean;
+}
+
+let soapSeq = 0;
+export async function soap(p: Principal, t: SiteName): Promise<Answer> {
+  const id = `S-${p}-${t}`;
+  const hl7 = buildVxu({
+    messageControlId: `MX-${++soapSeq}`,
+    sentAt: new Date(),
+    ...cairFacilities(IDS[t], p === 'admin' ? undefined : IDS[p]),
+    processingId: 'P',
+    action: 'A',
+    dose: dose(id, t) as unknown as Dose,
+  });
+  const res = await fetch(`${world.rt.apiUrl}/v1/iis`, {
+    method: 'POST',
+    headers: { 'content-type': soapContentType('submitSingleMessage') },
+    body: buildSubmitSingleMessageRequest({
+      username: p === 'admin' ? IDS[t] : IDS[p],
+      password: keys[p],
+      facilityID: p === 'admin' ? IDS[t] : IDS[p],
+      hl7Message: hl7,
+    }),
+  });
+  const parsed = parseSoapResponse(await res.text());
+  return { status: res.status, json: parsed.kind === 'ack' ? parseAck(parsed.hl7) : { kind: parsed.kind } };
+}
+
+/** Every row of a site report belongs to the site named, and there is at least one. */
+export const rowsOf = (t: SiteName) => (res: Answer) => {
+  const rows: { iis_id: string }[] = res.json.rows ?? [];
+  const bad = [];
+  if (res.json.scope !== IDS[t]) bad.push(`scope ${res.json.scope}`);
+  if (rows.length === 0) bad.push('no rows');
+  const others = rows.filter((r) => r.iis_id !== IDS[t]).map((r) => r.iis_id);
+  if (others.length) bad.push(`rows of ${[...new Set(others)]}`);
+  return bad;
+};
