@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type CdcFinding, validateCvrsText } from '#cdc/validator/index.ts';
 import { SITE_FILLED_FIELDS } from '#doses/fields.ts';
-import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
+import { startWithSite } from './harness.ts';
 
 /**
  * CDC's own test records through our intake, as JSON and as a dropped file: every finding CDC's validator makes
@@ -56,15 +56,8 @@ function records(name: string): Record<string, string>[] {
     });
 }
 
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
+const { rt, api, site } = await startWithSite();
 
-beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
-});
 afterAll(async () => rt?.stop());
 
 /** Compares CDC's findings with ours, record by record; answers the parity and what is missing. */

@@ -115,6 +115,17 @@ export async function enroll(
   return res.json;
 }
 
+/** A pipeline, a client and one enrolled site: what most integration test files start with. */
+export async function startWithSite(): Promise<{
+  rt: Runtime;
+  api: Client;
+  site: { iis_id: string; api_key: string; registry: string };
+}> {
+  const rt = await startPipeline();
+  const api = client(rt);
+  return { rt, api, site: await enroll(api) };
+}
+
 const sqs = new SQSClient({});
 
 /** Receives and deletes everything visible on a queue; answers the parsed bodies. */

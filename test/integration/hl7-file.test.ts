@@ -2,16 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVxu, cairFacilities } from '#codecs/hl7/index.ts';
 import type { Dose } from '#doses/fields.ts';
 import { modernaDose } from '../fixtures/doses.ts';
-import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
+import { drain, startWithSite } from './harness.ts';
 
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
+const { rt, api, site } = await startWithSite();
 
 beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
   await drain(rt.env.REGISTRY_QUEUE_URL!);
   await drain(rt.env.CDC_QUEUE_URL!);
 });

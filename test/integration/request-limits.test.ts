@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   buildConnectivityTestRequest,
   buildSubmitSingleMessageRequest,
@@ -7,7 +7,7 @@ import {
 } from '#codecs/soap/cdc-iis.ts';
 import { MAX_BODY_BYTES } from '#platform/http/limits.ts';
 import { modernaDose } from '../fixtures/doses.ts';
-import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
+import { drain, startWithSite } from './harness.ts';
 
 /**
  * Issue 18, item 3: bodies just under each documented limit succeed locally; just over get 413, locally as in
@@ -15,15 +15,8 @@ import { type Client, client, drain, enroll, type Runtime, startPipeline } from 
  * function and is refused there, and bodies past what Lambda's 6 MB event takes are refused by the gateway
  * with 413 (was 500) before any function runs.
  */
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
+const { rt, api, site } = await startWithSite();
 
-beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
-});
 afterAll(async () => {
   if (rt) {
     await drain(rt.env.REGISTRY_QUEUE_URL!);

@@ -8,19 +8,14 @@ import {
 } from '#codecs/soap/cdc-iis.ts';
 import type { Dose } from '#doses/fields.ts';
 import { modernaDose } from '../fixtures/doses.ts';
-import { type Client, client, drain, enroll, type Runtime, startPipeline } from './harness.ts';
+import { drain, enroll, startWithSite } from './harness.ts';
 
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
+const { rt, api, site } = await startWithSite();
 let registryUrl: string;
 let cdcUrl: string;
 let seq = 0;
 
 beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
   registryUrl = rt.env.REGISTRY_QUEUE_URL!;
   cdcUrl = rt.env.CDC_QUEUE_URL!;
   await drain(registryUrl);

@@ -1,19 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REASON_CODES } from '#stock/reasons.ts';
-import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
+import { enroll, startWithSite } from './harness.ts';
 import { CARTON, codes, lotCalls, NDC, today } from './stock-api-harness.ts';
 
 /** Lot expirations and beyond-use dates over the API, the credentials every stock route takes, and their OpenAPI. */
 
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
+const { rt, api, site } = await startWithSite();
 let other: { iis_id: string; api_key: string };
 
 beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
   other = await enroll(api);
 });
 

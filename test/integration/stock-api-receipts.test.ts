@@ -3,20 +3,15 @@ import { addDays, localDate } from '#platform/dates.ts';
 import { getSite } from '#sites/store.ts';
 import { recordReceipt } from '#stock/record.ts';
 import { movementsOfDay } from '#stock/store.ts';
-import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
+import { enroll, startWithSite } from './harness.ts';
 import { CARTON, codes, lotCalls, receipt, today } from './stock-api-harness.ts';
 
 /** Inventory receipts and transfers over the API: duplicates, both sides of a transfer, and who may write them. */
 
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
+const { rt, api, site } = await startWithSite();
 let other: { iis_id: string; api_key: string };
 
 beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
   other = await enroll(api);
 });
 

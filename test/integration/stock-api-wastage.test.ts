@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '#platform/dates.ts';
-import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
+import { enroll, startWithSite } from './harness.ts';
 import { codes, loss, lotCalls, NDC, receipt, today } from './stock-api-harness.ts';
 
 /** Wastage reports over the API, and sending facilities recording stock for their client sites. */
 
-let rt: Runtime;
-let api: Client;
-let site: { iis_id: string; api_key: string };
-
-beforeAll(async () => {
-  rt = await startPipeline();
-  api = client(rt);
-  site = await enroll(api);
-});
+const { rt, api, site } = await startWithSite();
 
 afterAll(async () => {
   await rt?.stop();
