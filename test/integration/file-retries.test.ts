@@ -6,36 +6,15 @@ import { planUpload } from '#files/plan-upload.ts';
 import { processChunk } from '#files/process-chunk.ts';
 import { resultsKey } from '#files/storage.ts';
 import { getUpload } from '#files/uploads-store.ts';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { doseFile, mixedKinds } from '../fixtures/files.ts';
-import { ADMIN_KEY, client, drain, enroll, type Runtime } from './harness.ts';
+import { client, drain, enroll, type Runtime, startManualIngest } from './harness.ts';
 
-/**
- * The ingest steps driven by hand, so a test can crash one between storing and finishing: the same
- * topology with the two ingest consumers' triggers removed.
- */
-const manual: LocalTopology = {
-  ...topology,
-  functions: Object.fromEntries(
-    Object.entries(topology.functions).map(([name, spec]) => {
-      const { sqs: _trigger, ...rest } = spec as typeof spec & { sqs?: unknown };
-      return [name, rest];
-    }),
-  ),
-} as LocalTopology;
-
+/** The ingest steps driven by hand (harness startManualIngest), so a test can crash one between storing and finishing. */
 let rt: Runtime;
 const s3 = new S3Client({});
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({
-    iam: true,
-    port: 0,
-    schedules: false,
-    topology: manual,
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '50' },
-  });
+  rt = await startManualIngest(50);
 });
 afterAll(async () => rt?.stop());
 

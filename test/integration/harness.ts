@@ -53,6 +53,26 @@ export async function startWithout(
   });
 }
 
+/**
+ * The pipeline with the ingest steps driven by hand (every SQS trigger removed), so a test can run the planner
+ * and each chunk itself, and crash one between storing and finishing. `chunkRows`: rows per chunk.
+ */
+export async function startManualIngest(chunkRows: number): Promise<Runtime> {
+  const functions = Object.fromEntries(
+    Object.entries(topology.functions).map(([name, spec]) => {
+      const { sqs: _trigger, ...rest } = spec as typeof spec & { sqs?: unknown };
+      return [name, rest];
+    }),
+  );
+  return startLocalRuntime({
+    iam: true,
+    port: 0,
+    schedules: false,
+    topology: { ...topology, functions } as unknown as LocalTopology,
+    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: String(chunkRows) },
+  });
+}
+
 /** Waits until the queues whose names start with `prefix` (all by default) hold nothing. */
 export async function drained(rt: Runtime, prefix = '', timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;

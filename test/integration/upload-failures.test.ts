@@ -12,34 +12,15 @@ import { processChunk } from '#files/process-chunk.ts';
 import { planKey } from '#files/storage.ts';
 import { getUpload } from '#files/uploads-store.ts';
 import { logger } from '#platform/logger.ts';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
 import { doseFile, mixedKinds } from '../fixtures/files.ts';
-import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
-
-/** The ingest steps driven by hand (the two ingest consumers' triggers removed), as in file-retries.test.ts. */
-const manual: LocalTopology = {
-  ...topology,
-  functions: Object.fromEntries(
-    Object.entries(topology.functions).map(([name, spec]) => {
-      const { sqs: _trigger, ...rest } = spec as typeof spec & { sqs?: unknown };
-      return [name, rest];
-    }),
-  ),
-} as LocalTopology;
+import { type Client, client, drain, enroll, type Runtime, startManualIngest } from './harness.ts';
 
 let rt: Runtime;
 let api: Client;
 const s3 = new S3Client({});
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({
-    iam: true,
-    port: 0,
-    schedules: false,
-    topology: manual,
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '50' },
-  });
+  rt = await startManualIngest(50);
   api = client(rt);
 });
 afterAll(async () => rt?.stop());

@@ -10,26 +10,14 @@ import { addDays, localDate } from '#platform/dates.ts';
 import type { Site as SiteProfile } from '#sites/site.ts';
 import { recordReceipt, recordWastage } from '#stock/record.ts';
 import { movementsOfDay, setLotExpiration } from '#stock/store.ts';
-import { topology } from '../../infra/topology.ts';
-import { type LocalTopology, startLocalRuntime } from '../../local/runtime.ts';
-import { ADMIN_KEY, type Client, client, drain, enroll, type Runtime } from './harness.ts';
+import { type Client, client, drain, enroll, type Runtime, startManualIngest } from './harness.ts';
 
 /**
  * Wastage files: dropped like dose files, each row recorded once in the stock table, one results file. The
- * ingest steps are driven by hand (the queue consumers' triggers removed, as in file-retries.test.ts): the
+ * ingest steps are driven by hand (the queue consumers' triggers removed, harness startManualIngest): the
  * planner runs on each dropped file, then every queued chunk task goes through the worker's handler, so a test
  * can also crash a chunk between recording its rows and finishing it.
  */
-const manual: LocalTopology = {
-  ...topology,
-  functions: Object.fromEntries(
-    Object.entries(topology.functions).map(([name, spec]) => {
-      const { sqs: _trigger, ...rest } = spec as typeof spec & { sqs?: unknown };
-      return [name, rest];
-    }),
-  ),
-} as LocalTopology;
-
 const NDC = '80777-0273-10';
 /** The carton of NDC: recorded as its unit of use. */
 const CARTON = '80777-0273-99';
@@ -40,13 +28,7 @@ let api: Client;
 type Site = { iis_id: string; api_key: string };
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({
-    iam: true,
-    port: 0,
-    schedules: false,
-    topology: manual,
-    extraEnv: { ADMIN_KEY, POWERTOOLS_LOG_LEVEL: 'ERROR', INGEST_CHUNK_ROWS: '4' },
-  });
+  rt = await startManualIngest(4);
   api = client(rt);
 });
 afterAll(async () => rt?.stop());
