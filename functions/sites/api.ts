@@ -16,15 +16,20 @@ async function enroll(event: ApiEvent) {
   const now = new Date();
   const out = await enrollSite(jsonBody(event), now);
   if (out.kind === 'invalid')
-    return json(400, { message: 'The site was not enrolled: fix the issues listed.', issues: out.findings });
-  if (out.kind === 'already-enrolled') {
-    const message = `${out.iis_id} is already enrolled: keep using your existing Org Code.`;
-    const issue = `${message} To get a new key, rotate it.`;
-    return json(409, {
-      message,
-      issues: [{ code: 'SITE001', severity: 'error', field: 'iis_id', message: issue }],
-    });
-  }
+    throw HttpError.withFindings(400, 'The site was not enrolled: fix the issues listed.', out.findings);
+  if (out.kind === 'already-enrolled')
+    throw HttpError.withFindings(
+      409,
+      `${out.iis_id} is already enrolled: keep using your existing Org Code.`,
+      [
+        {
+          code: 'SITE001',
+          severity: 'error',
+          field: 'iis_id',
+          message: `${out.iis_id} is already enrolled: keep using your existing Org Code. To get a new key, rotate it.`,
+        },
+      ],
+    );
   const { site, apiKey, findings } = out;
   logger.info('site enrolled', { iis_id: site.iis_id });
   const registry = registryFor(site.admin_address_county, now);

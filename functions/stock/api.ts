@@ -6,7 +6,6 @@ import { actingSite } from '#stock/acting-site.ts';
 import { type BatchKind, RECEIPTS, recordBatch, TRANSFERS, tally, WASTAGE } from '#stock/batch.ts';
 import { objectBody, recordList } from '#stock/bodies.ts';
 import { STOCK_ENDPOINTS } from '#stock/endpoints.ts';
-import { Invalid } from '#stock/invalid.ts';
 import { lotOf, readLot, requireProgram, setBeyondUse, setExpiration } from '#stock/lots.ts';
 
 /**
@@ -15,15 +14,6 @@ import { lotOf, readLot, requireProgram, setBeyondUse, setExpiration } from '#st
  */
 
 type Route = (event: ApiEvent) => Promise<Result>;
-
-/** A request refused with findings (Invalid) is a 400 with every one of them. */
-const answering =
-  (fn: Route): Route =>
-  (event) =>
-    fn(event).catch((err: unknown) => {
-      if (err instanceof Invalid) return json(400, { message: err.message, issues: err.issues });
-      throw err;
-    });
 
 const siteOf = (event: ApiEvent, what: string) =>
   actingSite(caller(event), event.queryStringParameters?.iis_id, what);
@@ -70,9 +60,9 @@ const batch =
 
 export const handler = httpHandler(
   route(STOCK_ENDPOINTS, {
-    'PUT /v1/lots/{ndc}/{lot_number}': answering(putExpiration),
-    'GET /v1/lots/{ndc}/{lot_number}': answering(getLot),
-    'PUT /v1/lots/{ndc}/{lot_number}/beyond-use': answering(putBeyondUse),
+    'PUT /v1/lots/{ndc}/{lot_number}': putExpiration,
+    'GET /v1/lots/{ndc}/{lot_number}': getLot,
+    'PUT /v1/lots/{ndc}/{lot_number}/beyond-use': putBeyondUse,
     'POST /v1/inventory/receipts': batch(RECEIPTS),
     'POST /v1/inventory/transfers': batch(TRANSFERS),
     'POST /v1/wastage': batch(WASTAGE),

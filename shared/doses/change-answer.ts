@@ -20,11 +20,14 @@ export function changeAnswer(out: ChangeOutcome, id: string): Result {
         { etag: etag(out.version.version) },
       );
     case 'rejected':
-      return json(422, {
-        message: `The update of ${id} was rejected: fix the errors listed.`,
-        status: 'rejected',
-        issues: out.issues,
-      });
+      throw HttpError.withFindings(
+        422,
+        `The update of ${id} was rejected: fix the errors listed.`,
+        out.issues,
+        {
+          status: 'rejected',
+        },
+      );
     case 'not-found':
     case 'forbidden':
       throw new HttpError(404, 'DOSE404', 'vax_event_id', `No dose ${id} is stored for this site.`);

@@ -3,7 +3,6 @@ import type { Finding } from '#platform/findings.ts';
 import { HttpError } from '#platform/http/response.ts';
 import type { Caller } from '#sites/access.ts';
 import { parseBeyondUse, parseKey, parseLotExpiry, type StockKey } from './input.ts';
-import { Invalid } from './invalid.ts';
 import * as dates from './lot-dates.ts';
 import { beyondUseView, expirationView } from './lot-views.ts';
 
@@ -17,7 +16,8 @@ export function lotOf(path: { ndc?: string; lot_number?: string } | undefined): 
   const issues: Finding[] = [];
   const key = parseKey({ ndc: path?.ndc, lot_number: path?.lot_number }, 'a lot', issues);
   if (!key)
-    throw new Invalid(
+    throw HttpError.withFindings(
+      400,
       'The URL does not name a lot of a COVID-19 vaccine: /v1/lots/{ndc}/{lot_number}. Fix the issues listed.',
       issues,
     );
@@ -39,7 +39,8 @@ export function requireProgram(caller: Caller): void {
 export async function setExpiration(key: StockKey, body: Record<string, unknown>, now: Date) {
   const { record, findings } = parseLotExpiry(body);
   if (!record)
-    throw new Invalid(
+    throw HttpError.withFindings(
+      400,
       `The expiration of lot ${key.lot_number} of ${key.ndc} was not set: fix the issues listed.`,
       findings,
     );
@@ -80,7 +81,8 @@ export async function setBeyondUse(iisId: string, key: StockKey, body: Record<st
   const expiration = dates.asOf(await dates.lotExpirations(key.ndc, key.lot_number), localDate(now));
   const { record, findings } = parseBeyondUse(body, expiration);
   if (!record)
-    throw new Invalid(
+    throw HttpError.withFindings(
+      400,
       `The beyond-use date of lot ${key.lot_number} of ${key.ndc} was not recorded: fix the issues listed.`,
       findings,
     );

@@ -13,7 +13,7 @@ export function httpHandler(fn: (event: ApiEvent, context: Context) => Promise<R
   return middy<ApiEvent, Result, Error, Context>(fn).onError((request) => {
     const err = request.error;
     if (err instanceof HttpError) {
-      request.response = problem(err.statusCode, err.code, err.field, err.message);
+      request.response = err.answer();
       return;
     }
     logger.error('request failed', { error: errorName(err), requestId: request.context.awsRequestId });
