@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { parseChangeMessage } from '#doses/messages.ts';
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
 import { logger } from '#platform/logger.ts';
 import { Semaphore } from '#platform/semaphore.ts';
 import { type DoseMessage, reportDose } from '#registry/report-dose.ts';

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { errorSummary, logger } from '#platform/logger.ts';
 import { stageMessage } from './stage.ts';
 

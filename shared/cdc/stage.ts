@@ -1,5 +1,5 @@
 import { cvrsRecord } from '#codecs/cvrs/file.ts';
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { getVersion } from '#doses/store.ts';
 import { getSecret } from '#platform/aws/secrets.ts';
 import { SECRET_ENV } from '#platform/env-names.ts';

@@ -1,4 +1,23 @@
-import type { ChangeMessage } from './outbox/publish.ts';
+/**
+ * The reporting queues' message contract, one module for the producer (outbox/publish.ts) and the consumers
+ * (the registry reporter, the CDC stager): the message, and how a consumer reads one.
+ */
+import type { Action } from './store.ts';
+
+/**
+ * What goes on the reporting queues: a pointer to one stored version, not the dose itself, so no health
+ * information travels through SQS and a consumer always reads the version exactly as stored. Consumers must
+ * treat (iis_id, vax_event_id, version) as the identity of a change: delivery is at least once.
+ */
+export interface ChangeMessage {
+  type: 'dose.change';
+  schema: 1;
+  iis_id: string;
+  vax_event_id: string;
+  version: number;
+  action: Action;
+  stored_at: string;
+}
 
 /**
  * A queue body as a ChangeMessage, or undefined when it is not one (not JSON, or a field missing or of the

@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
 import { TABLE_ENV } from '#platform/env-names.ts';

@@ -1,4 +1,4 @@
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { sendAll } from '#files/messages.ts';
 import { REGISTRIES } from './config.ts';
 import { getPause, park, parked, unpark } from './control.ts';

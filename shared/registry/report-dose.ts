@@ -1,4 +1,4 @@
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { ALARMS } from '#platform/alarms.ts';
 import { errorSummary, logger } from '#platform/logger.ts';
 import { park, releaseParked } from './parking.ts';

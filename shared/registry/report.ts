@@ -1,6 +1,6 @@
 import { hl7ErrorsToFindings } from '#codecs/hl7/findings.ts';
 import { buildVxu, classifyAck, parseAck } from '#codecs/hl7/index.ts';
-import type { ChangeMessage } from '#doses/outbox/publish.ts';
+import type { ChangeMessage } from '#doses/messages.ts';
 import { getVersion } from '#doses/store.ts';
 import { getSecret } from '#platform/aws/secrets.ts';
 import { SECRET_ENV } from '#platform/env-names.ts';

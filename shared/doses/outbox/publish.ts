@@ -4,22 +4,9 @@ import { QUEUE_ENV } from '#platform/env-names.ts';
 
 type QueueName = keyof typeof QUEUE_ENV;
 
-import type { Action } from '../store.ts';
+import type { ChangeMessage } from '../messages.ts';
 
-/**
- * What goes on the reporting queues: a pointer to one stored version, not the dose itself, so no health
- * information travels through SQS and a consumer always reads the version exactly as stored. Consumers must
- * treat (iis_id, vax_event_id, version) as the identity of a change: delivery is at least once.
- */
-export interface ChangeMessage {
-  type: 'dose.change';
-  schema: 1;
-  iis_id: string;
-  vax_event_id: string;
-  version: number;
-  action: Action;
-  stored_at: string;
-}
+export type { ChangeMessage };
 
 /** Every stored change goes to each of these queues (named as in the topology). */
 export const REPORTING_QUEUES = ['registry', 'cdc'] as const satisfies readonly QueueName[];
