@@ -8,7 +8,7 @@
 
 import { BUCKET_ENV, QUEUE_ENV, SECRET_ENV, TABLE_ENV } from '#platform/env-names.ts';
 import { keysOf } from '#platform/http/endpoint.ts';
-import { ENDPOINTS_BY_FUNCTION } from '#platform/http/openapi.ts';
+import { ENDPOINTS_BY_FUNCTION } from '#platform/http/endpoints-by-function.ts';
 
 import type { BucketSpec, FunctionSpec, QueueSpec, SecretSpec, TableSpec } from './topology-types.ts';
 

@@ -1,15 +1,5 @@
 /** Pieces of OpenAPI operations the endpoint declarations share (shared/<capability>/endpoints.ts). */
-import * as z from 'zod/mini';
 import { ID_MAX_BYTES } from './identifiers.ts';
-
-/** JSON Schema of a zod schema, as the document embeds it (no `$schema`). */
-export const schema = (s: z.core.$ZodType) => {
-  const { $schema: _, ...rest } = z.toJSONSchema(s, {
-    target: 'draft-2020-12',
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return rest;
-};
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const jsonContent = (name: string) => ({ 'application/json': { schema: ref(name) } });

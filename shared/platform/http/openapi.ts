@@ -1,4 +1,4 @@
-import { DOSE_ENDPOINTS, SOAP_ENDPOINTS } from '#doses/endpoints.ts';
+import * as z from 'zod/mini';
 import {
   DoseBatch,
   DoseInput,
@@ -7,40 +7,26 @@ import {
   MAX_DOSES_PER_REQUEST,
   SubmitResponse,
 } from '#doses/schema.ts';
-import { UPLOAD_ENDPOINTS, UPLOAD_SCHEMAS } from '#files/endpoints.ts';
-import { SITE_ENDPOINTS } from '#sites/endpoints.ts';
+import { UPLOAD_SCHEMAS } from '#files/endpoints.ts';
 import { SiteInput } from '#sites/site.ts';
-import { REPORT_ENDPOINTS, STOCK_ENDPOINTS, STOCK_SCHEMAS } from '#stock/endpoints.ts';
+import { STOCK_SCHEMAS } from '#stock/endpoints.ts';
 import { RULES } from '../findings.ts';
 import type { Endpoint } from './endpoint.ts';
+import { ALL_ENDPOINTS } from './endpoints-by-function.ts';
+
+export { ALL_ENDPOINTS, ENDPOINTS_BY_FUNCTION, OPENAPI_ENDPOINTS } from './endpoints-by-function.ts';
+
 import { API_GATEWAY_MAX_BODY_BYTES, MAX_BODY_BYTES } from './limits.ts';
-import { error, schema } from './openapi-parts.ts';
+import { error } from './openapi-parts.ts';
 
-/** This document's own route (functions/platform/openapi.ts). */
-export const OPENAPI_ENDPOINTS = [
-  {
-    key: 'GET /v1/openapi.json',
-    access: 'public',
-    operation: {
-      summary: 'This document',
-      requestBody: 'none',
-      responses: { '200': { description: 'OpenAPI 3.1' } },
-    },
-  },
-] as const satisfies readonly Endpoint[];
-
-/** Every route of the API by the function that serves it (topology.ts function names). */
-export const ENDPOINTS_BY_FUNCTION = {
-  doses: DOSE_ENDPOINTS,
-  soapIntake: SOAP_ENDPOINTS,
-  sites: SITE_ENDPOINTS,
-  uploads: UPLOAD_ENDPOINTS,
-  stock: STOCK_ENDPOINTS,
-  reports: REPORT_ENDPOINTS,
-  openapi: OPENAPI_ENDPOINTS,
-} as const satisfies Record<string, readonly Endpoint[]>;
-
-export const ALL_ENDPOINTS: readonly Endpoint[] = Object.values(ENDPOINTS_BY_FUNCTION).flat();
+/** JSON Schema of a zod schema, as the document embeds it (no `$schema`). */
+export const schema = (s: z.core.$ZodType) => {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return rest;
+};
 
 /** Who may call a route, in words (the README's route table). */
 export const whoMayCall = (e: Endpoint): string =>
