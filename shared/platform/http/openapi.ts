@@ -54,7 +54,7 @@ export function openApiDocument(serverUrl?: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const e of ALL_ENDPOINTS) {
     const [method, path] = e.key.split(' ') as [string, string];
-    (paths[path] ??= {})[method.toLowerCase()] = operationOf(e);
+    paths[path] = { ...paths[path], [method.toLowerCase()]: operationOf(e) };
   }
   return {
     openapi: '3.1.0',
