@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { HttpError } from '#platform/http/response.ts';
 
-/** Receipts, transfers or wastage reports per request, as for doses. */
-export const MAX_STOCK_RECORDS_PER_REQUEST = 1000;
+import { MAX_STOCK_RECORDS_PER_REQUEST } from './endpoints.ts';
+
+export { MAX_STOCK_RECORDS_PER_REQUEST };
 
 /** The body of a lot's date: one JSON object (`shape` shows which, in the 400). */
 export function objectBody(body: unknown, shape: string): Record<string, unknown> {

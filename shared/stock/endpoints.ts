@@ -2,10 +2,11 @@ import type { Endpoint } from '#platform/http/endpoint.ts';
 import { error, idSchema, jsonBody, jsonContent, ref, siteParam } from '#platform/http/openapi-parts.ts';
 import { REASON_CODES, WASTAGE_REASONS } from './reasons.ts';
 
-// Vaccine accountability: hand-written JSON Schema (the stock inputs are parsed in shared/stock/input.ts).
+// Vaccine accountability: hand-written JSON Schema (the zod schemas in schema.ts and fields.ts use transforms
+// JSON Schema cannot express).
 
-/** Receipts or wastage reports per request (functions/stock/api.ts enforces the same limit). */
-const MAX_STOCK_RECORDS_PER_REQUEST = 1000;
+/** Receipts, transfers or wastage reports per request: declared here, enforced by shared/stock/bodies.ts. */
+export const MAX_STOCK_RECORDS_PER_REQUEST = 1000;
 const lotParams = [
   {
     name: 'ndc',

@@ -34,11 +34,28 @@ export class HttpError extends Error {
   readonly issues: readonly Finding[];
   readonly extra: object;
   override readonly name = 'HttpError';
-  constructor(statusCode: number, code: string, field: string, message: string) {
+  constructor(statusCode: number, code: string, field: string, message: string);
+  constructor(statusCode: number, issues: readonly Finding[], message: string, extra?: object);
+  constructor(statusCode: number, ...rest: [string, string, string] | [readonly Finding[], string, object?]) {
+    const [issues, message, extra] =
+      typeof rest[0] === 'string'
+        ? [
+            [
+              {
+                code: rest[0],
+                severity: 'error' as const,
+                field: rest[1] as string,
+                message: rest[2] as string,
+              },
+            ],
+            rest[2] as string,
+            {},
+          ]
+        : [rest[0], rest[1] as string, (rest[2] as object | undefined) ?? {}];
     super(message);
     this.statusCode = statusCode;
-    this.issues = [{ code, severity: 'error', field, message }];
-    this.extra = {};
+    this.issues = issues;
+    this.extra = extra;
   }
   /** The first finding's code: what a request-level refusal is (AUTH002, REQ009, …). */
   get code(): string {
@@ -49,10 +66,7 @@ export class HttpError extends Error {
   }
   /** A request refused with every finding of its input (400 by default; 422 for a rejected update). */
   static withFindings(statusCode: number, message: string, issues: readonly Finding[], extra: object = {}) {
-    const err = new HttpError(statusCode, '', '', message);
-    (err as { issues: readonly Finding[] }).issues = issues;
-    (err as { extra: object }).extra = extra;
-    return err;
+    return new HttpError(statusCode, issues, message, extra);
   }
   /** The answer: `{message, issues}` (and any extra fields) with the status. */
   answer(): Result {
