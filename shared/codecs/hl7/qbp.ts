@@ -70,6 +70,9 @@ export type QbpResult =
       errors: QbpError[];
       /** Present whenever MSH could be read, so the error answer reaches the sender with its control ID. */
       header?: QbpHeader;
+      /** QPD-2 and the QPD as read, when there was a QPD: the error answer echoes them as the guide's Z33 does. */
+      queryTag?: string;
+      qpdText?: string;
     };
 
 export interface ParseQbpOptions {
@@ -213,7 +216,13 @@ function readQuery(message: Message, header: QbpHeader, options: ParseQbpOptions
   const quantityLimit = readQuantityLimit(message, warnings);
 
   if (errors.length > 0 || profile === undefined || person === undefined) {
-    return { ok: false, errors: [...errors, ...warnings], header };
+    return {
+      ok: false,
+      errors: [...errors, ...warnings],
+      header,
+      ...(queryTag ? { queryTag } : {}),
+      qpdText: formatSegment(echoableSegment(qpd)),
+    };
   }
   const query: PersonQuery = { ...person };
   if (patientId && options.iisId)

@@ -221,8 +221,9 @@ describe('buildRsp: no person records (Z33)', () => {
       ),
     );
     if (r.ok) throw new Error('must fail');
-    const m = parseMessage(build({ header: r.header! }, { kind: 'error', errors: r.errors }));
-    expect(ids(m)).toEqual(['MSH', 'MSA', 'ERR', 'ERR', 'QAK']);
+    const m = parseMessage(build({ ...r, header: r.header! }, { kind: 'error', errors: r.errors }));
+    expect(ids(m)).toEqual(['MSH', 'MSA', 'ERR', 'ERR', 'QAK', 'QPD']);
+    expect([get(m, 'QAK-1'), get(m, 'QAK-3.1')]).toEqual(['t1', 'Z34']);
     expect(get(m, 'MSH-21.1')).toBe('Z33');
     expect([get(m, 'MSA-1'), get(m, 'MSA-2')]).toEqual(['AE', 'Q-7']);
     expect(get(m, 'QAK-2')).toBe('AE');
