@@ -22,7 +22,7 @@ export interface Scored {
 
 const swap = (d: Demographics): Demographics => ({ ...d, first: d.last, last: d.first });
 
-function scoreAsIs(a: Demographics, b: Demographics): Scored {
+function scoreAsIs(a: Demographics, b: Demographics, swapped = false): Scored {
   const first = compareFirst(a, b);
   const last = compareLast(a, b);
   let s = WEIGHTS.first[first] + WEIGHTS.last[last] + WEIGHTS.dob[compareDob(a.dob, b.dob)];
@@ -36,11 +36,11 @@ function scoreAsIs(a: Demographics, b: Demographics): Scored {
   const middle = compareMiddle(a.middle, b.middle);
   // Household fields are not independent of the surname: twins and siblings share last name, address and
   // often DOB. When the given names disagree, a shared address is what a sibling looks like, so it
-  // counts only against, never for.
-  const household = first !== 'disagree';
+  // counts only against, never for; likewise when only swapping the names makes one of them agree.
+  const household = first !== 'disagree' && !swapped;
   if (address !== 'missing' && (household || address === 'disagree')) s += WEIGHTS.address[address];
   if (middle !== 'missing' && (household || middle === 'disagree')) s += WEIGHTS.middle[middle];
-  return { score: s, first, last, swapped: false };
+  return { score: s, first, last, swapped };
 }
 
 /** Symmetric: score(a, b) = score(b, a). Names entered in each other's place are tried too. */
@@ -48,11 +48,11 @@ export function scorePair(a: Demographics, b: Demographics): Scored {
   const asIs = scoreAsIs(a, b);
   if (asIs.first === 'exact' && asIs.last === 'exact') return asIs;
   // Both ways round, so the score stays symmetric (first and last are compared by different rules).
-  const one = scoreAsIs(a, swap(b));
-  const other = scoreAsIs(swap(a), b);
+  const one = scoreAsIs(a, swap(b), true);
+  const other = scoreAsIs(swap(a), b, true);
   const swapped = one.score >= other.score ? one : other;
   return swapped.score - SWAP_PENALTY > asIs.score
-    ? { ...swapped, score: swapped.score - SWAP_PENALTY, swapped: true }
+    ? { ...swapped, score: swapped.score - SWAP_PENALTY }
     : asIs;
 }
 
