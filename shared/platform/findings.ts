@@ -9,6 +9,7 @@
  * STK for vaccine accountability, FILE for whole files; they never reuse a CDC code.
  */
 import { CDC_RULES } from './rules/cdc.ts';
+import { PERSON_RULES } from './rules/persons.ts';
 import { QUALITY_RULES } from './rules/quality.ts';
 import { STOCK_RULES } from './rules/stock.ts';
 
@@ -31,10 +32,12 @@ export interface RuleInfo {
 }
 
 /** Every rule's code, severity and summary (docs/rules.md is generated from this). */
-export const RULES = { ...CDC_RULES, ...QUALITY_RULES, ...STOCK_RULES } as const satisfies Record<
-  string,
-  RuleInfo
->;
+export const RULES = {
+  ...CDC_RULES,
+  ...QUALITY_RULES,
+  ...STOCK_RULES,
+  ...PERSON_RULES,
+} as const satisfies Record<string, RuleInfo>;
 
 export type RuleCode = keyof typeof RULES;
 

@@ -121,6 +121,11 @@ export const RULE_HL7 = {
   STK015: ADVICE_VALUE,
   SITE002: MISSING,
   SITE003: NOT_IN_TABLE,
+  // The report disagrees with other sites' doses of the person: illogical against the consolidated record.
+  PER001: ILLOGICAL_VALUE,
+  PER002: ILLOGICAL_VALUE,
+  PER003: ILLOGICAL_DATE,
+  PER004: ILLOGICAL_VALUE,
 } as const satisfies Record<RuleCode, RuleHl7Codes>;
 
 /** ERR codes for a finding's code; undefined for a code that is not a rule (the caller decides). */
