@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays } from '#platform/dates.ts';
 import { consolidate } from '#persons/consolidate.ts';
 import { forecast, progress } from '#persons/forecast.ts';
 import { SERIES_RULES, type SeriesId } from '#persons/series.ts';
 import type { PersonDose } from '#persons/types.ts';
+import { addDays } from '#platform/dates.ts';
 
 let seq = 0;
 function dose(admin_date: string, cvx: string | undefined, over: Partial<PersonDose> = {}): PersonDose {
@@ -64,9 +64,9 @@ describe('forecast', () => {
     expect(forecast(consolidate([dose('2025-01-01', '208', { refusal: true })]), '2026-01-01').status).toBe(
       'not_started',
     );
-    expect(forecast(consolidate([dose('2025-01-01', '510'), dose('2025-02-01', '210')]), '2026-01-01')).toEqual(
-      { status: 'not_started' },
-    );
+    expect(
+      forecast(consolidate([dose('2025-01-01', '510'), dose('2025-02-01', '210')]), '2026-01-01'),
+    ).toEqual({ status: 'not_started' });
   });
 
   it('Janssen and the updated vaccines are complete in one dose', () => {
@@ -147,9 +147,7 @@ describe('forecast', () => {
 });
 
 const TWO_DOSE: SeriesId[] = ['pfizer-primary', 'moderna-primary', 'novavax-primary', 'unspecified-primary'];
-const day = fc
-  .integer({ min: 0, max: 3000 })
-  .map((n) => addDays('2021-01-01', n));
+const day = fc.integer({ min: 0, max: 3000 }).map((n) => addDays('2021-01-01', n));
 
 describe('forecast properties', () => {
   it('a dose on exactly `earliest` counts; one day before does not', () => {
