@@ -1,4 +1,4 @@
-import { nicknamesOf } from './nicknames.ts';
+import { areNicknames, nicknamesOf } from './nicknames.ts';
 
 /**
  * A seeded synthetic population with known truth, to measure the matcher (scripts/match-eval.ts and its
@@ -174,8 +174,9 @@ export function syntheticPopulation(opts: PopulationOptions): Population {
     if (r < 0.01) {
       // Twins: same surname, DOB and home, another given name.
       const sex = chance(0.5) ? p.sex : p.sex === 'F' ? 'M' : 'F';
+      // Parents do not give twins two forms of one name (JOHN and JUAN).
       let first = given(sex);
-      while (first === p.first) first = given(sex);
+      while (areNicknames(first, p.first)) first = given(sex);
       people.push({ ...p, first, sex, middle: undefined, newLast: undefined });
     } else if (r < 0.05) {
       // A household member: same surname and home, another generation.
