@@ -69,6 +69,18 @@ const tables = {
       { name: 'by-stock', partitionKey: 'stock_key', sortKey: 'recorded_at' },
     ],
   },
+  // One record per person across sites (issue 14): persons and their dose links, the blocking index, matches
+  // queued for review, decisions (audit) and the access log (accounting of disclosures). shared/persons/store.ts.
+  persons: {
+    name: 'persons',
+    envVar: TABLE_ENV.persons,
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [
+      // People whose next dose has a due date (`due#<shard>`), by the day it is due, for reminder/recall.
+      { name: 'by-due', partitionKey: 'due_part', sortKey: 'due_date' },
+    ],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 const queues = {
@@ -102,6 +114,14 @@ const queues = {
     maxReceiveCount: 8,
     retentionDays: 14,
   },
+  // Every stored change again, for person matching: off the intake path, so intake latency does not grow.
+  persons: {
+    name: 'person-changes',
+    envVar: QUEUE_ENV.persons,
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 8,
+    retentionDays: 14,
+  },
 } as const satisfies Record<string, QueueSpec>;
 
 const buckets = {
@@ -119,7 +139,11 @@ const buckets = {
   reports: {
     name: 'reports',
     envVar: BUCKET_ENV.reports,
-    lifecycle: [{ prefix: 'accountability/', expireDays: 2190 }],
+    lifecycle: [
+      { prefix: 'accountability/', expireDays: 2190 },
+      // Reminder/recall lists name people: kept only while useful.
+      { prefix: 'follow-up/', expireDays: 90 },
+    ],
   },
   // Every CDC file sent, with its receipt: kept six years (HIPAA documentation retention).
   audit: {
@@ -178,7 +202,7 @@ const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     tables: { sites: 'read', doses: 'write' },
-    sendsTo: ['registry', 'cdc'],
+    sendsTo: ['registry', 'cdc', 'persons'],
     routes: keysOf(ENDPOINTS_BY_FUNCTION.doses, 'authorized'),
   },
   openapi: {
@@ -233,7 +257,7 @@ const functions = {
     buckets: {
       drop: { read: ['incoming/', 'work/'], readVersions: ['incoming/'], write: ['work/', 'results/'] },
     },
-    sendsTo: ['registry', 'cdc'],
+    sendsTo: ['registry', 'cdc', 'persons'],
     sqs: {
       queue: 'ingestChunks',
       batchSize: 1,
@@ -261,8 +285,9 @@ const functions = {
     description: 'CDC SOAP interface for EHRs: VXU in, HL7 ACK out, through the same intake as JSON doses',
     timeoutSeconds: 29,
     memoryMb: 1024,
-    tables: { sites: 'read', doses: 'write' },
-    sendsTo: ['registry', 'cdc'],
+    // Persons: the IIS query (QBP^Q11) reads the consolidated record and writes the access log.
+    tables: { sites: 'read', doses: 'write', persons: 'write' },
+    sendsTo: ['registry', 'cdc', 'persons'],
     // Authenticated inside the SOAP body (the WSDL's username/password), as EHRs already send it.
     publicRoutes: keysOf(ENDPOINTS_BY_FUNCTION.soapIntake, 'public'),
   },
@@ -290,7 +315,7 @@ const functions = {
     timeoutSeconds: 50,
     memoryMb: 512,
     tables: { doses: 'write' },
-    sendsTo: ['registry', 'cdc'],
+    sendsTo: ['registry', 'cdc', 'persons'],
     schedules: [
       { expression: 'rate(1 minute)', timezone: 'America/Los_Angeles', input: { olderThanSeconds: 900 } },
     ],
@@ -360,6 +385,41 @@ const functions = {
       { expression: 'cron(30 3-10 * * ? *)', timezone: 'America/Los_Angeles', input: { day: 'yesterday' } },
       // Logs CDC_REPORT_LATE (the alarm) when yesterday's upload has not succeeded by 11:00.
       { expression: 'cron(0 11 * * ? *)', timezone: 'America/Los_Angeles', input: { check: 'yesterday' } },
+    ],
+  },
+  personMatcher: {
+    entry: 'functions/persons/matcher.ts',
+    description: 'Links each stored dose to a person across sites (matching), or queues the match for review',
+    timeoutSeconds: 60,
+    memoryMb: 512,
+    tables: { doses: 'read', persons: 'write' },
+    sqs: {
+      queue: 'persons',
+      batchSize: 10,
+      maxBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      maximumConcurrency: 2,
+    },
+  },
+  persons: {
+    entry: 'functions/persons/api.ts',
+    description:
+      'The consolidated record: person search and record (access-logged), reviews, merges and splits (admin)',
+    timeoutSeconds: 10,
+    memoryMb: 512,
+    tables: { sites: 'read', doses: 'read', persons: 'write' },
+    buckets: { reports: { read: ['follow-up/'] } },
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.persons, 'authorized'),
+  },
+  followUp: {
+    entry: 'functions/persons/follow-up.ts',
+    description: 'Nightly reminder/recall lists: per site, people due or overdue for their next dose',
+    timeoutSeconds: 900,
+    memoryMb: 1024,
+    tables: { persons: 'read' },
+    buckets: { reports: { read: ['follow-up/'], write: ['follow-up/'] } },
+    schedules: [
+      { expression: 'cron(45 0,3 * * ? *)', timezone: 'America/Los_Angeles', input: { date: 'today' } },
     ],
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -2,8 +2,10 @@
  * npm run nightly -- --date YYYY-MM-DD [--function <name or ARN>] [--json]
  * Runs the nightly accountability roll-up for one day by invoking the nightlyRollup function through the Lambda
  * Invoke API: the local stack of npm start by default, a deployed function with --function. Re-running a day
- * rewrites byte-identical reports.
+ * rewrites byte-identical reports. Then the reminder/recall lists (followUp) as of the morning after that day.
  */
+import type { FollowUpResult } from '#persons/follow-up.ts';
+import { addDays } from '#platform/dates.ts';
 import type { RollupResult } from '#stock/run-rollup.ts';
 import { command, EXIT, parseCommandLine, run, UsageError } from './lib/cli.ts';
 import { invokeFunction } from './lib/invoke.ts';
@@ -12,9 +14,11 @@ const USAGE = `Usage: npm run nightly -- --date YYYY-MM-DD [--function <name|arn
 
 Rolls up one California day that has ended (or "yesterday"): stock per site, NDC and lot, expiring lots, doses
 given from expired lots or past a beyond-use date, statewide totals. Missed days before it are rolled up first.
+Then the follow-up lists (people due or overdue for their next dose) as of the morning after the day.
 
   --date <day>         the day, or "yesterday"
   --function <name>    the nightlyRollup function of a deployed stack; default: the local stack of npm start
+  --follow-up <name>   the followUp function of a deployed stack (with --function)
   --json               the function's answer as JSON
 `;
 
@@ -22,6 +26,7 @@ export const nightly = command(USAGE, async (argv, io) => {
   const { values, positionals } = parseCommandLine(argv, {
     date: { type: 'string' },
     function: { type: 'string' },
+    'follow-up': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}.`);
@@ -34,7 +39,14 @@ export const nightly = command(USAGE, async (argv, io) => {
     return EXIT.failed;
   }
   const r = res.answer;
-  if (values.json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  const asOf = date === 'yesterday' ? 'today' : addDays(date, 1);
+  const follow = await invokeFunction<FollowUpResult>('followUp', values['follow-up'], { date: asOf }, io);
+  if (!follow.ok) {
+    io.stderr.write(`The follow-up lists failed: ${follow.error}\n`);
+    return EXIT.failed;
+  }
+  const f = follow.answer;
+  if (values.json) io.stdout.write(`${JSON.stringify({ ...r, follow_up: f }, null, 2)}\n`);
   else {
     const extra = r.days.length > 1 ? ` (and ${r.days.length - 1} missed day(s) before it)` : '';
     io.stdout.write(
@@ -42,7 +54,8 @@ export const nightly = command(USAGE, async (argv, io) => {
         Object.entries(r.counts)
           .map(([k, v]) => `  ${k.replaceAll('_', ' ').padEnd(14)} ${v.toLocaleString('en-US')}\n`)
           .join('') +
-        `Reports: ${r.files.join(', ')}\n`,
+        `Reports: ${r.files.join(', ')}\n` +
+        `Follow-up lists as of ${f.date}: ${f.counts.due} due, ${f.counts.overdue} overdue, at ${f.sites} site(s)\n`,
     );
   }
   return EXIT.ok;

@@ -125,12 +125,23 @@ function connectivityTest(echoBack: string): Result {
   }
 }
 
-/** An authenticated site's submitSingleMessage: its VXU through dose intake, answered with the ACK. */
+/**
+ * An authenticated site's submitSingleMessage: a VXU through dose intake, answered with the ACK; a QBP (the IIS
+ * query, shared/persons) answered with the RSP.
+ */
 async function submit(hl7Message: string, iisId: string): Promise<Result> {
   const size = Buffer.byteLength(hl7Message, 'utf8');
   if (size > MAX_HL7_BYTES)
     return fault('MessageTooLargeFault', 'The HL7 message is too large.', { size, maxSize: MAX_HL7_BYTES });
 
+  if (isQuery(hl7Message)) {
+    // Loaded on first use: most messages are VXUs, and the query brings matching and the forecast with it.
+    const { answerQbp } = await import('#persons/qbp-answer.ts');
+    const q = await answerQbp(hl7Message, iisId, new Date());
+    // The outcome only: the query and the answer are about a person.
+    logger.info('QBP answered', { iis_id: iisId, outcome: q.outcome });
+    return answer(q.rsp);
+  }
   const outcome = await receiveVxu(hl7Message, { role: 'site', iis_id: iisId }, new Date());
   // Counts and the ACK code only: the message and the ACK's texts are about a patient.
   logger.info('VXU received', {
@@ -139,8 +150,18 @@ async function submit(hl7Message: string, iisId: string): Promise<Result> {
     errors: outcome.errors.length,
     ...outcome.counts,
   });
+  return answer(outcome.ack);
+}
+
+/** Whether an HL7 message is a query (MSH-9 QBP), read from its header alone. */
+function isQuery(hl7: string): boolean {
+  const msh = hl7.replace(/^[\s\v]+/, '').split(/[\r\n]/, 1)[0] ?? '';
+  return msh.startsWith('MSH') && (msh.split(msh[3] ?? '|')[8] ?? '').startsWith('QBP');
+}
+
+function answer(hl7: string): Result {
   try {
-    return soap('submitSingleMessage', buildSubmitSingleMessageResponse(outcome.ack));
+    return soap('submitSingleMessage', buildSubmitSingleMessageResponse(hl7));
   } catch (err) {
     if (!(err instanceof SoapEncodingError)) throw err;
     return fault('fault', 'The acknowledgement could not be encoded.');

@@ -10,6 +10,7 @@ export const TABLE_ENV = {
   doses: 'DOSES_TABLE',
   cdc: 'CDC_TABLE',
   stock: 'STOCK_TABLE',
+  persons: 'PERSONS_TABLE',
 } as const;
 
 export const QUEUE_ENV = {
@@ -17,6 +18,7 @@ export const QUEUE_ENV = {
   ingestChunks: 'INGEST_CHUNKS_QUEUE_URL',
   registry: 'REGISTRY_QUEUE_URL',
   cdc: 'CDC_QUEUE_URL',
+  persons: 'PERSONS_QUEUE_URL',
 } as const;
 
 export const BUCKET_ENV = {

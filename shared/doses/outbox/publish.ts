@@ -9,7 +9,7 @@ import type { ChangeMessage } from '../messages.ts';
 export type { ChangeMessage };
 
 /** Every stored change goes to each of these queues (named as in the topology). */
-export const REPORTING_QUEUES = ['registry', 'cdc'] as const satisfies readonly QueueName[];
+export const REPORTING_QUEUES = ['registry', 'cdc', 'persons'] as const satisfies readonly QueueName[];
 export type ReportingQueue = (typeof REPORTING_QUEUES)[number];
 
 export interface Delivery {

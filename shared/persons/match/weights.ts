@@ -29,7 +29,7 @@ export const M_U = {
     disagree: { m: 0.01, u: 0.999 },
   },
   sex: { agree: { m: 0.98, u: 0.5 }, disagree: { m: 0.02, u: 0.5 } },
-  middle: { agree: { m: 0.9, u: 0.1 }, disagree: { m: 0.1, u: 0.9 } },
+  middle: { agree: { m: 0.99, u: 0.1 }, disagree: { m: 0.01, u: 0.9 } },
   address: {
     street: { m: 0.6, u: 0.001 },
     zip: { m: 0.25, u: 0.005 },

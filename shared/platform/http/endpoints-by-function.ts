@@ -4,6 +4,7 @@
  */
 import { DOSE_ENDPOINTS, SOAP_ENDPOINTS } from '#doses/endpoints.ts';
 import { UPLOAD_ENDPOINTS } from '#files/endpoints.ts';
+import { PERSON_ENDPOINTS } from '#persons/endpoints.ts';
 import { SITE_ENDPOINTS } from '#sites/endpoints.ts';
 import { REPORT_ENDPOINTS, STOCK_ENDPOINTS } from '#stock/endpoints.ts';
 import type { Endpoint } from './endpoint.ts';
@@ -29,6 +30,7 @@ export const ENDPOINTS_BY_FUNCTION = {
   uploads: UPLOAD_ENDPOINTS,
   stock: STOCK_ENDPOINTS,
   reports: REPORT_ENDPOINTS,
+  persons: PERSON_ENDPOINTS,
   openapi: OPENAPI_ENDPOINTS,
 } as const satisfies Record<string, readonly Endpoint[]>;
 

@@ -8,6 +8,7 @@ import {
   SubmitResponse,
 } from '#doses/schema.ts';
 import { UPLOAD_SCHEMAS } from '#files/endpoints.ts';
+import { PERSON_SCHEMAS } from '#persons/endpoints.ts';
 import { SiteInput } from '#sites/site.ts';
 import { STOCK_SCHEMAS } from '#stock/endpoints.ts';
 import { RULES } from '../findings.ts';
@@ -78,6 +79,7 @@ export function openApiDocument(serverUrl?: string) {
         Finding: schema(FindingSchema),
         ...UPLOAD_SCHEMAS,
         ...STOCK_SCHEMAS,
+        ...PERSON_SCHEMAS,
       },
     },
     paths,
