@@ -106,7 +106,7 @@ export const SOAP_ENDPOINTS = [
     access: 'public',
     operation: {
       summary:
-        "SOAP 1.2 submitSingleMessage (an HL7 v2.5.1 VXU, answered with its ACK) or connectivityTest; username = the site's Org Code, password = its key",
+        "SOAP 1.2 submitSingleMessage (an HL7 v2.5.1 VXU, answered with its ACK; or a QBP^Q11 Z34/Z44 query, answered with RSP^K11) or connectivityTest; username = the site's Org Code, password = its key",
       requestBody: {
         required: true,
         content: {
