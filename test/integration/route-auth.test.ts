@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_ENDPOINTS } from '#platform/http/endpoints-by-function.ts';
 import { functionSpecs } from '../../infra/topology.ts';
 import { type Client, client, enroll, type Runtime, startPipeline } from './harness.ts';
 
@@ -13,13 +14,23 @@ const routes = functionSpecs().flatMap(([, spec]) =>
         .replace('{vax_event_id}', 'ANY-1')
         .replace('{iis_id}', 'NOSUCHSITE')
         .replace('{ndc}', '80777-0273-10')
-        .replace('{lot_number}', 'ANY-1'),
+        .replace('{lot_number}', 'ANY-1')
+        .replace('{person_id}', 'P000000000nosuch')
+        .replace('{review_id}', 'NOSUCHREVIEW'),
     };
   }),
 );
-const adminOnly = (r: string) => r.includes('/v1/sites') || r === 'PUT /v1/lots/{ndc}/{lot_number}';
+/** Who may call each route, as declared (shared/<capability>/endpoints.ts): the authorizer enforces this. */
+const access = new Map(ALL_ENDPOINTS.map((e) => [e.key as string, e.access]));
+const adminOnly = (r: string) => {
+  const a = access.get(r);
+  return Array.isArray(a) && a.length === 1 && a[0] === 'admin';
+};
 /** Routes a site key and the admin key may both call (each sees what is its own): no role is refused. */
-const anyKey = (r: string) => r === 'GET /v1/lots/{ndc}/{lot_number}' || r.startsWith('GET /v1/reports/');
+const anyKey = (r: string) => {
+  const a = access.get(r);
+  return Array.isArray(a) && a.includes('site') && a.includes('admin');
+};
 
 let rt: Runtime;
 let api: Client;
