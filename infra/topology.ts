@@ -81,6 +81,14 @@ const tables = {
       { name: 'by-due', partitionKey: 'due_part', sortKey: 'due_date' },
     ],
   },
+  // Uptake, coverage and equity (issue 15): population denominators (versioned; shared/analytics/denominators-store.ts).
+  analytics: {
+    name: 'analytics',
+    envVar: TABLE_ENV.analytics,
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [],
+  },
 } as const satisfies Record<string, TableSpec>;
 
 const queues = {
@@ -421,6 +429,15 @@ const functions = {
     schedules: [
       { expression: 'cron(45 0,3 * * ? *)', timezone: 'America/Los_Angeles', input: { date: 'today' } },
     ],
+  },
+  analytics: {
+    entry: 'functions/analytics/api.ts',
+    description: 'Population denominators: loads a checked CSV as a new version (admin), shows the versions',
+    // A whole file of 44,544 rows is read, checked and written (90 chunk items) in one request.
+    timeoutSeconds: 29,
+    memoryMb: 1024,
+    tables: { analytics: 'write' },
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.analytics, 'authorized'),
   },
 } as const satisfies Record<string, FunctionSpec>;
 

@@ -11,6 +11,7 @@ export const TABLE_ENV = {
   cdc: 'CDC_TABLE',
   stock: 'STOCK_TABLE',
   persons: 'PERSONS_TABLE',
+  analytics: 'ANALYTICS_TABLE',
 } as const;
 
 export const QUEUE_ENV = {

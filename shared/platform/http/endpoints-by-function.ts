@@ -2,6 +2,7 @@
  * Every route of the API by the topology function that serves it. Light on purpose: infra/topology.ts reads it
  * for each function's routes, so it imports the declarations only, never the OpenAPI document's schemas.
  */
+import { ANALYTICS_ENDPOINTS } from '#analytics/endpoints.ts';
 import { DOSE_ENDPOINTS, SOAP_ENDPOINTS } from '#doses/endpoints.ts';
 import { UPLOAD_ENDPOINTS } from '#files/endpoints.ts';
 import { PERSON_ENDPOINTS } from '#persons/endpoints.ts';
@@ -31,6 +32,7 @@ export const ENDPOINTS_BY_FUNCTION = {
   stock: STOCK_ENDPOINTS,
   reports: REPORT_ENDPOINTS,
   persons: PERSON_ENDPOINTS,
+  analytics: ANALYTICS_ENDPOINTS,
   openapi: OPENAPI_ENDPOINTS,
 } as const satisfies Record<string, readonly Endpoint[]>;
 

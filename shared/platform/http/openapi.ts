@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ANALYTICS_SCHEMAS } from '#analytics/endpoints.ts';
 import {
   DoseBatch,
   DoseInput,
@@ -80,6 +81,7 @@ export function openApiDocument(serverUrl?: string) {
         ...UPLOAD_SCHEMAS,
         ...STOCK_SCHEMAS,
         ...PERSON_SCHEMAS,
+        ...ANALYTICS_SCHEMAS,
       },
     },
     paths,

@@ -1,0 +1,151 @@
+import type { Endpoint } from '#platform/http/endpoint.ts';
+import { error, jsonContent, ref } from '#platform/http/openapi-parts.ts';
+
+// Population denominators (issue 15): hand-written JSON Schema, like the stock and persons APIs'. The file's
+// limits are declared here, light, for the route table and the stack; denominators.ts enforces them.
+
+export const DENOMINATOR_COLUMNS = ['county', 'age_group', 'race', 'ethnicity', 'sex', 'population'] as const;
+
+/**
+ * Largest file taken, in bytes. Every distinct cell once is 58 × 8 × 8 × 3 × 4 = 44,544 rows, about 1.6 MB with
+ * FIPS codes and 2 MB with county names. Not the JSON routes' 1 MB: AWS hands the body to Lambda escaped in a
+ * JSON event of at most 6 MB, and a CSV's characters (line breaks, quotes) escape to at most 2 bytes each, so
+ * 3 MB × 2 plus the event's envelope still fits. Only control characters escape to more, and a file with those
+ * is binary and refused anyway.
+ */
+export const MAX_DENOMINATOR_BYTES = 3_000_000;
+
+/** California's whole population is under 40 million: a larger cell is a typo, not a projection. */
+export const MAX_POPULATION = 40_000_000;
+
+/** Problems listed in a refusal; the answer says how many more there were, so it stays small. */
+export const MAX_PROBLEMS_LISTED = 500;
+
+/** Longest source note kept with a version. */
+export const MAX_SOURCE_NOTE = 200;
+
+const text = { type: 'string' };
+const count = { type: 'integer', minimum: 0 };
+const summaryProps = {
+  version: { type: 'integer', minimum: 1 },
+  loaded_at: { type: 'string', format: 'date-time' },
+  loaded_by: { ...text, description: '"admin": only the admin key loads denominators.' },
+  row_count: count,
+  total_population: count,
+  source: { oneOf: [text, { type: 'null' }], description: 'The note given with the file (?source=).' },
+};
+
+export const ANALYTICS_SCHEMAS = {
+  DenominatorVersionSummary: {
+    type: 'object',
+    required: Object.keys(summaryProps),
+    properties: summaryProps,
+  },
+  DenominatorVersion: {
+    type: 'object',
+    required: [...Object.keys(summaryProps), 'county_totals'],
+    properties: {
+      ...summaryProps,
+      county_totals: {
+        type: 'array',
+        description: 'Population per county (all 58, by FIPS).',
+        items: {
+          type: 'object',
+          required: ['county', 'name', 'population'],
+          properties: { county: text, name: text, population: count },
+        },
+      },
+    },
+  },
+  DenominatorLoad: {
+    type: 'object',
+    required: ['created', 'previous', 'version'],
+    properties: {
+      created: { type: 'boolean', description: 'False: the file says what the version in force says.' },
+      previous: { oneOf: [{ type: 'integer' }, { type: 'null' }], description: 'The version it replaced.' },
+      version: ref('DenominatorVersion'),
+    },
+  },
+  Denominators: {
+    type: 'object',
+    required: ['in_force', 'history'],
+    properties: {
+      in_force: {
+        oneOf: [ref('DenominatorVersion'), { type: 'null' }],
+        description: 'null: no denominator loaded (coverage says so).',
+      },
+      selected: { ...ref('DenominatorVersion'), description: 'The version asked for with ?version=.' },
+      history: {
+        type: 'array',
+        items: ref('DenominatorVersionSummary'),
+        description: 'Every version, oldest first; the last is in force.',
+      },
+      message: text,
+    },
+  },
+} as const;
+
+/** The analytics API (functions/analytics/api.ts). */
+export const ANALYTICS_ENDPOINTS = [
+  {
+    key: 'PUT /v1/denominators',
+    access: ['admin'],
+    denied: 'Population denominators are loaded with the admin key; a site key can read them (GET).',
+    operation: {
+      summary: 'Load a population denominator file as the new version in force',
+      description: `The CSV (UTF-8, at most ${MAX_DENOMINATOR_BYTES} bytes) with the header ${DENOMINATOR_COLUMNS.join(',')}: county × age group × race × ethnicity × sex populations (docs/denominators.md). Checked whole before anything is stored: any problem refuses the file with every problem (up to ${MAX_PROBLEMS_LISTED}), each naming its row, and the previous version stays in force. The same populations as the version in force are answered 200 without a new version.`,
+      parameters: [
+        {
+          name: 'source',
+          in: 'query',
+          required: false,
+          description:
+            'Where the figures come from (e.g. "DOF P-3 2023 projections"), kept with the version.',
+          schema: { type: 'string', maxLength: MAX_SOURCE_NOTE },
+        },
+      ],
+      requestBody: {
+        required: true,
+        content: { 'text/csv': { schema: { type: 'string' } } },
+      },
+      responses: {
+        '201': {
+          description: 'Loaded: the new version, now in force',
+          content: jsonContent('DenominatorLoad'),
+        },
+        '200': {
+          description: 'The same as the version in force: nothing new',
+          content: jsonContent('DenominatorLoad'),
+        },
+        '400': error('Refused (DEN001–DEN004): every problem, each naming its row; nothing changed'),
+        '413': error(`Larger than ${MAX_DENOMINATOR_BYTES} bytes`),
+        '415': error('Not sent as text/csv'),
+      },
+    },
+  },
+  {
+    key: 'GET /v1/denominators',
+    access: ['site', 'admin'],
+    operation: {
+      summary: 'The population denominators in force and every earlier version (not the rows)',
+      parameters: [
+        {
+          name: 'version',
+          in: 'query',
+          required: false,
+          description: 'An earlier version to show beside the one in force.',
+          schema: { type: 'integer', minimum: 1 },
+        },
+      ],
+      requestBody: 'none',
+      responses: {
+        '200': {
+          description: 'The version in force (null if none) and the history',
+          content: jsonContent('Denominators'),
+        },
+        '400': error('version is not a whole number ≥ 1'),
+        '404': error('No such version (DEN404)'),
+      },
+    },
+  },
+] as const satisfies readonly Endpoint[];
