@@ -32,9 +32,6 @@ export { DENOMINATOR_COLUMNS, MAX_DENOMINATOR_BYTES, MAX_POPULATION, MAX_PROBLEM
 
 type Column = (typeof DENOMINATOR_COLUMNS)[number];
 
-export const CELLS_PER_COUNTY =
-  AGE_BANDS.length * RACE_GROUPS.length * ETHNICITY_GROUPS.length * SEX_GROUPS.length;
-
 export interface DenominatorRow {
   /** 5-digit FIPS, whichever way the file named the county. */
   county: string;
@@ -250,7 +247,7 @@ function readRow(record: string[], at: Record<Column, number>, line: number, out
       countyOf(v('county')) ??
       bad(
         'county',
-        `county ${shownCounty(v('county'))} is not a California county (its 5-digit FIPS code, 06001 to 06115, or its name).`,
+        `county ${shownValue(v('county'))} is not a California county (its 5-digit FIPS code, 06001 to 06115, or its name).`,
       ),
     age_group: group('age_group', 'age group', AGE_BANDS),
     race: group('race', 'race', RACE_GROUPS),
@@ -260,13 +257,13 @@ function readRow(record: string[], at: Record<Column, number>, line: number, out
       populationOf(v('population')) ??
       bad(
         'population',
-        `population is ${shownCounty(v('population'))}; a population is a whole number ≥ 0 (at most ${MAX_POPULATION}).`,
+        `population is ${shownValue(v('population'))}; a population is a whole number ≥ 0 (at most ${MAX_POPULATION}).`,
       ),
   };
 }
 
 /** A digits-only value as it is (06999), anything else quoted. */
-const shownCounty = (s: string) => (/^-?\d{1,12}$/.test(s) ? s : echo(s));
+const shownValue = (s: string) => (/^-?\d{1,12}$/.test(s) ? s : echo(s));
 
 function countyOf(s: string): string | undefined {
   if (/^\d{5}$/.test(s)) return CA_FIPS.has(s) ? s : undefined;
