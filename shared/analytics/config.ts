@@ -42,3 +42,21 @@ export interface TimelinessRule {
 }
 
 export const TIMELINESS: TimelinessRule = { withinHours: [24, 72], topCodes: 5 };
+
+/**
+ * The totals published beside a cell table, each named by the cell dimensions it keeps (the others summed):
+ * [] is the state's total, ['county'] each county's, ['age'] each age band's statewide, ['county', 'age'] each
+ * age band's within each county, and so on. Suppression protects every one of them (suppress.ts).
+ */
+export const PUBLISHED_MARGINS: readonly (readonly ('county' | 'age' | 'race' | 'ethnicity' | 'sex')[])[] = [
+  [],
+  ['county'],
+  ['age'],
+  ['race'],
+  ['ethnicity'],
+  ['sex'],
+  ['county', 'age'],
+  ['county', 'race'],
+  ['county', 'ethnicity'],
+  ['county', 'sex'],
+];
