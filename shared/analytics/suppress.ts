@@ -5,10 +5,11 @@
  * 2. Complementary suppression: a published total (a margin) minus the cells shown must never leave exactly one
  *    withheld cell, or that cell could be worked out. So for every group of cells summed into a published total,
  *    when exactly one of its cells is withheld, the smallest non-zero cell still shown in that group is withheld
- *    too ("*", it is 11 or more). Withholding it can leave another total with one withheld cell, so this repeats
- *    until no published total has exactly one.
- * 3. A total whose group has only one withheld cell and nothing left to withhold beside it (every other cell 0)
- *    would equal that cell: the total is withheld too.
+ *    too ("*", it is 11 or more). The same when the withheld cells could only be what they are (two "<11" that
+ *    the total shows add up to 20 are both 10; a "<11" and a "*" adding up to 12 are 1 and 11). Withholding a
+ *    cell can expose another total, so this repeats until no published total gives a withheld cell back.
+ * 3. A total that would still give a withheld cell back with nothing left to withhold beside it (every other
+ *    cell 0) is withheld too.
  *
  * The margins are the caller's: the totals it actually publishes. For the cell tables, PUBLISHED_MARGINS.
  */
@@ -71,13 +72,32 @@ export function suppress<K>(
       groupsOf[i]!.push(gi);
     });
   }
+  /**
+   * Whether the total, less the cells shown, pins a hidden cell down: one hidden cell, or hidden cells that could
+   * only be what they are (every "<11" a 1 and every "*" exactly the threshold; or only "<11" cells, all 10).
+   */
+  const exposed = (cells: readonly number[]): boolean => {
+    let small = 0;
+    let complementary = 0;
+    let left = 0;
+    for (const i of cells) {
+      if (state[i] === undefined) continue;
+      if (state[i] === 'small') small++;
+      else complementary++;
+      left += table[i]!.count;
+    }
+    if (small + complementary === 0) return false;
+    if (small + complementary === 1) return true;
+    if (left === small + rule.threshold * complementary) return true;
+    return complementary === 0 && left === (rule.threshold - 1) * small;
+  };
   const queue = groups.map((_, i) => i);
   const queued = new Set(queue);
   while (queue.length > 0) {
     const gi = queue.shift()!;
     queued.delete(gi);
     const { cells } = groups[gi]!;
-    if (cells.filter((i) => state[i] !== undefined).length !== 1) continue;
+    if (!exposed(cells)) continue;
     // The smallest non-zero cell still shown; on a tie the earliest, so the result depends only on the table.
     let pick: number | undefined;
     for (const i of cells)
@@ -106,8 +126,7 @@ export function suppress<K>(
     }),
     totals: groups.map(({ margin, group, cells }) => {
       const count = cells.reduce((sum, i) => sum + table[i]!.count, 0);
-      const alone = cells.filter((i) => state[i] !== undefined).length === 1;
-      const shown = isSmall(count, rule) ? rule.small : alone ? rule.complementary : count;
+      const shown = isSmall(count, rule) ? rule.small : exposed(cells) ? rule.complementary : count;
       return { margin, group, count, shown };
     }),
   };
