@@ -187,3 +187,16 @@ export function coverage(input: CoverageInput): CoverageReport {
   flagged.sort((a, b) => (measure(a) ?? 0) - (measure(b) ?? 0));
   return { as_of: input.asOf, state, counties, groups, cells: cellFigures, flagged };
 }
+
+/**
+ * Per California county, the people not yet given a dose (population − people with at least one dose, never
+ * below 0): what supply's reallocation ranks counties by. Undefined without denominators.
+ */
+export function unvaccinated(report: CoverageReport): Map<string, number> | undefined {
+  if (typeof report.state.coverage === 'string') return undefined;
+  const out = new Map<string, number>();
+  for (const f of report.counties)
+    if (typeof f.coverage !== 'string' && CA_COUNTIES.includes(f.key))
+      out.set(f.key, Math.max(0, f.coverage.population - f.people_first_dose));
+  return out;
+}

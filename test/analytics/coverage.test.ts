@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Cell } from '#analytics/cells.ts';
-import { coverage, NO_DENOMINATOR, type PeopleCount, type PopulationRow } from '#analytics/coverage.ts';
+import {
+  coverage,
+  NO_DENOMINATOR,
+  type PeopleCount,
+  type PopulationRow,
+  unvaccinated,
+} from '#analytics/coverage.ts';
 import { arbCell } from './arbitraries.ts';
 
 /** Issue 15: coverage per cell, county, group and state, the flag rule and the week's change, by hand. */
@@ -129,6 +135,16 @@ describe('coverage (golden)', () => {
       ['OUT_OF_STATE|25-39|ASIAN|NOT_HISPANIC|F', 50, null],
       ['UNK|25-39|ASIAN|NOT_HISPANIC|F', 100, null],
     ]);
+  });
+
+  it('gives supply the unvaccinated people of each county', () => {
+    const u = unvaccinated(report);
+    expect(u?.get(ALA)).toBe(2700);
+    expect(u?.get(LA)).toBe(2100);
+    expect(u?.get('06003')).toBe(0);
+    expect(u?.has('UNK')).toBe(false);
+    expect(u?.size).toBe(58);
+    expect(unvaccinated(coverage({ asOf: '2021-04-30', now: NOW }))).toBeUndefined();
   });
 
   it('follows the flag rule as configured: ratio, measure and the smallest population flagged', () => {

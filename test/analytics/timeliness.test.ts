@@ -167,6 +167,22 @@ describe('scorecards (golden)', () => {
     expect(weeks[0]).toMatchObject({ week: '2021-W10', timed: 1, within_72h: 0, median_delay_hours: 204 });
   });
 
+  it('puts a report whose receipt time cannot be read in week UNK, untimed', () => {
+    const odd = {
+      ...base,
+      admin_date: '2021-03-01',
+      received_at: 'yesterday',
+      accepted: true,
+      first_report: true,
+    };
+    expect(scorecards([odd], 'site', true)[0]).toMatchObject({
+      week: 'UNK',
+      submitted: 1,
+      timed: 0,
+      within_24h: null,
+    });
+  });
+
   it('keeps every share between 0 and 1, and within 24 hours never above within 72', () => {
     const sub = fc.record({
       iis_id: fc.constantFrom('A', 'B'),
