@@ -72,35 +72,31 @@ export function suppress<K>(
       groupsOf[i]!.push(gi);
     });
   }
+  // What each group has hidden, kept up to date, so checking a group never rescans a state-wide total.
+  const small = groups.map(({ cells }) => cells.filter((i) => state[i] === 'small').length);
+  const complementary = groups.map(() => 0);
+  const left = groups.map(({ cells }) => cells.reduce((n, i) => n + (state[i] ? table[i]!.count : 0), 0));
   /**
    * Whether the total, less the cells shown, pins a hidden cell down: one hidden cell, or hidden cells that could
    * only be what they are (every "<11" a 1 and every "*" exactly the threshold; or only "<11" cells, all 10).
    */
-  const exposed = (cells: readonly number[]): boolean => {
-    let small = 0;
-    let complementary = 0;
-    let left = 0;
-    for (const i of cells) {
-      if (state[i] === undefined) continue;
-      if (state[i] === 'small') small++;
-      else complementary++;
-      left += table[i]!.count;
-    }
-    if (small + complementary === 0) return false;
-    if (small + complementary === 1) return true;
-    if (left === small + rule.threshold * complementary) return true;
-    return complementary === 0 && left === (rule.threshold - 1) * small;
+  const exposed = (gi: number): boolean => {
+    const s = small[gi]!;
+    const c = complementary[gi]!;
+    if (s + c === 0) return false;
+    if (s + c === 1) return true;
+    if (left[gi] === s + rule.threshold * c) return true;
+    return c === 0 && left[gi] === (rule.threshold - 1) * s;
   };
   const queue = groups.map((_, i) => i);
   const queued = new Set(queue);
-  while (queue.length > 0) {
-    const gi = queue.shift()!;
+  for (let head = 0; head < queue.length; head++) {
+    const gi = queue[head]!;
     queued.delete(gi);
-    const { cells } = groups[gi]!;
-    if (!exposed(cells)) continue;
+    if (!exposed(gi)) continue;
     // The smallest non-zero cell still shown; on a tie the earliest, so the result depends only on the table.
     let pick: number | undefined;
-    for (const i of cells)
+    for (const i of groups[gi]!.cells)
       if (
         state[i] === undefined &&
         table[i]!.count > 0 &&
@@ -109,11 +105,14 @@ export function suppress<K>(
         pick = i;
     if (pick === undefined) continue;
     state[pick] = 'complementary';
-    for (const other of groupsOf[pick]!)
+    for (const other of groupsOf[pick]!) {
+      complementary[other]!++;
+      left[other]! += table[pick]!.count;
       if (!queued.has(other)) {
         queued.add(other);
         queue.push(other);
       }
+    }
   }
   const shownCell = (i: number): Shown => {
     const s = state[i];
@@ -124,9 +123,9 @@ export function suppress<K>(
       const s = state[i];
       return { key: c.key, count: c.count, shown: shownCell(i), ...(s ? { suppressed: s } : {}) };
     }),
-    totals: groups.map(({ margin, group, cells }) => {
+    totals: groups.map(({ margin, group, cells }, gi) => {
       const count = cells.reduce((sum, i) => sum + table[i]!.count, 0);
-      const shown = isSmall(count, rule) ? rule.small : exposed(cells) ? rule.complementary : count;
+      const shown = isSmall(count, rule) ? rule.small : exposed(gi) ? rule.complementary : count;
       return { margin, group, count, shown };
     }),
   };
