@@ -252,6 +252,97 @@ export function calls(): Call[] {
     );
   }
   add(
+    'GET /v1/reports/follow-up',
+    '?iis_id=',
+    call('GET', (_p, t) => `/v1/reports/follow-up?date=${today}&iis_id=${IDS[t]}`),
+    (_p, t, allowed) => ({
+      check: (res: Answer) => (allowed && res.json.scope !== IDS[t] ? [`list of ${res.json.scope}`] : []),
+    }),
+  );
+  add(
+    'GET /v1/reports/follow-up',
+    'statewide (no iis_id)',
+    call('GET', () => `/v1/reports/follow-up?date=${today}`),
+    (p) => ({
+      check: (res: Answer) =>
+        p === 'admin'
+          ? Array.isArray(res.json.by_county)
+            ? []
+            : ['no county counts']
+          : res.json.scope === IDS[p as SiteName]
+            ? []
+            : [`list of ${res.json.scope}`],
+    }),
+    [undefined],
+  );
+  const nobody = 'P000000000nosuch';
+  add(
+    'POST /v1/persons/search',
+    'the seeded person',
+    call(
+      'POST',
+      () => '/v1/persons/search',
+      () => ({ first_name: 'Maria', last_name: 'Gonzalez', dob: '1958-07-22' }),
+    ),
+    () => ({ check: (res: Answer) => (res.json.match === 'none' ? [] : [`match ${res.json.match}`]) }),
+    [undefined],
+  );
+  add(
+    'GET /v1/persons/{person_id}',
+    'nobody',
+    call('GET', () => `/v1/persons/${nobody}`),
+    undefined,
+    [undefined],
+  );
+  for (const what of ['disclosures', 'decisions'])
+    add(
+      `GET /v1/persons/{person_id}/${what}`,
+      'nobody',
+      call('GET', () => `/v1/persons/${nobody}/${what}`),
+      undefined,
+      [undefined],
+    );
+  add(
+    'GET /v1/persons/reviews',
+    'list',
+    call('GET', () => '/v1/persons/reviews'),
+    undefined,
+    [undefined],
+  );
+  add(
+    'POST /v1/persons/{person_id}/merge',
+    'nobody',
+    call(
+      'POST',
+      () => `/v1/persons/${nobody}/merge`,
+      () => ({ from: 'P000000000other' }),
+    ),
+    undefined,
+    [undefined],
+  );
+  add(
+    'POST /v1/persons/{person_id}/split',
+    'nobody',
+    call(
+      'POST',
+      () => `/v1/persons/${nobody}/split`,
+      () => ({ doses: [{ iis_id: 'X', vax_event_id: 'Y' }] }),
+    ),
+    undefined,
+    [undefined],
+  );
+  add(
+    'POST /v1/persons/reviews/{review_id}',
+    'no such review',
+    call(
+      'POST',
+      () => '/v1/persons/reviews/NOSUCHREVIEW',
+      () => ({ decision: 'apart' }),
+    ),
+    undefined,
+    [undefined],
+  );
+  add(
     'GET /v1/sites/{iis_id}',
     'path',
     call('GET', (_p, t) => `/v1/sites/${IDS[t]}`),

@@ -70,6 +70,50 @@ export const TABLE: Record<string, Expectation> = {
   'GET /v1/reports/wastage': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
   'GET /v1/reports/expiring': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
   'GET /v1/reports/admin-errors': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'GET /v1/reports/follow-up': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  // The consolidated record (issue 14) is read by any enrolled site, as with an IIS: no site is denied. Its
+  // privacy (another site's IDs and statuses never shown) is test/integration/persons*.test.ts's; here, that
+  // every key is let through as declared and nothing of any site changes. The matrix runs without the
+  // matcher (intakeOnly), so no person exists: a search finds nobody, a record read is 404.
+  'POST /v1/persons/search': { allow: 200, deny: 200, admin: 200, adminAllowed: true, writes: false },
+  'GET /v1/persons/{person_id}': { allow: 404, deny: 404, admin: 404, adminAllowed: true, writes: false },
+  // Reviews, merges and splits are the admin's: a site key is refused; the admin's calls name nobody (404).
+  'GET /v1/persons/{person_id}/disclosures': {
+    allow: 403,
+    deny: 403,
+    admin: 200,
+    adminAllowed: true,
+    writes: false,
+  },
+  'GET /v1/persons/{person_id}/decisions': {
+    allow: 403,
+    deny: 403,
+    admin: 200,
+    adminAllowed: true,
+    writes: false,
+  },
+  'GET /v1/persons/reviews': { allow: 403, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'POST /v1/persons/{person_id}/merge': {
+    allow: 403,
+    deny: 403,
+    admin: 404,
+    adminAllowed: true,
+    writes: false,
+  },
+  'POST /v1/persons/{person_id}/split': {
+    allow: 403,
+    deny: 403,
+    admin: 404,
+    adminAllowed: true,
+    writes: false,
+  },
+  'POST /v1/persons/reviews/{review_id}': {
+    allow: 403,
+    deny: 403,
+    admin: 404,
+    adminAllowed: true,
+    writes: false,
+  },
   // Enrollment and keys are the admin's: a site key is refused whatever site it names.
   'GET /v1/sites/{iis_id}': { allow: 403, deny: 403, admin: 200, adminAllowed: true, writes: false },
   'POST /v1/sites': { allow: 403, deny: 403, admin: 409, adminAllowed: true, writes: false },
@@ -79,13 +123,25 @@ export const TABLE: Record<string, Expectation> = {
   'PUT /v1/lots/{ndc}/{lot_number}': { allow: 403, deny: 403, admin: 201, adminAllowed: true, writes: false },
 };
 /** Routes of the topology that read or write no site's data. */
-export const NO_SITE_DATA = ['GET /v1/openapi.json', 'GET /v1/iis'];
+// Population denominators are statewide program data (issue 15): no site's.
+export const NO_SITE_DATA = [
+  'GET /v1/openapi.json',
+  'GET /v1/iis',
+  'PUT /v1/denominators',
+  'GET /v1/denominators',
+];
 export const SITE_KEY_REFUSED = new Set([
   'GET /v1/sites/{iis_id}',
   'POST /v1/sites',
   'POST /v1/sites/{iis_id}/keys',
   'DELETE /v1/sites/{iis_id}/keys',
   'PUT /v1/lots/{ndc}/{lot_number}',
+  'GET /v1/persons/{person_id}/disclosures',
+  'GET /v1/persons/{person_id}/decisions',
+  'GET /v1/persons/reviews',
+  'POST /v1/persons/{person_id}/merge',
+  'POST /v1/persons/{person_id}/split',
+  'POST /v1/persons/reviews/{review_id}',
 ]);
 
 export const NDC = '80777-0273-10';

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFollowUp } from '#persons/follow-up.ts';
 import { bucketStore } from '#platform/aws/objects.ts';
 import { addDays } from '#platform/dates.ts';
 import { runRollup } from '#stock/run-rollup.ts';
@@ -84,6 +85,7 @@ beforeAll(async () => {
     uploads[s] = up.json.upload_id;
   }
   await runRollup(today, bucketStore('REPORTS_BUCKET'), () => now);
+  await runFollowUp(bucketStore('REPORTS_BUCKET'), today);
 }, 120_000);
 afterAll(async () => world.rt?.stop());
 
