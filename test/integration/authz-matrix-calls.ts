@@ -5,23 +5,29 @@ import {
   actsFor,
   type Call,
   dose,
+  foreignIds,
   IDS,
   keys,
   LOT,
+  NAMES_OTHER_SITES,
   NDC,
   ORG,
   PRINCIPALS,
   type Principal,
+  people,
+  RECORD_READS,
   rowsOf,
   SITE_KEY_REFUSED,
   SITES,
   type SiteName,
+  SOLO,
   soap,
   TABLE,
   today,
   uploads,
   world,
 } from './authz-matrix-world.ts';
+import { drained } from './harness.ts';
 
 /** Every call of the matrix: principal × route × target, with what it must answer and change. */
 export function calls(): Call[] {
@@ -42,10 +48,13 @@ export function calls(): Call[] {
     for (const p of principals)
       for (const t of targets) {
         const allowed =
-          p === 'admin' ? e.adminAllowed : !SITE_KEY_REFUSED.has(route) && (t === undefined || actsFor(p, t));
+          p === 'admin'
+            ? e.adminAllowed
+            : !SITE_KEY_REFUSED.has(route) && (t === undefined || actsFor(p, t) || RECORD_READS.has(route));
         const status = p === 'admin' ? e.admin : allowed ? e.allow : e.deny;
         const target = t ?? (p === 'admin' ? undefined : (p as SiteName));
-        const more = target ? extra(p, target, allowed) : {};
+        // The admin naming no site too: such extras (statewide) look at the principal only.
+        const more = extra(p, target as SiteName, allowed);
         out.push({
           route,
           variant,
@@ -59,7 +68,8 @@ export function calls(): Call[] {
               : allowed && e.writes && target
                 ? [target]
                 : [],
-          read: route.startsWith('GET '),
+          read: route.startsWith('GET ') && !NAMES_OTHER_SITES.has(route),
+          ...(NAMES_OTHER_SITES.has(route) ? { leak: (res: Answer) => foreignIds(p, res.json) } : {}),
           run: () => run(p, target as SiteName),
           ...more,
         });
@@ -251,96 +261,209 @@ export function calls(): Call[] {
       [undefined],
     );
   }
+  // Reminder/recall: a site's list (or a client's, for its facility) holds its own people only, each under the
+  // site's own patient ID; where the person's earlier doses were given may name other sites (NAMES_OTHER_SITES).
+  const ownList = (t: SiteName) => (res: Answer) => {
+    const rows: { person_id: string; recip_id: string }[] = res.json.rows ?? [];
+    const bad: string[] = [];
+    if (res.json.scope !== IDS[t]) bad.push(`list of ${res.json.scope}`);
+    const got = [...new Set(rows.map((r) => r.person_id))].sort().join();
+    const theirs = [people.shared, people.own[t], ...(t === 'unrelated' ? [people.twin] : [])];
+    if (got !== theirs.sort().join()) bad.push(`people ${got}`);
+    const ids = rows.map((r) => r.recip_id).filter((r) => !r.endsWith(`-${t}`));
+    if (ids.length) bad.push(`patient IDs not ${t}'s: ${ids}`);
+    return bad;
+  };
+  const refused = (res: Answer) => ('rows' in (res.json ?? {}) ? ['denied but answered rows'] : []);
   add(
     'GET /v1/reports/follow-up',
     '?iis_id=',
     call('GET', (_p, t) => `/v1/reports/follow-up?date=${today}&iis_id=${IDS[t]}`),
-    (_p, t, allowed) => ({
-      check: (res: Answer) => (allowed && res.json.scope !== IDS[t] ? [`list of ${res.json.scope}`] : []),
-    }),
+    (_p, t, allowed) => ({ check: allowed ? ownList(t) : refused }),
   );
   add(
     'GET /v1/reports/follow-up',
     'statewide (no iis_id)',
     call('GET', () => `/v1/reports/follow-up?date=${today}`),
     (p) => ({
-      check: (res: Answer) =>
+      check:
         p === 'admin'
-          ? Array.isArray(res.json.by_county)
-            ? []
-            : ['no county counts']
-          : res.json.scope === IDS[p as SiteName]
-            ? []
-            : [`list of ${res.json.scope}`],
+          ? (res: Answer) =>
+              // The shared patient, the twin and each site's own: six people overdue, counted by county only.
+              res.json.counts?.overdue === 6 && res.json.by_county?.length && !('rows' in res.json)
+                ? []
+                : [`statewide ${JSON.stringify(res.json).slice(0, 200)}`]
+          : ownList(p as SiteName),
     }),
     [undefined],
   );
-  const nobody = 'P000000000nosuch';
+
+  // The consolidated record: every key reads it, whichever site's patient (RECORD_READS), but another site's
+  // own identifiers never come with it. Matching runs off the intake path: the doses written above first.
+  const matched =
+    (run: (p: Principal, t: SiteName) => Promise<Answer>) => async (p: Principal, t: SiteName) => {
+      await drained(world.rt, 'person-changes');
+      return run(p, t);
+    };
+  const record =
+    (person: () => string, all = false) =>
+    (p: Principal, t: SiteName | undefined) => ({
+      check: (res: Answer) => {
+        const r = res.json.person ?? res.json;
+        const bad: string[] = [];
+        if (r.person_id !== person()) bad.push(`person ${r.person_id}`);
+        // Not an empty check: the caller's own IDs are there, and (the shared patient) every site's dose.
+        if (t && p === t && !JSON.stringify(r.doses).includes(`"F-${t}"`)) bad.push('own event ID missing');
+        const sites = new Set(
+          (r.doses ?? []).flatMap((d: { reported_by: { iis_id: string }[] }) =>
+            d.reported_by.map((x) => x.iis_id),
+          ),
+        );
+        if (all && !SITES.every((s) => sites.has(IDS[s]))) bad.push(`doses of ${[...sites]} only`);
+        return bad;
+      },
+    });
+  const searchBody = (o: Partial<(typeof SOLO)[SiteName]> = {}) => ({
+    first_name: o.recip_first_name ?? 'Maria',
+    last_name: o.recip_last_name ?? 'Gonzalez',
+    dob: o.recip_dob ?? '1958-07-22',
+    sex: 'F',
+    zip: '94612',
+  });
   add(
     'POST /v1/persons/search',
-    'the seeded person',
-    call(
-      'POST',
-      () => '/v1/persons/search',
-      () => ({ first_name: 'Maria', last_name: 'Gonzalez', dob: '1958-07-22' }),
+    "the site's own patient",
+    matched(
+      call(
+        'POST',
+        () => '/v1/persons/search',
+        (_p, t) => searchBody(SOLO[t]),
+      ),
     ),
-    () => ({ check: (res: Answer) => (res.json.match === 'none' ? [] : [`match ${res.json.match}`]) }),
+    (p, t) => record(() => people.own[t])(p, t),
+  );
+  add(
+    'POST /v1/persons/search',
+    'the patient of every site',
+    matched(
+      call(
+        'POST',
+        () => '/v1/persons/search',
+        () => searchBody(),
+      ),
+    ),
+    (p) => record(() => people.shared, true)(p, undefined),
     [undefined],
   );
   add(
     'GET /v1/persons/{person_id}',
-    'nobody',
-    call('GET', () => `/v1/persons/${nobody}`),
-    undefined,
+    "the site's own patient",
+    matched(call('GET', (_p, t) => `/v1/persons/${people.own[t]}`)),
+    (p, t) => record(() => people.own[t])(p, t),
+  );
+  add(
+    'GET /v1/persons/{person_id}',
+    'the patient of every site',
+    matched(call('GET', () => `/v1/persons/${people.shared}`)),
+    (p) => record(() => people.shared, true)(p, undefined),
     [undefined],
   );
-  for (const what of ['disclosures', 'decisions'])
-    add(
-      `GET /v1/persons/{person_id}/${what}`,
-      'nobody',
-      call('GET', () => `/v1/persons/${nobody}/${what}`),
-      undefined,
-      [undefined],
-    );
+  // The admin's: site keys are refused whichever person or review they name, before anything is done.
+  add(
+    'GET /v1/persons/{person_id}/disclosures',
+    "the site's own patient",
+    matched(call('GET', (_p, t) => `/v1/persons/${people.own[t]}/disclosures`)),
+    (p) =>
+      p === 'admin'
+        ? {
+            // Each read above is accounted to its caller (every site and the admin), never to the patient's site.
+            check: (res: Answer) => {
+              const who = [...new Set(res.json.disclosures.map((d: { who: string }) => d.who))].sort();
+              const want = [...SITES.map((s) => IDS[s]), 'admin'].sort();
+              return who.join() === want.join() ? [] : [`accounted to ${who}`];
+            },
+          }
+        : {},
+  );
+  add(
+    'GET /v1/persons/{person_id}/decisions',
+    "the site's own patient",
+    matched(call('GET', (_p, t) => `/v1/persons/${people.own[t]}/decisions`)),
+    (p, t) =>
+      p === 'admin'
+        ? {
+            check: (res: Answer) =>
+              res.json.decisions.some(
+                (d: { kind: string; doses: { vax_event_id: string }[] }) =>
+                  d.kind === 'new' && d.doses[0]?.vax_event_id === `F-${t}`,
+              )
+                ? []
+                : ['no decision that made the person'],
+          }
+        : {},
+  );
   add(
     'GET /v1/persons/reviews',
-    'list',
-    call('GET', () => '/v1/persons/reviews'),
-    undefined,
-    [undefined],
-  );
-  add(
-    'POST /v1/persons/{person_id}/merge',
-    'nobody',
-    call(
-      'POST',
-      () => `/v1/persons/${nobody}/merge`,
-      () => ({ from: 'P000000000other' }),
-    ),
-    undefined,
-    [undefined],
-  );
-  add(
-    'POST /v1/persons/{person_id}/split',
-    'nobody',
-    call(
-      'POST',
-      () => `/v1/persons/${nobody}/split`,
-      () => ({ doses: [{ iis_id: 'X', vax_event_id: 'Y' }] }),
-    ),
-    undefined,
-    [undefined],
+    "the twin's dose waiting",
+    matched(call('GET', () => '/v1/persons/reviews')),
+    (p) =>
+      p === 'admin'
+        ? {
+            check: (res: Answer) =>
+              res.json.reviews.some((r: { review_id: string }) => r.review_id === people.twinReview)
+                ? []
+                : ["the twin's review not listed"],
+          }
+        : {},
+    ['unrelated'],
   );
   add(
     'POST /v1/persons/reviews/{review_id}',
-    'no such review',
-    call(
-      'POST',
-      () => '/v1/persons/reviews/NOSUCHREVIEW',
-      () => ({ decision: 'apart' }),
+    "decide the twin's review",
+    matched(
+      call(
+        'POST',
+        () => `/v1/persons/reviews/${encodeURIComponent(people.twinReview)}`,
+        // A site key asks for the merge (the harm, were it let through); the admin keeps them apart.
+        (p) => ({ decision: p === 'admin' ? 'apart' : 'merge' }),
+      ),
     ),
-    undefined,
-    [undefined],
+    (p) =>
+      p === 'admin'
+        ? { check: (res: Answer) => (res.json.decision === 'apart' ? [] : [`decided ${res.json.decision}`]) }
+        : {},
+    ['unrelated'],
+  );
+  // The admin splits each site's dose off the shared patient, then merges it back: the record as it was.
+  const moved = (t: SiteName) => (res: Answer) =>
+    JSON.stringify(res.json.moved) === JSON.stringify([{ iis_id: IDS[t], vax_event_id: `G-${t}` }])
+      ? []
+      : [`moved ${JSON.stringify(res.json.moved)}`];
+  add(
+    'POST /v1/persons/{person_id}/split',
+    "the site's dose off the shared patient",
+    matched(async (p, t) => {
+      const res = await call(
+        'POST',
+        () => `/v1/persons/${people.shared}/split`,
+        () => ({ doses: [{ iis_id: IDS[t], vax_event_id: `G-${t}` }] }),
+      )(p, t);
+      if (p === 'admin' && res.status === 200) people.split[t] = res.json.person_id;
+      return res;
+    }),
+    (p, t) => (p === 'admin' ? { check: moved(t) } : {}),
+  );
+  add(
+    'POST /v1/persons/{person_id}/merge',
+    'the split dose back into the shared patient',
+    matched(
+      call(
+        'POST',
+        () => `/v1/persons/${people.shared}/merge`,
+        (_p, t) => ({ from: people.split[t] ?? people.own[t] }),
+      ),
+    ),
+    (p, t) => (p === 'admin' ? { check: moved(t) } : {}),
   );
   add(
     'GET /v1/sites/{iis_id}',
