@@ -76,11 +76,14 @@ export async function linkDose(iis: string, event: string, now = new Date()): Pr
     const mine = links.find((l) => l.dose.iis_id === iis && l.dose.vax_event_id === event);
     const others = links.filter((l) => l !== mine);
     // An update that still describes the same person stays linked: its demographics unchanged, or the
-    // person's other doses still match it.
+    // person's other doses still match it. A person's only dose has nothing to be compared with: it stays
+    // unless it now links to someone else on record (a site correcting which patient it was).
     const stays =
       (mine && sameDemographics(mine.demo, demo)) ||
-      others.length === 0 ||
-      decide(demo, [{ person_id: pointer.person_id, variants: others.map((l) => l.demo) }]).kind === 'link';
+      (others.length === 0
+        ? decide(demo, await candidatesIn(blockingKeys(demo), pointer.person_id)).kind !== 'link'
+        : decide(demo, [{ person_id: pointer.person_id, variants: others.map((l) => l.demo) }]).kind ===
+          'link');
     if (stays) {
       await putLink({
         person_id: pointer.person_id,
@@ -150,8 +153,10 @@ async function matchAndLink(
 
 /**
  * Two matchers may create a person each for the same new person at the same time (doses of one person in
- * one batch, or in two). After creating one, look again: a person now found that this dose links to and
- * that is older wins, and the newer merges into it. Both racers agree on which is older, so they converge.
+ * one batch, or in two). After creating one, look again: if this dose now links to another person, the newer
+ * of the two merges into the older, whichever racer sees it (only one may: the other may have looked before
+ * this one's blocking keys were written). Both agree on which is older, so they converge; a second merge of
+ * the same pair moves nothing.
  */
 async function reconcile(
   personId: string,
@@ -161,8 +166,13 @@ async function reconcile(
 ): Promise<string | undefined> {
   const others = await candidatesIn(keys, personId);
   const d = decide(demo, others);
-  if (d.kind !== 'link' || d.person_id > personId) return undefined;
-  await mergePersons(d.person_id, personId, { at, by: MATCHER, kind: 'reconcile', rule: d.rule });
+  if (d.kind !== 'link') return undefined;
+  const how = { at, by: MATCHER, kind: 'reconcile' as const, rule: d.rule };
+  if (d.person_id > personId) {
+    await mergePersons(personId, d.person_id, how);
+    return undefined;
+  }
+  await mergePersons(d.person_id, personId, how);
   return d.person_id;
 }
 

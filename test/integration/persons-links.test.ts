@@ -147,10 +147,9 @@ describe("a dose's updates and deletes move its links", () => {
     expect(await snapshot(a, 'LK-1', p, q)).toBe(gone);
   });
 
-  // BUG (shared/persons/link.ts, linkDose's update branch): `others.length === 0` keeps a person's only dose
-  // linked whatever its new demographics say, so a sole dose corrected to a person who already has a record
-  // stays on its old person: two persons for one patient (and a search for them answers "several").
-  it.fails('moves a person’s only dose, corrected to someone already on record, to that person', async () => {
+  // Was a bug (linkDose's update branch kept a person's only dose whatever its new demographics said): a sole
+  // dose corrected to a person who already has a record stayed on its old person, two records for one patient.
+  it('moves a person’s only dose, corrected to someone already on record, to that person', async () => {
     const mira = person('Miroslava', 'Kettleborough', '1983-06-30', 'F', '410 Larch Ave', '93101');
     const theo = person('Theodoric', 'Brannigan', '1966-01-09', 'M', '2 Bell Tower Sq', '92037');
     await post(b, modernaDose({ ...theo, vax_event_id: 'LK-11', recip_id: 'B-THEO' }));
@@ -258,10 +257,9 @@ describe('concurrent creation converges on one person', () => {
    * older racer then sees the other. Block writes of the first person created are held until the second
    * dose is linked.
    */
-  // BUG (shared/persons/link.ts, reconcile): only the racer holding the newer person merges; the older racer,
-  // finding a newer person its dose links to, leaves it (`d.person_id > personId` → return), so when the newer
-  // racer looked before the older one's blocks were written, both persons stay: one patient, two records.
-  it.fails('converges when the older racer is the only one to see the other', async () => {
+  // Was a bug (reconcile): only the racer holding the newer person merged, so when the newer racer looked before
+  // the older one's blocks were written, both persons stayed: one patient, two records.
+  it('converges when the older racer is the only one to see the other', async () => {
     const who = person('Cornelius', 'Abernathy-Wolde', '1961-08-19', 'M', '3 Spire Rd', '95370');
     await stored(a, { ...who, vax_event_id: 'SLOW-1', recip_id: 'A-C' });
     await stored(b, { ...who, vax_event_id: 'SLOW-2', recip_id: 'B-C', admin_date: '2021-04-08' });
