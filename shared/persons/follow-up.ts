@@ -90,7 +90,7 @@ export async function runFollowUp(reports: ObjectStore, day: string): Promise<Fo
     c[f.status]++;
     byCounty.set(`${county}#${f.next_dose}`, c);
     const earlier = r.doses
-      .map((d) => `${d.admin_date} ${d.cvx ?? ''} at ${d.iis_id}`.replace('  ', ' '))
+      .map((d) => [d.admin_date, d.cvx, 'at', d.iis_id].filter(Boolean).join(' '))
       .join('; ');
     const sites = new Map<string, (typeof r.links)[number]>();
     for (const l of [...r.links].sort((a, b) => b.linked_at.localeCompare(a.linked_at)))

@@ -54,11 +54,11 @@ const ECHO_MAX = 199;
  * UTF-8 cannot hold (C0 controls, noncharacters, lone surrogates), which would make the SOAP response fail to
  * encode, become U+FFFD, and it is cut at ECHO_MAX characters.
  */
-function echoable(v: string | undefined): string | undefined {
+export function echoable<T extends string | undefined>(v: T): T {
   if (v === undefined) return v;
   const cut = [...v.toWellFormed()].slice(0, ECHO_MAX).join('');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is replaced
-  return cut.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
+  return cut.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD') as T;
 }
 
 export function buildAck(input: AckInput): string {

@@ -8,6 +8,7 @@
 
 import type { PersonQuery } from '#persons/types.ts';
 import { shown } from '#platform/findings.ts';
+import { echoable } from './ack.ts';
 import { fromHl7Date } from './dates.ts';
 import { errorLocation, type Hl7Error, type Hl7Severity, hl7Error } from './errors.ts';
 import {
@@ -86,8 +87,6 @@ export const DEFAULT_QUANTITY_LIMIT = 10;
 const MAX_QUANTITY_LIMIT = 100;
 /** Longest name, street or ID a query takes, as the JSON search (shared/persons/api-input.ts). */
 const MAX_TEXT = 100;
-/** HL7 ST values such as MSH-10 and the HD parts stop at 199; the answer echoes no more than that. */
-const ECHO_MAX = 199;
 /** QPD-2 is ST of at most 32 characters in the profile. */
 const QUERY_TAG_MAX = 32;
 /** HL7 0001 as the IZ profiles bind it, with X, which the JSON search also takes; U means unknown (dropped). */
@@ -364,17 +363,6 @@ function readQuantityLimit(message: Message, warnings: QbpError[]): number {
     ),
   );
   return DEFAULT_QUANTITY_LIMIT;
-}
-
-/**
- * A header value as an answer may carry it back: cut at ECHO_MAX characters (between code points) and with
- * the characters no XML 1.0 or UTF-8 transport holds (C0 controls, noncharacters, lone surrogates) as U+FFFD,
- * the rule ack.ts applies to what an ACK echoes.
- */
-export function echoable(v: string): string {
-  const cut = [...v.toWellFormed()].slice(0, ECHO_MAX).join('');
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are what is replaced
-  return cut.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '\uFFFD');
 }
 
 /** Every value of a segment made `echoable`, for the QPD the answer repeats. */

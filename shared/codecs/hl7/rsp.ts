@@ -10,11 +10,12 @@
  * Every value passes through the generic writer (message.ts), which escapes it at the leaf.
  */
 import type { Demographics, Forecast, RecordDose } from '#persons/types.ts';
+import { echoable } from './ack.ts';
 import { cvxCoded, INFORMATION_SOURCE, mvxCoded, NO_UNITS, ndcCoded, sexForHl7 } from './codes.ts';
 import { toHl7Date, toHl7Timestamp } from './dates.ts';
 import { errSegment, type Hl7Error, MESSAGE_LEVEL_CODES } from './errors.ts';
 import { formatMessage, parseSegment, put, type Segment, segment } from './message.ts';
-import { echoable, echoableSegment, type QbpHeader, type QbpProfile, QUERY_NAMES } from './qbp.ts';
+import { echoableSegment, type QbpHeader, type QbpProfile, QUERY_NAMES } from './qbp.ts';
 
 /** What the answer needs of the query; a `ParsedQbp` is one, and so is the header of a query that failed. */
 export interface RspQuery {
@@ -110,7 +111,7 @@ export function buildRsp(input: RspInput): string {
   const msaCode = answer.kind === 'error' ? (status as 'AE' | 'AR') : errors.length > 0 ? 'AE' : 'AA';
 
   const h = query.header;
-  const e = (v: string | undefined) => (v === undefined ? undefined : echoable(v));
+  const e = echoable;
   const msh = segment('MSH', [
     e(h.receivingApplication) || input.sendingApplication,
     e(h.receivingFacility) || input.sendingFacility,
