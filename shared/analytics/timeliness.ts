@@ -67,7 +67,7 @@ export interface Scorecard {
   cdc_refused_share: number | null;
 }
 
-const HOUR = 3_600_000;
+const MINUTE = 60_000;
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 const share = (n: number, d: number) => (d > 0 ? round(n / d, 4) : null);
 
@@ -80,8 +80,11 @@ const CA_DAY = new Intl.DateTimeFormat('en-CA', {
   day: '2-digit',
 });
 
-/** Hours from the end of the admin day (California) to receipt; 0 when received that day; undefined when untimed. */
-export function delayHours(adminDate: string | undefined, receivedAt: string): number | undefined {
+/**
+ * Whole minutes (seconds dropped) from the end of the admin day (California) to receipt; 0 when received that
+ * day; undefined when untimed. Whole minutes let a stored tally (tally.ts) keep every delay exactly.
+ */
+export function delayMinutes(adminDate: string | undefined, receivedAt: string): number | undefined {
   if (!adminDate || !isDay(adminDate)) return undefined;
   const received = Date.parse(receivedAt);
   if (Number.isNaN(received)) return undefined;
@@ -90,7 +93,13 @@ export function delayHours(adminDate: string | undefined, receivedAt: string): n
     end = dayStart(addDays(adminDate, 1)).getTime();
     dayEnds.set(adminDate, end);
   }
-  return Math.max(0, (received - end) / HOUR);
+  return Math.max(0, Math.floor((received - end) / MINUTE));
+}
+
+/** The delay in hours, counted in whole minutes (delayMinutes ÷ 60); undefined when untimed. */
+export function delayHours(adminDate: string | undefined, receivedAt: string): number | undefined {
+  const minutes = delayMinutes(adminDate, receivedAt);
+  return minutes === undefined ? undefined : minutes / 60;
 }
 
 /** ISO 8601 week of a day: weeks start on Monday; week 1 holds the year's first Thursday. */
@@ -104,7 +113,7 @@ export function isoWeek(day: string): string {
 }
 
 /** The ISO week of the California day an instant falls on; UNK for a time that cannot be read. */
-function weekOf(receivedAt: string): string {
+export function weekOf(receivedAt: string): string {
   const t = Date.parse(receivedAt);
   return Number.isNaN(t) ? 'UNK' : isoWeek(CA_DAY.format(t));
 }
@@ -115,7 +124,8 @@ function median(sorted: readonly number[]): number | null {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const keyOf = (s: Submission, by: ScoreBy) =>
+/** The scorecard key a submission counts under. */
+export const keyOf = (s: Submission, by: ScoreBy): string =>
   by === 'site' ? s.iis_id : by === 'sender' ? s.sender : by === 'county' ? (s.county ?? 'UNK') : 'CA';
 
 /** One scorecard per key (and per week of receipt when weekly), sorted by key then week. */

@@ -87,7 +87,10 @@ describe('timeliness clock', () => {
     expect(delayHours('2021-03-01', '2021-03-01T20:00:00Z')).toBe(0);
     expect(delayHours('2021-03-01', '2021-03-02T08:00:00Z')).toBe(0);
     expect(delayHours('2021-03-01', '2021-03-03T08:00:00Z')).toBe(24);
-    expect(delayHours('2021-03-01', '2021-03-03T08:00:01Z')).toBeCloseTo(24 + 1 / 3600, 9);
+    // Whole minutes: the seconds are dropped, so 24 h 0 min 59 s is still 24 hours.
+    expect(delayHours('2021-03-01', '2021-03-03T08:00:59Z')).toBe(24);
+    expect(delayHours('2021-03-01', '2021-03-03T08:01:00Z')).toBe(24 + 1 / 60);
+    expect(delayHours('2021-03-01', '2021-03-03T08:01:59.999Z')).toBe(24 + 1 / 60);
     // The night clocks go forward (March 14, 2021) has 23 hours.
     expect(delayHours('2021-03-13', '2021-03-15T07:00:00Z')).toBe(23);
     expect(delayHours('2021-02-30', '2021-03-03T10:00:00Z')).toBeUndefined();
