@@ -209,7 +209,7 @@ const functions = {
     description: 'Validates, stores and publishes doses; updates, deletes and reads them',
     timeoutSeconds: 29,
     memoryMb: 1024,
-    tables: { sites: 'read', doses: 'write' },
+    tables: { sites: 'read', doses: 'write', analytics: 'write' },
     sendsTo: ['registry', 'cdc', 'persons'],
     routes: keysOf(ENDPOINTS_BY_FUNCTION.doses, 'authorized'),
   },
@@ -260,7 +260,7 @@ const functions = {
       'Validates and stores one chunk of a dose or wastage file (publishing doses); assembles the results at the end',
     timeoutSeconds: 300,
     memoryMb: 1024,
-    tables: { sites: 'read', uploads: 'write', doses: 'write', stock: 'write' },
+    tables: { sites: 'read', uploads: 'write', doses: 'write', stock: 'write', analytics: 'write' },
     // Chunks are byte ranges of the planned version of the dropped file; its own parts under work/ are read as is.
     buckets: {
       drop: { read: ['incoming/', 'work/'], readVersions: ['incoming/'], write: ['work/', 'results/'] },
@@ -294,7 +294,7 @@ const functions = {
     timeoutSeconds: 29,
     memoryMb: 1024,
     // Persons: the IIS query (QBP^Q11) reads the consolidated record and writes the access log.
-    tables: { sites: 'read', doses: 'write', persons: 'write' },
+    tables: { sites: 'read', doses: 'write', persons: 'write', analytics: 'write' },
     sendsTo: ['registry', 'cdc', 'persons'],
     // Authenticated inside the SOAP body (the WSDL's username/password), as EHRs already send it.
     publicRoutes: keysOf(ENDPOINTS_BY_FUNCTION.soapIntake, 'public'),

@@ -4,7 +4,9 @@ import { changeAnswer } from '#doses/change-answer.ts';
 import { doseView, etag } from '#doses/dose-view.ts';
 import { DOSE_ENDPOINTS } from '#doses/endpoints.ts';
 import { readDose } from '#doses/read.ts';
+import { digestSource, keepRejections, rejectionOf } from '#doses/rejections-log.ts';
 import { submitDoses } from '#doses/submit.ts';
+import { contentHash } from '#platform/content-hash.ts';
 import { httpHandler, route } from '#platform/http/handler.ts';
 import { type ApiEvent, caller, ifMatchCondition, jsonBody, requireSite } from '#platform/http/request.ts';
 import { HttpError, json, type Result } from '#platform/http/response.ts';
@@ -12,7 +14,8 @@ import { logger } from '#platform/logger.ts';
 
 async function submit(event: ApiEvent): Promise<Result> {
   const site = requireSite(caller(event));
-  const outcome = await submitDoses(doseList(jsonBody(event)), site, new Date());
+  const received = new Date();
+  const outcome = await submitDoses(doseList(jsonBody(event)), site, received);
   if (!outcome.ok)
     throw new HttpError(
       403,
@@ -23,6 +26,25 @@ async function submit(event: ApiEvent): Promise<Result> {
   const counts = { accepted: 0, rejected: 0, duplicate: 0 };
   for (const r of outcome.results) counts[r.status]++;
   logger.info('doses submitted', { iis_id: site.iis_id, ...counts });
+  // A client's retry of the request has a new request id: the source is the dose's place and content, so a retry
+  // counts once.
+  const rejections = outcome.results.flatMap((r, i) => {
+    const dose = outcome.doses[i]!;
+    if (r.status !== 'rejected') return [];
+    const iisId = dose.iis_id ?? site.iis_id;
+    return [
+      rejectionOf({
+        iis_id: iisId,
+        sender: site.iis_id,
+        received,
+        admin_date: dose.admin_date,
+        action: 'A',
+        findings: r.issues,
+        source: digestSource('api', [site.iis_id, 'A', iisId, String(i), contentHash(dose)]),
+      }),
+    ];
+  });
+  await keepRejections(rejections, 'api');
   return json(200, { results: outcome.results });
 }
 
@@ -50,6 +72,21 @@ async function update(event: ApiEvent): Promise<Result> {
   };
   const out = await updateDose(req, body);
   logger.info('dose update', { iis_id: req.iis_id, outcome: out.kind });
+  if (out.kind === 'rejected')
+    await keepRejections(
+      [
+        rejectionOf({
+          iis_id: req.iis_id,
+          sender: site.iis_id,
+          received: req.now,
+          admin_date: body.admin_date,
+          action: 'U',
+          findings: out.issues,
+          source: digestSource('api', [site.iis_id, 'U', req.iis_id, id, JSON.stringify(body)]),
+        }),
+      ],
+      'api',
+    );
   return changeAnswer(out, id);
 }
 

@@ -12,6 +12,7 @@ import { bodyBytes, MAX_BODY_BYTES } from '#platform/http/limits.ts';
 import type { Result } from '#platform/http/response.ts';
 import { logger } from '#platform/logger.ts';
 import { authenticateCredentials, sameCredentials } from '#sites/authenticate.ts';
+import { keepRejections } from './rejections-log.ts';
 import { fault, securityFault, soap, unsupported } from './soap-answers.ts';
 import { receiveVxu } from './vxu-intake.ts';
 
@@ -150,6 +151,7 @@ async function submit(hl7Message: string, iisId: string): Promise<Result> {
     errors: outcome.errors.length,
     ...outcome.counts,
   });
+  await keepRejections(outcome.rejections, 'soap');
   return answer(outcome.ack);
 }
 

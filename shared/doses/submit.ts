@@ -173,7 +173,9 @@ function rejected(id: string | null, findings: Finding[], reason?: Finding): Dos
   return { vax_event_id: id, status: 'rejected', issues: reason ? [...findings, reason] : findings };
 }
 
-export type SubmitOutcome = { ok: true; results: DoseResult[] } | { ok: false; forbidden: string };
+export type SubmitOutcome =
+  /** `doses`: each input as normalized (its site filled in), for what the rejections log keeps of a rejected one. */
+  { ok: true; results: DoseResult[]; doses: readonly Partial<Dose>[] } | { ok: false; forbidden: string };
 
 /**
  * Validates every dose, stores the valid ones exactly once and publishes each stored change to the reporting
@@ -278,7 +280,7 @@ export async function submitDoses(
     await deps.deleteIntents(notStored);
   });
   await publishAndClear(deliveries, deps);
-  return { ok: true, results };
+  return { ok: true, results, doses: prepared.map((p) => p.dose) };
 }
 
 /** One dose's conditional put, and what a refusal means: a retry of the same row, a duplicate or a conflict. */

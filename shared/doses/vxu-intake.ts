@@ -5,7 +5,9 @@
  * with the current head as If-Match: an EHR has no ETag, the message's RXA-21 is its intent (vxu-change.ts).
  * What HL7 intake does to a dose before the rules is in vxu-dose.ts; findings become ERR segments in vxu-errors.ts.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Rejection } from '#analytics/rejections.ts';
+import { hl7ErrorsToFindings } from '#codecs/hl7/findings.ts';
 import {
   type AckCode,
   ackCodeFor,
@@ -15,6 +17,7 @@ import {
   parseVxu,
 } from '#codecs/hl7/index.ts';
 import type { Finding } from '#platform/findings.ts';
+import { rejectionOf } from './rejections-log.ts';
 import { type DoseResult, defaultDeps, type IntakeDeps, submitDoses } from './submit.ts';
 import { vxuChange } from './vxu-change.ts';
 import { applyCdcDefaults, dropUnknownBodySite, isHistorical, keyRefusal } from './vxu-dose.ts';
@@ -42,10 +45,18 @@ export interface VxuOutcome {
   counts: VxuCounts;
   /** The vax_event_ids of the message's doses, in order. */
   eventIds: string[];
+  /**
+   * The doses not stored, for the rejections log (the caller writes them with its other rejections, once per
+   * request or chunk): sources `<options.source or soap:…>:<RXA index>`.
+   */
+  rejections: Rejection[];
 }
 
 export interface VxuOptions {
-  /** Where the message came from ("upload:<id>:<row>"): each add records `<source>:<rxa>`, so a retry knows its own. */
+  /**
+   * Where the message came from ("upload:<id>:<row>"): each add records `<source>:<rxa>`, so a retry knows its own;
+   * rejected doses are logged under the same. Without it (SOAP), `soap:<sender>:<MSH-10>`.
+   */
   source?: string;
 }
 
@@ -75,6 +86,21 @@ export async function receiveVxu(
   const ruleErrors: Hl7Error[] = [];
   const counts: VxuCounts = { doses: parsed.doses.length, accepted: 0, rejected: 0, duplicate: 0 };
   const messageRejected = ackCodeFor(parseErrors) === 'AR';
+  const rejections: Rejection[] = [];
+  const base = options.source ?? soapSource(hl7, parsed.messageControlId, caller.iis_id);
+  const reject = (d: ParsedDose, findings: readonly Pick<Finding, 'code' | 'severity'>[]) => {
+    rejections.push(
+      rejectionOf({
+        iis_id: d.dose.iis_id ?? caller.iis_id,
+        sender: caller.iis_id,
+        received: now,
+        admin_date: d.dose.admin_date,
+        action: d.action,
+        findings,
+        source: `${base}:${d.rxaIndex}`,
+      }),
+    );
+  };
 
   if (!messageRejected) {
     const groups = groupSequences(hl7);
@@ -127,6 +153,8 @@ export async function receiveVxu(
       outcome.results.forEach((r, i) => {
         report(adds[i]!, r.issues);
         tally(r.status);
+        if (r.status === 'rejected')
+          reject(adds[i]!.parsed, [...hl7ErrorsToFindings(adds[i]!.parsed.errors), ...r.issues]);
       });
     }
 
@@ -135,6 +163,8 @@ export async function receiveVxu(
       const { findings, status } = await vxuChange(p.parsed, caller, now, deps);
       report(p, [...p.notes, ...findings]);
       tally(status);
+      if (status === 'rejected')
+        reject(p.parsed, [...hl7ErrorsToFindings(p.parsed.errors), ...p.notes, ...findings]);
     }
 
     // Doses the parser already rejects are not stored; their rule findings are still worth a reply, minus those
@@ -161,9 +191,18 @@ export async function receiveVxu(
             if (!known.includes(fieldOf(err.location))) ruleErrors.push(err);
           }
         });
+      const wide = hl7ErrorsToFindings(parseErrors.filter((e) => !inGroup.has(e)));
+      blocked.forEach((p, i) => {
+        const rules = dry.ok ? (dry.results[i]?.issues ?? []) : [];
+        reject(p.parsed, [...wide, ...hl7ErrorsToFindings(p.parsed.errors), ...rules]);
+      });
       counts.rejected += blocked.length;
     }
-  } else counts.rejected = parsed.doses.length;
+  } else {
+    counts.rejected = parsed.doses.length;
+    const all = hl7ErrorsToFindings(parseErrors);
+    for (const d of parsed.doses) reject(d, all);
+  }
 
   const errors = distinct([...parseErrors, ...ruleErrors]);
   // Rule findings are about the content: AE, never the AR that a message-level 207 of the parser's would mean.
@@ -186,5 +225,16 @@ export async function receiveVxu(
     controlId: randomUUID(),
     sentAt: now,
   });
-  return { ack, ackCode, errors, counts, eventIds };
+  return { ack, ackCode, errors, counts, eventIds, rejections };
+}
+
+/**
+ * A SOAP message's source in the rejections log: sender and MSH-10, which an EHR keeps when it sends the
+ * message again; a digest of the message when MSH-10 is missing or not a plain token.
+ */
+function soapSource(hl7: string, controlId: string, sender: string): string {
+  const id = /^[\x21-\x7e]{1,64}$/.test(controlId)
+    ? controlId
+    : `#${createHash('sha256').update(hl7).digest('hex').slice(0, 32)}`;
+  return `soap:${sender}:${id}`;
 }

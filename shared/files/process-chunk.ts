@@ -1,3 +1,5 @@
+import type { Rejection } from '#analytics/rejections.ts';
+import { keepRejections, rejectionOf } from '#doses/rejections-log.ts';
 import {
   conflictingRepeat,
   defaultDeps,
@@ -107,16 +109,17 @@ export async function processChunk(
       // Rows are checked against who uploaded (a sending facility for its client), defaulting to the file's site.
       const caller = { role: 'site' as const, iis_id: upload.created_by ?? upload.iis_id };
       let results: RowResult[];
+      let rejections: Rejection[] = [];
       if (plan.format === 'hl7') {
         stage = 'store';
-        results = await hl7ChunkResults(
+        ({ results, rejections } = await hl7ChunkResults(
           readHl7Messages(body, chunk.start),
           chunk.firstRow,
           uploadId,
           caller,
           now,
           staged,
-        );
+        ));
       } else if (plan.header.kind === 'wastage') {
         stage = 'store';
         results = await wastageChunkResults(
@@ -148,8 +151,29 @@ export async function processChunk(
         });
         if (!outcome.ok) throw new Error('file rows are never refused as a whole');
         results = outcome.results;
+        rejections = outcome.results.flatMap((r, i) => {
+          const dose = outcome.doses[i]!;
+          if (r.status !== 'rejected') return [];
+          return [
+            rejectionOf({
+              iis_id: dose.iis_id ?? upload.iis_id,
+              sender: caller.iis_id,
+              received: now,
+              admin_date: dose.admin_date,
+              action: 'A',
+              findings: r.issues,
+              source: options.sources![i]!,
+            }),
+          ];
+        });
       }
       if (results.length !== chunk.rows) throw new ChunkRowsMismatchError(chunk, results.length);
+      // One batched write for the chunk's rejected rows. Received when the upload was, not when this attempt
+      // runs: a chunk retried after midnight writes the same sources under the same day again.
+      await keepRejections(
+        rejections.map((r) => ({ ...r, received_at: receivedAt(upload.created_at, now) })),
+        'upload',
+      );
       stage = 'write';
       await writeObject(partKey(uploadId, n), resultRows(chunk.firstRow, results), 'text/csv; charset=utf-8');
       stage = 'count';
@@ -183,6 +207,9 @@ export async function processChunk(
     throw err;
   }
 }
+
+const receivedAt = (createdAt: string, now: Date) =>
+  Number.isNaN(Date.parse(createdAt)) ? now.toISOString() : new Date(createdAt).toISOString();
 
 /** A chunk task names a part the upload's plan does not have. */
 class NoSuchChunkError extends Error {

@@ -17,6 +17,7 @@ const receiveVxu = vi.fn(async () => ({
   ackCode: 'AA',
   errors: [],
   counts: { doses: 1, accepted: 1, rejected: 0, duplicate: 0 },
+  rejections: [],
 }));
 vi.mock('#sites/store.ts', () => ({ getKey }));
 vi.mock('#doses/vxu-intake.ts', () => ({ receiveVxu }));
