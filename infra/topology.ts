@@ -439,6 +439,28 @@ const functions = {
     tables: { analytics: 'write' },
     routes: keysOf(ENDPOINTS_BY_FUNCTION.analytics, 'authorized'),
   },
+  analyticsNightly: {
+    entry: 'functions/analytics/nightly.ts',
+    description:
+      "Nightly uptake, coverage, supply and timeliness: a day's doses onto the counters, files per site and statewide",
+    timeoutSeconds: 900,
+    memoryMb: 3008,
+    // Doses of the day, where each is counted (persons), sites' counties, the roll-up's balances and lot
+    // expirations, CDC's answers (de-identified), and its own state and denominators.
+    tables: {
+      doses: 'read',
+      persons: 'read',
+      sites: 'read',
+      stock: 'read',
+      cdc: 'read',
+      analytics: 'write',
+    },
+    buckets: { reports: { read: ['analytics/'], write: ['analytics/'] } },
+    schedules: [
+      // After the roll-up (00:30, and its retry at 03:30): supply starts from its closing balances.
+      { expression: 'cron(15 1,4 * * ? *)', timezone: 'America/Los_Angeles', input: { date: 'yesterday' } },
+    ],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;

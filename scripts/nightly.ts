@@ -4,6 +4,7 @@
  * Invoke API: the local stack of npm start by default, a deployed function with --function. Re-running a day
  * rewrites byte-identical reports. Then the reminder/recall lists (followUp) as of the morning after that day.
  */
+import type { AnalyticsResult } from '#analytics/nightly/run.ts';
 import type { FollowUpResult } from '#persons/follow-up.ts';
 import { addDays } from '#platform/dates.ts';
 import type { RollupResult } from '#stock/run-rollup.ts';
@@ -14,11 +15,13 @@ const USAGE = `Usage: npm run nightly -- --date YYYY-MM-DD [--function <name|arn
 
 Rolls up one California day that has ended (or "yesterday"): stock per site, NDC and lot, expiring lots, doses
 given from expired lots or past a beyond-use date, statewide totals. Missed days before it are rolled up first.
-Then the follow-up lists (people due or overdue for their next dose) as of the morning after the day.
+Then the follow-up lists (people due or overdue for their next dose) as of the morning after the day, and
+the day's uptake, coverage, supply and timeliness figures (analytics/<day>/ in the reports bucket).
 
   --date <day>         the day, or "yesterday"
   --function <name>    the nightlyRollup function of a deployed stack; default: the local stack of npm start
   --follow-up <name>   the followUp function of a deployed stack (with --function)
+  --analytics <name>   the analyticsNightly function of a deployed stack (with --function)
   --json               the function's answer as JSON
 `;
 
@@ -27,6 +30,7 @@ export const nightly = command(USAGE, async (argv, io) => {
     date: { type: 'string' },
     function: { type: 'string' },
     'follow-up': { type: 'string' },
+    analytics: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}.`);
@@ -46,7 +50,13 @@ export const nightly = command(USAGE, async (argv, io) => {
     return EXIT.failed;
   }
   const f = follow.answer;
-  if (values.json) io.stdout.write(`${JSON.stringify({ ...r, follow_up: f }, null, 2)}\n`);
+  const figures = await invokeFunction<AnalyticsResult>('analyticsNightly', values.analytics, { date }, io);
+  if (!figures.ok) {
+    io.stderr.write(`The analytics failed: ${figures.error}\n`);
+    return EXIT.failed;
+  }
+  const a = figures.answer;
+  if (values.json) io.stdout.write(`${JSON.stringify({ ...r, follow_up: f, analytics: a }, null, 2)}\n`);
   else {
     const extra = r.days.length > 1 ? ` (and ${r.days.length - 1} missed day(s) before it)` : '';
     io.stdout.write(
@@ -55,7 +65,9 @@ export const nightly = command(USAGE, async (argv, io) => {
           .map(([k, v]) => `  ${k.replaceAll('_', ' ').padEnd(14)} ${v.toLocaleString('en-US')}\n`)
           .join('') +
         `Reports: ${r.files.join(', ')}\n` +
-        `Follow-up lists as of ${f.date}: ${f.counts.due} due, ${f.counts.overdue} overdue, at ${f.sites} site(s)\n`,
+        `Follow-up lists as of ${f.date}: ${f.counts.due} due, ${f.counts.overdue} overdue, at ${f.sites} site(s)\n` +
+        `Uptake, coverage, supply, timeliness for ${a.date}: ${a.counts.versions} dose change(s), ` +
+        `${a.counts.rejections} rejection(s), ${a.files} file(s) under analytics/${a.date}/\n`,
     );
   }
   return EXIT.ok;

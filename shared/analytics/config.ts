@@ -39,9 +39,21 @@ export interface TimelinessRule {
   withinHours: readonly [number, number];
   /** How many finding codes the scorecard lists. */
   topCodes: number;
+  /**
+   * Days after receipt at which the registry's and CDC's answers to a day's reports are counted: CDC answers
+   * the day after its daily report, which is itself made the day after the doses arrived.
+   */
+  answerLagDays: number;
+  /** ISO weeks the scorecard's trend shows, ending with the report day's week. */
+  trendWeeks: number;
 }
 
-export const TIMELINESS: TimelinessRule = { withinHours: [24, 72], topCodes: 5 };
+export const TIMELINESS: TimelinessRule = {
+  withinHours: [24, 72],
+  topCodes: 5,
+  answerLagDays: 2,
+  trendWeeks: 12,
+};
 
 /**
  * The totals published beside a cell table, each named by the cell dimensions it keeps (the others summed):

@@ -173,7 +173,10 @@ export function coverage(input: CoverageInput): CoverageReport {
   );
   const cellFigures = [...cells.values()].sort(compareCells).map((c) => figure('cell', cellKey(c)));
 
-  const measure = (f: Figure) => (typeof f.coverage === 'string' ? null : f.coverage[rule.measure]);
+  // Flags compare exact fractions: rounded to 4 places, 0.000539 would fall below a bar of 0.000510.
+  const people = (f: Figure) => (rule.measure === 'first' ? f.people_first_dose : f.people_completed);
+  const measure = (f: Figure) =>
+    typeof f.coverage === 'string' || f.coverage.population === 0 ? null : people(f) / f.coverage.population;
   const bar = measure(state);
   const flagged: Figure[] = [];
   if (loaded)

@@ -39,6 +39,8 @@ export interface UptakeDose {
   deleted?: boolean;
   /** The recipient as this dose reported them (only the first dose's is used). */
   recipient?: CellDemographics;
+  /** The cell key already worked out from `recipient` on this dose's admin date (kept instead of demographics). */
+  cell?: string;
 }
 
 export interface UptakePerson {
@@ -98,7 +100,7 @@ export function contribution(person: UptakePerson): Contribution | undefined {
   // A series cannot be complete before the person's first counted dose (a record holding a dose left out here).
   if (complete !== undefined && complete < first.admin_date) complete = first.admin_date;
   return {
-    cell: cellKey(cellOf(first.recipient ?? {}, first.admin_date)),
+    cell: first.cell ?? cellKey(cellOf(first.recipient ?? {}, first.admin_date)),
     first_day: first.admin_date,
     ...(complete !== undefined ? { complete_day: complete } : {}),
     doses,

@@ -251,3 +251,29 @@ export async function lockDay(day: string, owner: string, now: Date, ttlMs: numb
 export async function unlockDay(day: string, owner: string): Promise<void> {
   await releaseLease(table(), dayKey(day), owner);
 }
+
+export type CdcAnswer = 'accepted' | 'refused' | 'pending';
+
+/**
+ * CDC's answer to each change staged for a day (for the timeliness scorecard, by `iis_id#vax_event_id#version`):
+ * refused when its receipt refused the record; accepted once every file of the day has a receipt and it was not;
+ * pending before that. A held-back change was never sent, so it has no answer and is left out.
+ */
+export async function answersOfDay(day: string): Promise<Map<string, CdcAnswer>> {
+  const [items, status] = await Promise.all([itemsOfDay(table(), BY_DAY, 'day_part', day), dayStatus(day)]);
+  const files = status.manifest?.files.length ?? 0;
+  const receipts = Object.values(status.receipts);
+  // Refusals are known once every file's receipt is in and its refused records are marked.
+  const answered =
+    status.uploadedAt !== undefined &&
+    receipts.length >= Math.max(files, 1) &&
+    receipts.every((r) => r.marked);
+  const out = new Map<string, CdcAnswer>();
+  for (const i of items) {
+    const unreported = i.unreported?.S;
+    if (unreported === 'held-back') continue;
+    const key = `${i.iis_id!.S!}#${i.vax_event_id!.S!}#${i.version!.N!}`;
+    out.set(key, unreported === 'refused' ? 'refused' : answered ? 'accepted' : 'pending');
+  }
+  return out;
+}

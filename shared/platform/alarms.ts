@@ -51,6 +51,15 @@ export const ALARMS = {
       'The nightly accountability roll-up failed (the schedule retries at 03:30). Rerun by hand once fixed: ' +
       'npm run nightly -- --date <day> --function <nightlyRollup>.',
   },
+  analyticsFailed: {
+    code: 'ANALYTICS_FAILED',
+    /** The topology function that logs it. */
+    fn: 'analyticsNightly',
+    metricName: 'AnalyticsFailed',
+    description:
+      'The nightly uptake, coverage, supply and timeliness run failed (the schedule retries at 04:15). Rerun by ' +
+      'hand once fixed: npm run nightly -- --date <day> --function <nightlyRollup> --analytics <analyticsNightly>.',
+  },
   rollupLate: {
     code: 'ROLLUP_LATE',
     /** The topology function that logs it. */

@@ -104,6 +104,19 @@ describe('coverage (golden)', () => {
     expect(report.flagged.map((f) => f.key)).toEqual([ALA]);
   });
 
+  it('flags on exact fractions, not the 4-decimal ones shown', () => {
+    // State 30 / 50,000 = 0.0006: the bar is 0.00051. Alameda at 25 / 46,400 = 0.000539 is above it, though it
+    // shows as 0.0005 (which is below it).
+    const r = coverage({
+      asOf: '2021-05-01',
+      now: [people(ALA, YOUNG, 25, 0), people('06003', OLD, 5, 0)],
+      denominators: [pop(ALA, YOUNG, 46_400), pop('06003', OLD, 3_600)],
+    });
+    expect(r.state.coverage).toMatchObject({ first: 0.0006 });
+    expect(r.counties.find((f) => f.key === ALA)?.coverage).toMatchObject({ first: 0.0005 });
+    expect(r.flagged).toEqual([]);
+  });
+
   it('counts each group statewide', () => {
     const g = new Map(report.groups.map((f) => [f.key, f]));
     expect(g.get('age:25-39')?.people_first_dose).toBe(3900);

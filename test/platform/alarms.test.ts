@@ -12,16 +12,19 @@ const reportChange = vi.fn();
 const rollupStatus = vi.fn();
 const runRollup = vi.fn();
 const dayStatus = vi.fn();
+const runAnalytics = vi.fn();
 vi.mock('#registry/report.ts', () => ({ reportChange }));
 vi.mock('#registry/parking.ts', () => ({ park: vi.fn(), releaseParked: vi.fn() }));
 vi.mock('#stock/store.ts', () => ({ rollupStatus }));
 vi.mock('#stock/run-rollup.ts', () => ({ runRollup }));
 vi.mock('#cdc/store.ts', () => ({ dayStatus }));
+vi.mock('#analytics/nightly/run.ts', () => ({ runAnalytics }));
 
 const { logger } = await import('#platform/logger.ts');
 const { reportDose } = await import('#registry/report-dose.ts');
 const { handler: nightly } = await import('../../functions/stock/rollup.ts');
 const { checkDayUploaded } = await import('#cdc/report-run.ts');
+const { handler: analytics } = await import('../../functions/analytics/nightly.ts');
 
 const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
 beforeEach(() => errors.mockClear());
@@ -54,6 +57,16 @@ describe('alarm log codes', () => {
     runRollup.mockRejectedValueOnce(new TypeError('boom'));
     await expect(nightly({ date: '2021-03-01' })).rejects.toThrow('boom');
     expect(errors).toHaveBeenCalledWith(ALARMS.rollupFailed.code, { date: '2021-03-01', error: 'TypeError' });
+  });
+
+  it('analyticsFailed: the nightly analytics throw', async () => {
+    rollupStatus.mockResolvedValueOnce({ completed_at: '2021-03-02T08:30:00Z' });
+    runAnalytics.mockRejectedValueOnce(new TypeError('boom'));
+    await expect(analytics({ date: '2021-03-01' })).rejects.toThrow('boom');
+    expect(errors).toHaveBeenCalledWith(ALARMS.analyticsFailed.code, {
+      date: '2021-03-01',
+      error: 'TypeError',
+    });
   });
 
   it("rollupLate: yesterday's roll-up has not completed at the check", async () => {
