@@ -26,7 +26,10 @@ const version = (
   event: string,
   adminDate: string,
   storedDay: string,
-  over: Partial<DoseVersion> & { dose?: Record<string, unknown> } = {},
+  {
+    dose,
+    ...over
+  }: { version?: number; action?: DoseVersion['action']; dose?: Record<string, unknown> } = {},
 ): DoseVersion => ({
   iis_id: iis,
   vax_event_id: event,
@@ -41,7 +44,7 @@ const version = (
     vax_event_id: event,
     recip_id: `R-${event}`,
     admin_date: adminDate,
-    ...over.dose,
+    ...dose,
   }) as never,
 });
 const link = (person: string, v: DoseVersion) =>
