@@ -32,10 +32,19 @@ describe('npm run nightly', () => {
     expect(await bucketStore('REPORTS_BUCKET').get(reportKey(yesterday, 'stock.csv'))).toMatch(
       /^date,iis_id,ndc/,
     );
+    // Then the analytics of the day, through the analyticsNightly function (its grants enforced).
+    expect(out.stdout()).toContain(`under analytics/${yesterday}/`);
+    expect(await bucketStore('REPORTS_BUCKET').get(`analytics/${yesterday}/uptake-cells.csv`)).toMatch(
+      /^county,age,race,ethnicity,sex,first_dose/,
+    );
 
     const again = captureIo({ DATA_DIR: dir.path });
     expect(await nightly(['--date', yesterday, '--json'], again.io)).toBe(0);
-    expect(JSON.parse(again.stdout())).toMatchObject({ date: yesterday, days: [yesterday] });
+    expect(JSON.parse(again.stdout())).toMatchObject({
+      date: yesterday,
+      days: [yesterday],
+      analytics: { date: yesterday, days: [yesterday] },
+    });
   });
 
   it('refuses a day that has not ended, and a malformed date', async () => {
