@@ -432,11 +432,14 @@ const functions = {
   },
   analytics: {
     entry: 'functions/analytics/api.ts',
-    description: 'Population denominators: loads a checked CSV as a new version (admin), shows the versions',
+    description:
+      'Population denominators (load: admin; versions) and the nightly uptake, coverage, supply and timeliness files',
     // A whole file of 44,544 rows is read, checked and written (90 chunk items) in one request.
     timeoutSeconds: 29,
     memoryMb: 1024,
-    tables: { analytics: 'write' },
+    // Sites: whether a site key may read a client site's figures (its sending facility).
+    tables: { analytics: 'write', sites: 'read' },
+    buckets: { reports: { read: ['analytics/'] } },
     routes: keysOf(ENDPOINTS_BY_FUNCTION.analytics, 'authorized'),
   },
   analyticsNightly: {

@@ -1,5 +1,6 @@
 import type { Endpoint } from '#platform/http/endpoint.ts';
-import { error, jsonContent, ref } from '#platform/http/openapi-parts.ts';
+import { ID_MAX_BYTES } from '#platform/http/identifiers.ts';
+import { error, jsonContent, ref, siteParam } from '#platform/http/openapi-parts.ts';
 
 // Population denominators (issue 15): hand-written JSON Schema, like the stock and persons APIs'. The file's
 // limits are declared here, light, for the route table and the stack; denominators.ts enforces them.
@@ -85,6 +86,112 @@ export const ANALYTICS_SCHEMAS = {
   },
 } as const;
 
+// The nightly analytics' files (nightly/figures.ts), read back (reports-read.ts): a site key its own site's
+// figures (or a client site's), the admin key the exact statewide tables, filtered.
+const day = { type: 'string', format: 'date' };
+const q = (name: string, schema: Record<string, unknown>, description?: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  ...(description ? { description } : {}),
+});
+const DATE = { name: 'date', in: 'query', required: true, schema: day, description: 'The run day.' };
+const FORMAT = q('format', { enum: ['json', 'csv'] }, 'json (default) or the CSV file.');
+const IIS = {
+  ...siteParam,
+  description: `One site's own figures: the caller's, a client site's for its sending facility, any for the admin. At most ${ID_MAX_BYTES.iis_id} characters; longer is 400 REQ009.`,
+};
+const COUNTY = q(
+  'county',
+  { type: 'string', pattern: '^([0-9]{5}|OUT_OF_STATE|UNK)$' },
+  'County FIPS (admin).',
+);
+const reportResponses = (what: string) => ({
+  '200': { description: `${what} (JSON) or the CSV file` },
+  '400': error('No or malformed ?date=, or a bad filter (REQ008)'),
+  '403': error("Another site's figures, or a statewide table with a site key (AUTH004)"),
+  '404': error('The nightly analytics of that date have not run (RPT002)'),
+});
+const REPORT_ROUTES = [
+  {
+    key: 'GET /v1/reports/uptake',
+    access: ['site', 'admin'],
+    operation: {
+      summary: 'Doses given and people vaccinated (site: its own; admin: the exact cell, day or site tables)',
+      parameters: [
+        DATE,
+        FORMAT,
+        IIS,
+        COUNTY,
+        q('view', { enum: ['cells', 'days', 'sites'] }, 'Which statewide table (admin; default cells).'),
+      ],
+      requestBody: 'none',
+      responses: reportResponses('Uptake'),
+    },
+  },
+  {
+    key: 'GET /v1/reports/coverage',
+    access: ['site', 'admin'],
+    operation: {
+      summary: 'Coverage against the denominators (site: the suppressed public figures; admin: exact)',
+      parameters: [
+        DATE,
+        FORMAT,
+        { ...COUNTY, description: 'Only the state and this county.' },
+        q(
+          'group',
+          { type: 'string', pattern: '^(age|race|ethnicity|sex):' },
+          'Only the state and this group (age:65-74).',
+        ),
+      ],
+      requestBody: 'none',
+      responses: reportResponses('Coverage'),
+    },
+  },
+  {
+    key: 'GET /v1/reports/supply',
+    access: ['site', 'admin'],
+    operation: {
+      summary: 'Days of supply, lots at risk, reallocation (site: its own; admin: statewide)',
+      parameters: [
+        DATE,
+        FORMAT,
+        IIS,
+        COUNTY,
+        q(
+          'view',
+          { enum: ['sites', 'counties', 'lots'] },
+          'Which CSV file (default sites; counties: admin).',
+        ),
+      ],
+      requestBody: 'none',
+      responses: reportResponses('Supply'),
+    },
+  },
+  {
+    key: 'GET /v1/reports/timeliness',
+    access: ['site', 'admin'],
+    operation: {
+      summary: 'Reporting timeliness scorecards by ISO week and over all time (site: its own; admin: all)',
+      parameters: [
+        DATE,
+        FORMAT,
+        IIS,
+        q('by', { enum: ['site', 'sender', 'county', 'state'] }, 'Scorecards of one kind (admin).'),
+        q('key', text, 'Scorecards of one site, sender, county or CA (admin).'),
+        q(
+          'week',
+          { type: 'string', pattern: '^([0-9]{4}-W[0-9]{2}|all)$' },
+          'One ISO week, or all (all time).',
+        ),
+      ],
+      requestBody: 'none',
+      responses: reportResponses('Scorecards'),
+    },
+  },
+] as const satisfies readonly Endpoint[];
+
 /** The analytics API (functions/analytics/api.ts). */
 export const ANALYTICS_ENDPOINTS = [
   {
@@ -148,4 +255,5 @@ export const ANALYTICS_ENDPOINTS = [
       },
     },
   },
+  ...REPORT_ROUTES,
 ] as const satisfies readonly Endpoint[];

@@ -298,6 +298,51 @@ export function calls(): Call[] {
     [undefined],
   );
 
+  // The nightly analytics (issue 15): a site's own figures (sites/<iis>.json), or a client site's for its
+  // facility; the admin's statewide tables. Coverage is in NO_SITE_DATA: a site key reads only its public,
+  // suppressed figures, statewide aggregates of no site.
+  const ownFigures =
+    (part: 'uptake' | 'supply' | 'timeliness', t: SiteName) =>
+    (res: Answer): string[] => {
+      const got = res.json?.[part];
+      const mine =
+        part === 'uptake'
+          ? got?.doses >= 1 // each site's own patient (SOLO) at least
+          : part === 'supply'
+            ? got?.site?.iis_id === IDS[t]
+            : got?.all_time?.key === IDS[t];
+      return res.json?.scope === IDS[t] && mine
+        ? []
+        : [`${part} of ${JSON.stringify(res.json).slice(0, 200)}`];
+    };
+  for (const part of ['uptake', 'supply', 'timeliness'] as const) {
+    const route = `GET /v1/reports/${part}`;
+    const denied = (res: Answer) => (part in (res.json ?? {}) ? [`denied but answered ${part}`] : []);
+    add(
+      route,
+      '?iis_id=',
+      call('GET', (_p, t) => `/v1/reports/${part}?date=${today}&iis_id=${IDS[t]}`),
+      (_p, t, allowed) => ({ check: allowed ? ownFigures(part, t) : denied }),
+    );
+    add(
+      route,
+      'statewide (no iis_id)',
+      call('GET', () => `/v1/reports/${part}?date=${today}`),
+      (p) => ({
+        check:
+          p === 'admin'
+            ? (res: Answer) => {
+                const all = res.json?.scope === 'all sites' && !(part in res.json);
+                const text = JSON.stringify(res.json ?? '');
+                const missing = part === 'uptake' ? [] : SITES.filter((s) => !text.includes(IDS[s]));
+                return all && missing.length === 0 ? [] : [`statewide ${text.slice(0, 200)}`];
+              }
+            : ownFigures(part, p as SiteName),
+      }),
+      [undefined],
+    );
+  }
+
   // The consolidated record: every key reads it, whichever site's patient (RECORD_READS), but another site's
   // own identifiers never come with it. Matching runs off the intake path: the doses written above first.
   const matched =

@@ -71,6 +71,10 @@ export const TABLE: Record<string, Expectation> = {
   'GET /v1/reports/expiring': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
   'GET /v1/reports/admin-errors': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
   'GET /v1/reports/follow-up': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  // A night's analytics (issue 15): a site's own figures; the admin's statewide tables.
+  'GET /v1/reports/uptake': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'GET /v1/reports/supply': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
+  'GET /v1/reports/timeliness': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },
   // The consolidated record (issue 14) is read by any enrolled site, as with an IIS: no site key is denied,
   // whichever site's patient it names (RECORD_READS). Reviews, merges and splits are the admin's alone.
   'POST /v1/persons/search': { allow: 200, deny: 200, admin: 200, adminAllowed: true, writes: false },
@@ -120,12 +124,14 @@ export const TABLE: Record<string, Expectation> = {
   'PUT /v1/lots/{ndc}/{lot_number}': { allow: 403, deny: 403, admin: 201, adminAllowed: true, writes: false },
 };
 /** Routes of the topology that read or write no site's data. */
-// Population denominators are statewide program data (issue 15): no site's.
+// Population denominators are statewide program data (issue 15): no site's; so is coverage, by county and
+// group (a site key reads only the public, small-cell suppressed figures).
 export const NO_SITE_DATA = [
   'GET /v1/openapi.json',
   'GET /v1/iis',
   'PUT /v1/denominators',
   'GET /v1/denominators',
+  'GET /v1/reports/coverage',
 ];
 export const SITE_KEY_REFUSED = new Set([
   'GET /v1/sites/{iis_id}',

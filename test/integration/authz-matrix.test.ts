@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAnalytics } from '#analytics/nightly/run.ts';
 import { runFollowUp } from '#persons/follow-up.ts';
 import { bucketStore } from '#platform/aws/objects.ts';
 import { addDays } from '#platform/dates.ts';
@@ -115,6 +116,8 @@ beforeAll(async () => {
   await runRollup(today, bucketStore('REPORTS_BUCKET'), () => now);
   // As of today, the seeded first doses (2021) are long overdue a second: every site has a list.
   await runFollowUp(bucketStore('REPORTS_BUCKET'), today);
+  // And the night's analytics: each site's own uptake, supply and timeliness (sites/<iis>.json).
+  await runAnalytics(today, bucketStore('REPORTS_BUCKET'), () => now);
 }, 120_000);
 afterAll(async () => world.rt?.stop());
 
