@@ -6,6 +6,7 @@ import { checkIdentifier } from '#platform/http/identifiers.ts';
 import { HttpError } from '#platform/http/response.ts';
 import { type Caller, permittedSites } from '#sites/access.ts';
 import type { Figure } from './coverage.ts';
+import { COVERAGE_COLUMNS, coverageRow } from './coverage-rows.ts';
 
 /**
  * GET /v1/reports/{uptake,coverage,supply,timeliness}: the files of a night's analytics (nightly/figures.ts).
@@ -248,46 +249,12 @@ async function coverageAnswer(r: Read, exact: boolean): Promise<Answer> {
       },
     };
   return {
-    csv: stringify([out.state, ...out.counties, ...out.groups].map(flat), {
+    csv: stringify([out.state, ...out.counties, ...out.groups].map(coverageRow), {
       header: true,
       columns: COVERAGE_COLUMNS,
     }),
   };
 }
-
-const COVERAGE_COLUMNS = [
-  'scope',
-  'key',
-  'population',
-  'people_first_dose',
-  'people_completed',
-  'coverage_first',
-  'coverage_complete',
-  'change_first_dose',
-  'change_completed',
-  'change_coverage_first',
-  'change_coverage_complete',
-  'flagged',
-];
-/** A figure as a row of coverage.csv (nightly/figures.ts lays the exact file out the same way). */
-const flat = (f: Figure) => ({
-  scope: f.scope,
-  key: f.key,
-  people_first_dose: f.people_first_dose,
-  people_completed: f.people_completed,
-  change_first_dose: f.change_first_dose,
-  change_completed: f.change_completed,
-  ...(typeof f.coverage === 'string'
-    ? { coverage_first: f.coverage, coverage_complete: f.coverage }
-    : {
-        population: f.coverage.population,
-        coverage_first: f.coverage.first,
-        coverage_complete: f.coverage.complete,
-        change_coverage_first: f.coverage.first_change,
-        change_coverage_complete: f.coverage.complete_change,
-      }),
-  flagged: f.flagged ?? false,
-});
 
 interface SupplyFile {
   sites: { iis_id: string; county: string }[];

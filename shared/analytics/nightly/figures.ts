@@ -17,6 +17,7 @@ import { stringify } from 'csv-stringify/sync';
 import { type Cell, cellKey, compareCells, OUT_OF_STATE } from '../cells.ts';
 import { SUPPRESSION } from '../config.ts';
 import { coverage, type Figure, NO_DENOMINATOR, type PopulationRow, unvaccinated } from '../coverage.ts';
+import { COVERAGE_COLUMNS, coverageRow } from '../coverage-rows.ts';
 import { type OnHandRow, supply } from '../supply.ts';
 import { CELL_MARGINS, type ShownTotal, suppressCells } from '../suppress.ts';
 import { allTime, scorecardsOf, type TallyTable } from '../tally.ts';
@@ -248,38 +249,7 @@ export function nightFiles(input: NightInputs): { files: NightFile[]; siteIds: s
   });
   const denominator = input.denominators?.version ?? NO_DENOMINATOR;
   addJson('coverage.json', { denominator, ...cov });
-  const flat = (f: Figure) => ({
-    scope: f.scope,
-    key: f.key,
-    people_first_dose: f.people_first_dose,
-    people_completed: f.people_completed,
-    change_first_dose: f.change_first_dose,
-    change_completed: f.change_completed,
-    ...(typeof f.coverage === 'string'
-      ? { coverage_first: f.coverage, coverage_complete: f.coverage }
-      : {
-          population: f.coverage.population,
-          coverage_first: f.coverage.first,
-          coverage_complete: f.coverage.complete,
-          change_coverage_first: f.coverage.first_change,
-          change_coverage_complete: f.coverage.complete_change,
-        }),
-    flagged: f.flagged ?? false,
-  });
-  addCsv('coverage.csv', [cov.state, ...cov.counties, ...cov.groups].map(flat), [
-    'scope',
-    'key',
-    'population',
-    'people_first_dose',
-    'people_completed',
-    'coverage_first',
-    'coverage_complete',
-    'change_first_dose',
-    'change_completed',
-    'change_coverage_first',
-    'change_coverage_complete',
-    'flagged',
-  ]);
+  addCsv('coverage.csv', [cov.state, ...cov.counties, ...cov.groups].map(coverageRow), COVERAGE_COLUMNS);
   addJson('public/coverage.json', {
     denominator,
     as_of: cov.as_of,
