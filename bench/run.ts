@@ -9,12 +9,15 @@
  *   7. the nightly roll-up of a day of 100,000 doses and 5,000 wastage records across 500 sites vs reading them;
  *   8. CDC's validator (validate --cdc) on a 200,000-row CVRS file vs bare parsing (lines and TABs) of it;
  *   9. person matching through the stores (linkDose, 1 and 2 matchers) on ~2,000 synthetic doses vs reading each
- *      dose's head, and the in-memory matcher's time and precision/recall on the same doses.
+ *      dose's head, and the in-memory matcher's time and precision/recall on the same doses;
+ *  10. the nightly analytics of a day of 100,000 dose versions across 2,000 sites on no history and on a
+ *      5,000,000-dose history (10,000 and 500,000 with --quick) vs reading the day: time and peak memory.
  * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms, CDC's
  * validator ≥ 100,000 rows/s and ≤ 2x bare parsing. `-- --only <figure>` runs one (validation, bundles, http,
- * files, rollup, cdc, persons). Each figure is in bench/figures/; the ones that need their own process start
- * bench/server.ts, e2e-file.ts, ingest-rss.ts, rollup.ts or persons.ts.
+ * files, rollup, cdc, persons, analytics). Each figure is in bench/figures/; the ones that need their own process start
+ * bench/server.ts, e2e-file.ts, ingest-rss.ts, rollup.ts, persons.ts or analytics.ts.
  */
+import { analyticsBench } from './figures/analytics.ts';
 import { bundleBench } from './figures/bundles.ts';
 import { cdcBench } from './figures/cdc.ts';
 import { fileBench } from './figures/files.ts';
@@ -24,7 +27,7 @@ import { rollupBench } from './figures/rollup.ts';
 import { validationBench } from './figures/validation.ts';
 import { fmt } from './report.ts';
 
-// `-- --only cdc` runs one figure (validation, bundles, http, files, rollup, cdc, persons); the rest are left out.
+// `-- --only cdc` runs one figure (validation, bundles, http, files, rollup, cdc, persons, analytics); the rest are left out.
 const only = process.argv[process.argv.indexOf('--only') + 1];
 const runs = (name: string) => !process.argv.includes('--only') || only === name;
 const rate = runs('validation') ? validationBench() : undefined;
@@ -34,6 +37,7 @@ if (runs('files')) await fileBench();
 if (runs('rollup')) rollupBench();
 const cdc = runs('cdc') ? await cdcBench() : undefined;
 if (runs('persons')) personsBench();
+if (runs('analytics')) analyticsBench();
 if (rate !== undefined)
   console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);
 for (const [what, f] of cdc
