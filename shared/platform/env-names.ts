@@ -35,3 +35,11 @@ export const SECRET_ENV = {
   cdcRecipientKey: 'CDC_RECIPIENT_KEY',
   cdcClearinghouse: 'CDC_CLEARINGHOUSE',
 } as const;
+
+/** Sign-in (issue 16): the OpenID Connect provider whose access tokens the authorizer accepts (docs/sign-in.md). */
+export const AUTH_ENV = {
+  /** The provider's issuer URL (Cognito: https://cognito-idp.<region>.amazonaws.com/<pool id>). */
+  issuer: 'OIDC_ISSUER',
+  /** Accepted audiences, comma-separated: the API's resource indicator, or Cognito app client ids. */
+  audience: 'OIDC_AUDIENCE',
+} as const;
