@@ -116,7 +116,7 @@ const reportResponses = (what: string) => ({
 const REPORT_ROUTES = [
   {
     key: 'GET /v1/reports/uptake',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary: 'Doses given and people vaccinated (site: its own; admin: the exact cell, day or site tables)',
       parameters: [
@@ -132,7 +132,7 @@ const REPORT_ROUTES = [
   },
   {
     key: 'GET /v1/reports/coverage',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary: 'Coverage against the denominators (site: the suppressed public figures; admin: exact)',
       parameters: [
@@ -151,7 +151,7 @@ const REPORT_ROUTES = [
   },
   {
     key: 'GET /v1/reports/supply',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary: 'Days of supply, lots at risk, reallocation (site: its own; admin: statewide)',
       parameters: [
@@ -171,7 +171,7 @@ const REPORT_ROUTES = [
   },
   {
     key: 'GET /v1/reports/timeliness',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary: 'Reporting timeliness scorecards by ISO week and over all time (site: its own; admin: all)',
       parameters: [
@@ -232,7 +232,7 @@ export const ANALYTICS_ENDPOINTS = [
   },
   {
     key: 'GET /v1/denominators',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary: 'The population denominators in force and every earlier version (not the rows)',
       parameters: [

@@ -4,7 +4,7 @@ import type { ObjectStore } from '#platform/aws/objects.ts';
 import { isDay } from '#platform/dates.ts';
 import { checkIdentifier } from '#platform/http/identifiers.ts';
 import { HttpError } from '#platform/http/response.ts';
-import { type Caller, permittedSites } from '#sites/access.ts';
+import { type Caller, permittedSites, statewide } from '#sites/access.ts';
 import type { Figure } from './coverage.ts';
 import { COVERAGE_COLUMNS, coverageRow } from './coverage-rows.ts';
 
@@ -89,7 +89,7 @@ export async function analyticsReportAnswer(
     );
   }
   const r: Read = { date, csv: format === 'csv', file, f };
-  if (report === 'coverage') return coverageAnswer(r, who.role === 'admin');
+  if (report === 'coverage') return coverageAnswer(r, statewide(who));
 
   const named = checkIdentifier('iis_id', q.iis_id?.trim() || undefined)?.toUpperCase();
   if (who.role === 'site') {

@@ -111,6 +111,7 @@ export const PERSON_ENDPOINTS = [
   {
     key: 'POST /v1/persons/search',
     access: ['site', 'admin'],
+    reads: true,
     operation: {
       summary: "Find one person's consolidated record (never a listing; every search is access-logged)",
       description:
@@ -256,7 +257,7 @@ export const PERSON_ENDPOINTS = [
   },
   {
     key: 'GET /v1/reports/follow-up',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary: 'Reminder/recall: people due or overdue for their next dose (site: its own; admin: by county)',
       parameters: [

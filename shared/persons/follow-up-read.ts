@@ -1,7 +1,7 @@
 import type { ObjectStore } from '#platform/aws/objects.ts';
 import { isDay } from '#platform/dates.ts';
 import { HttpError } from '#platform/http/response.ts';
-import { type Caller, permittedSites } from '#sites/access.ts';
+import { type Caller, permittedSites, statewide } from '#sites/access.ts';
 import { type FollowUpResult, type FollowUpRow, followUpKey, rowsCsv, siteFile } from './follow-up.ts';
 
 /**
@@ -35,7 +35,14 @@ export async function followUpAnswer(
     );
   }
   const named = q.iis_id?.trim().toUpperCase() || undefined;
-  if (who.role === 'admin' && !named) {
+  if (who.role === 'program' && named)
+    throw new HttpError(
+      403,
+      'AUTH004',
+      'iis_id',
+      "Program staff see the statewide counts by county; a site's list names its patients and is for that site.",
+    );
+  if (statewide(who) && !named) {
     const counties = JSON.parse(await reports.get(followUpKey(date, 'counties.json'))) as unknown[];
     return { json: { date, scope: 'all sites', counts: done.counts, by_county: counties } };
   }

@@ -3,10 +3,24 @@ import { getSite } from './store.ts';
 
 /** Who is calling, as the authorizer established it. */
 export interface Caller {
-  role: 'site' | 'admin';
-  /** The caller's own site (absent for the admin). */
+  /** A site (its key, or a person or client signed in for sites), program staff (statewide reads), the admin. */
+  role: 'site' | 'program' | 'admin';
+  /** The caller's own site (absent for the admin and program staff): a key's site, a token's first site. */
   iis_id?: string;
+  /** Every site the caller acts for: a key's one site, or the sites of a sign-in (`dp_sites`). */
+  sites?: readonly string[];
+  /** A read-only sign-in: every write is refused (handler.ts). */
+  readOnly?: boolean;
+  /** How the caller proved who it is. */
+  via?: 'key' | 'token';
 }
+
+/** The sites a caller acts for as its own (a sending facility acts for its clients too, see permittedSites). */
+export const ownSites = (caller: Caller): readonly string[] =>
+  caller.sites ?? (caller.iis_id ? [caller.iis_id] : []);
+
+/** Statewide readers: the admin and program staff. */
+export const statewide = (caller: Caller) => caller.role === 'admin' || caller.role === 'program';
 
 export type SiteAccess = { ok: true; sites: Map<string, Site> } | { ok: false; iis_id: string };
 
@@ -18,9 +32,11 @@ export async function permittedSites(
 ): Promise<{ sites: Map<string, Site>; forbidden: Set<string> }> {
   const sites = new Map<string, Site>();
   const forbidden = new Set<string>();
+  const own = new Set(ownSites(caller));
   for (const id of new Set(iisIds)) {
-    const site = caller.iis_id ? await lookup(id) : undefined;
-    if (!site || (id !== caller.iis_id && site.sending_facility_iis_id !== caller.iis_id)) forbidden.add(id);
+    const site = own.size > 0 ? await lookup(id) : undefined;
+    const facility = site?.sending_facility_iis_id;
+    if (!site || (!own.has(id) && !(facility !== undefined && own.has(facility)))) forbidden.add(id);
     else sites.set(id, site);
   }
   return { sites, forbidden };

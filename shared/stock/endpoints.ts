@@ -221,7 +221,7 @@ const lotAccess =
 export const STOCK_ENDPOINTS = [
   {
     key: 'GET /v1/lots/{ndc}/{lot_number}',
-    access: ['site', 'admin'],
+    access: ['site', 'program', 'admin'],
     operation: {
       summary:
         "A lot's expiration and its history (any key); with a site key also the site's own beyond-use dates",
@@ -339,7 +339,7 @@ export const REPORT_ENDPOINTS = (
   ] as const
 ).map(([kind, summary, extra]) => ({
   key: `GET /v1/reports/${kind}` as const,
-  access: ['site', 'admin'] as const,
+  access: ['site', 'program', 'admin'] as const,
   operation: {
     summary,
     parameters: [...reportParams, ...extra],

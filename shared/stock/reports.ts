@@ -1,6 +1,6 @@
 import type { ObjectStore } from '#platform/aws/objects.ts';
 import { HttpError } from '#platform/http/response.ts';
-import { type Caller, permittedSites } from '#sites/access.ts';
+import { type Caller, permittedSites, statewide as readsStatewide } from '#sites/access.ts';
 import { reportKey, siteReportKey } from './report-files.ts';
 import type { ExpiringRow } from './rollup.ts';
 import { rollupStatus } from './summaries.ts';
@@ -82,7 +82,7 @@ export async function reportRows(
       'date',
       `The roll-up for ${date} has not run yet: it runs after midnight California time for the day before.`,
     );
-  if (who.role === 'admin')
+  if (readsStatewide(who))
     return named
       ? { date, scope: named, rows: await siteRows(reports, date, named, kind), extra: {} }
       : statewide(reports, date, kind);

@@ -83,9 +83,20 @@ describe('route(): the role comes from the declaration', () => {
       operation: { summary: 'site', requestBody: 'none', responses: {} },
     },
     { key: 'GET /c', access: 'public', operation: { summary: 'anyone', requestBody: 'none', responses: {} } },
+    {
+      key: 'POST /d',
+      access: ['site', 'program', 'admin'],
+      operation: { summary: 'a write', requestBody: 'none', responses: {} },
+    },
+    {
+      key: 'POST /e',
+      access: ['site'],
+      reads: true,
+      operation: { summary: 'a search', requestBody: 'none', responses: {} },
+    },
   ] as const satisfies readonly Endpoint[];
   const ok = async () => ({ statusCode: 200, body: 'ok' });
-  const router = route(endpoints, { 'GET /a': ok, 'GET /b': ok, 'GET /c': ok });
+  const router = route(endpoints, { 'GET /a': ok, 'GET /b': ok, 'GET /c': ok, 'POST /d': ok, 'POST /e': ok });
   const call = (routeKey: string, lambda?: Record<string, unknown>) =>
     router(
       { routeKey, requestContext: { authorizer: lambda ? { lambda } : undefined } } as unknown as ApiEvent,
@@ -118,5 +129,26 @@ describe('route(): the role comes from the declaration', () => {
     expect(await call('GET /a', { role: 'admin' })).toMatchObject({ statusCode: 200 });
     expect(await call('GET /b', { role: 'site', iis_id: 'S1' })).toMatchObject({ statusCode: 200 });
     expect(await call('GET /c')).toMatchObject({ statusCode: 200 });
+  });
+
+  it('a read-only sign-in reads (GET, a POST declared as a read) and is refused every write (issue 16)', async () => {
+    const reader = { role: 'site', iis_id: 'S1', sites: 'S1 S2', via: 'token', read_only: true };
+    expect(await call('GET /b', reader)).toMatchObject({ statusCode: 200 });
+    expect(await call('POST /e', reader)).toMatchObject({ statusCode: 200 });
+    expect(await refused(call('POST /d', reader))).toMatchObject({ statusCode: 403, code: 'AUTH005' });
+    // Program staff are read-only whatever the context says; a writer is let through.
+    expect(await refused(call('POST /d', { role: 'program', via: 'token' }))).toMatchObject({
+      code: 'AUTH005',
+    });
+    expect(await call('POST /d', { ...reader, read_only: false })).toMatchObject({ statusCode: 200 });
+  });
+
+  it("answers 401 with the authorizer's message for a refused token", async () => {
+    const message = 'This token expired at 2026-12-04T18:00:00.000Z: sign in again (or request a new token).';
+    expect(await refused(call('GET /b', { role: 'none', reason: 'expired', message }))).toMatchObject({
+      statusCode: 401,
+      code: 'AUTH001',
+      message,
+    });
   });
 });

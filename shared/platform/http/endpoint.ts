@@ -4,8 +4,11 @@
  * (infra/topology.ts), the OpenAPI document and the README's route table are all derived from these.
  */
 
-/** The roles a key can have (the authorizer decides; functions/sites/authorizer.ts). */
-export type Role = 'site' | 'admin';
+/**
+ * The roles a caller can have (the authorizer decides; functions/sites/authorizer.ts): a site (key or sign-in),
+ * program staff (a sign-in: statewide reads), the admin (key or sign-in). docs/sign-in.md.
+ */
+export type Role = 'site' | 'program' | 'admin';
 
 export interface Endpoint {
   /** API Gateway's routeKey: `METHOD /path` with `{name}` parameters. */
@@ -14,6 +17,8 @@ export interface Endpoint {
   access: 'public' | readonly Role[];
   /** What a key of another role is told (403), when more helpful than the default. */
   denied?: string;
+  /** A POST that only reads (a search): a read-only sign-in may call it. */
+  reads?: true;
   /**
    * The OpenAPI operation without `security` (derived from `access`). Every operation names its request body
    * (or `requestBody: 'none'` when it takes none) and a response schema or description for each status.
@@ -38,4 +43,5 @@ export const keysOf = (endpoints: readonly Endpoint[], which: 'authorized' | 'pu
 export const DENIED: Record<Role, { code: string; message: string }> = {
   site: { code: 'AUTH002', message: 'This is done with a site key, not the admin key.' },
   admin: { code: 'AUTH003', message: 'This operation needs the admin key; a site key cannot do it.' },
+  program: { code: 'AUTH003', message: 'This is for program staff and the admin.' },
 };

@@ -26,6 +26,11 @@ export function httpHandler(fn: (event: ApiEvent, context: Context) => Promise<R
   });
 }
 
+/** A GET, or a POST declared as a read (a search): what a read-only sign-in may call. */
+const readsOnly = (e: Endpoint) => e.key.startsWith('GET ') || e.reads === true;
+const READ_ONLY =
+  'This sign-in may read, not change: ask your administrator for write access, or use a site key.';
+
 type RouteFn = (event: ApiEvent, context: Context) => Promise<Result>;
 
 /**
@@ -44,12 +49,14 @@ export function route<const E extends readonly Endpoint[]>(
     const fn = fns[event.routeKey];
     if (!endpoint || !fn) throw new HttpError(404, 'REQ404', 'path', `No route ${event.routeKey}.`);
     if (endpoint.access !== 'public') {
-      const { role } = caller(event);
-      if (!endpoint.access.includes(role)) {
+      const who = caller(event);
+      if (!endpoint.access.includes(who.role)) {
         const needed = endpoint.access[0]!;
         const { code, message } = DENIED[needed];
         throw new HttpError(403, code, 'authorization', endpoint.denied ?? message);
       }
+      if (who.readOnly && !readsOnly(endpoint))
+        throw new HttpError(403, 'AUTH005', 'authorization', READ_ONLY);
     }
     return fn(event, context);
   };

@@ -34,7 +34,7 @@ export const schema = (s: z.core.$ZodType) => {
 export const whoMayCall = (e: Endpoint): string =>
   e.access === 'public'
     ? 'anyone (no key)'
-    : e.access.map((r) => (r === 'site' ? 'site key' : 'admin key')).join(', ');
+    : e.access.map((r) => (r === 'site' ? 'site key' : r === 'program' ? 'program sign-in' : 'admin key')).join(', ');
 
 /** An operation as OpenAPI writes it: security from the route's access, the answers every keyed route can give. */
 function operationOf(e: Endpoint): Record<string, unknown> {

@@ -69,10 +69,18 @@ function where(text: string, err: unknown): string {
 export function caller(event: ApiEvent): Caller {
   const ctx = event.requestContext.authorizer?.lambda ?? {};
   const role = ctx.role;
-  if (role === 'admin') return { role: 'admin' };
-  if (role === 'site' && typeof ctx.iis_id === 'string') return { role: 'site', iis_id: ctx.iis_id };
+  const readOnly = ctx.read_only === true || ctx.read_only === 'true';
+  const via = ctx.via === 'token' ? 'token' : 'key';
+  if (role === 'admin') return { role: 'admin', via, ...(readOnly ? { readOnly } : {}) };
+  if (role === 'program') return { role: 'program', via, readOnly: true };
+  if (role === 'site' && typeof ctx.iis_id === 'string') {
+    const sites = typeof ctx.sites === 'string' ? ctx.sites.split(' ').filter(Boolean) : [ctx.iis_id];
+    return { role: 'site', iis_id: ctx.iis_id, sites, via, ...(readOnly ? { readOnly } : {}) };
+  }
   const reason = typeof ctx.reason === 'string' ? ctx.reason : 'unknown';
-  throw new HttpError(401, 'AUTH001', 'authorization', UNAUTHORIZED[reason] ?? UNAUTHORIZED.unknown!);
+  // A token's refusal comes with the authorizer's own message (which claim, which time).
+  const message = typeof ctx.message === 'string' ? ctx.message : undefined;
+  throw new HttpError(401, 'AUTH001', 'authorization', message ?? UNAUTHORIZED[reason] ?? UNAUTHORIZED.unknown!);
 }
 
 const UNAUTHORIZED: Record<string, string> = {
@@ -87,7 +95,7 @@ export function requireSite(c: Caller): Caller & { iis_id: string } {
       403,
       'AUTH002',
       'authorization',
-      'Doses are submitted and read with a site key, not the admin key.',
+      'Doses are submitted and read with a site key or a site sign-in, not as the admin or program staff.',
     );
   return c as Caller & { iis_id: string };
 }
