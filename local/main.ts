@@ -67,7 +67,29 @@ Read it back:
 
 API description: ${rt.apiUrl}/v1/openapi.json     Queue depths: npm run queues
 Nightly stock roll-up at 00:30 California time; a past day by hand: npm run nightly -- --date YYYY-MM-DD
-${registryLines()}${clearinghouseLines()}`);
+${registryLines()}${clearinghouseLines()}${signInLines()}`);
+
+/** The sign-in provider: its demo users with their passwords (local demo only) and the demo machine client. */
+function signInLines(): string {
+  if (!rt.oidc) return '';
+  const { issuer, users, clients, tokenEndpoint } = rt.oidc;
+  const who = (u: (typeof users)[number]) =>
+    u.dp_role === 'site'
+      ? `site ${u.dp_sites}, ${u.dp_access === 'write' ? 'read-write' : 'read-only'}`
+      : u.dp_role === 'program'
+        ? 'program staff, statewide reads'
+        : 'administrator';
+  const client = clients[0];
+  return `Sign-in (OpenID provider ${issuer}; demo users, kept in ${join(dataDir, 'oidc', 'demo.json')}):
+${users.map((u) => `  ${u.username.padEnd(12)} ${u.password.padEnd(18)} ${who(u)}`).join('\n')}
+${
+  client
+    ? `  A token for machine client ${client.clientId} (client credentials), then call the API with it:
+    curl -s -u ${client.clientId}:${client.clientSecret} -d grant_type=client_credentials ${tokenEndpoint}
+`
+    : ''
+}`;
+}
 
 /** Where the CDC Clearinghouse stand-in listens, and how to send today's report to it now. */
 function clearinghouseLines(): string {

@@ -7,6 +7,7 @@ import type { LocalFunctionSpec } from './lambda.ts';
 import type { Logger } from './log.ts';
 import type { ProvisionedQueue } from './provision.ts';
 import type { ClearinghouseStandin } from './standins/clearinghouse.ts';
+import type { OidcMachineClient, OidcStandin, OidcUser } from './standins/oidc.ts';
 import type { RegistryStandin } from './standins/registry.ts';
 import type { LocalRegistryName } from './standins/registry-local.ts';
 import type { ApiSettings } from './triggers/http-api.ts';
@@ -64,6 +65,26 @@ export interface LocalRuntimeOptions {
    */
   clearinghouse?: false | { port?: number; tls?: boolean };
   /**
+   * The sign-in provider (issue 16, docs/sign-in.md#locally): a real OpenID provider on 127.0.0.1, with
+   * OIDC_ISSUER and OIDC_AUDIENCE pointing the API's authorizer at it. Started when the topology has the API's
+   * authorizer, unless `false` or an OIDC_ISSUER is given (extraEnv or the environment). Port: `port`, else
+   * OIDC_STANDIN_PORT, else a free one. Without `users` and `clients`, the demo's: a user per role for the demo
+   * site and a machine client `site-<demo site>`, their passwords and secret made once and kept in
+   * `${dataDir}/oidc/demo.json` (per runtime without a data directory), beside its signing key. The console's
+   * redirect URIs default to `<api>/callback` (after sign-out: `<api>/`).
+   */
+  oidc?:
+    | false
+    | {
+        port?: number;
+        users?: OidcUser[];
+        clients?: OidcMachineClient[];
+        redirectUris?: string[];
+        postLogoutRedirectUris?: string[];
+        /** Access token lifetime in seconds (default 900). */
+        accessTokenTtlSeconds?: number;
+      };
+  /**
    * IAM enforced on the functions' AWS calls (local/iam/, docs/iam-local.md): each call made inside an invocation,
    * and each receive/delete of an SQS trigger, is evaluated against the policy `cdk synth` gives that function's
    * role, and fails with AccessDenied where AWS would deny it. Every function must be one of the stack's. When
@@ -95,6 +116,19 @@ export interface LocalRuntime {
   clearinghouse?: ClearinghouseStandin;
   /** The stand-in's CA and the client certificate and key files, when it runs mutual TLS with a data directory. */
   clearinghouseTlsFiles?: { ca: string; clientCert: string; clientKey: string };
+  /** The sign-in provider, when one was started: its issuer, the API audience, its users and machine clients. */
+  oidc?: {
+    issuer: string;
+    /** The `aud` of its access tokens (OIDC_AUDIENCE): the API's resource indicator. */
+    audience: string;
+    tokenEndpoint: string;
+    /** The public client of the console (authorization code with PKCE) and where it may be sent back. */
+    consoleClientId: string;
+    redirectUris: string[];
+    users: OidcUser[];
+    clients: OidcMachineClient[];
+    standin: OidcStandin;
+  };
   /** IAM enforcement, when on: the policies enforced and the calls denied so far. */
   iam?: { enforcer: LocalIamEnforcer; denials: Denial[] };
   stop(): Promise<void>;

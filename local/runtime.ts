@@ -23,6 +23,7 @@ import { portFromEnv } from './listen.ts';
 import { defaultLogger, type Logger } from './log.ts';
 import { provision } from './provision.ts';
 import { applyEnv, handlerEnv } from './runtime-env.ts';
+import { type LocalOidc, startOidcIfWanted } from './runtime-oidc.ts';
 import { givenSecret, startClearinghouseIfWanted, startRegistriesIfWanted } from './runtime-partners.ts';
 import type { LocalRuntime, LocalRuntimeOptions, LocalTopology } from './runtime-types.ts';
 import { startDynamo } from './standins/dynamodb.ts';
@@ -97,6 +98,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (registries) cleanups.push(() => registries.stop());
     const clearinghouse = await startClearinghouseIfWanted(topo, options, dataDir, logger);
     if (clearinghouse) cleanups.push(() => clearinghouse.standin.stop());
+    // Started once the API's URL (the console's redirect URI) is known, but stopped with the partners.
+    let oidc: LocalOidc | undefined;
+    let restoreOidcEnv: (() => void) | undefined;
+    cleanups.push(() => {
+      restoreOidcEnv?.();
+      return oidc?.standin.stop();
+    });
 
     const provisioned = await provision(
       topo,
@@ -161,6 +169,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logger,
     });
     cleanups.push(() => http.stop());
+
+    // Before any handler runs (the authorizer reads OIDC_ISSUER and OIDC_AUDIENCE).
+    oidc = await startOidcIfWanted(topo, options, dataDir, http.url, logger);
+    if (oidc) {
+      Object.assign(env, oidc.env);
+      restoreOidcEnv = applyEnv(oidc.env);
+    }
 
     const pollers: SqsPoller[] = [];
     cleanups.push(async () => {
@@ -232,6 +247,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       registries: registries?.standins ?? {},
       clearinghouse: clearinghouse?.standin,
       ...(clearinghouse?.tlsDir ? { clearinghouseTlsFiles: localTlsFiles(clearinghouse.tlsDir) } : {}),
+      ...(oidc
+        ? {
+            oidc: {
+              issuer: oidc.standin.issuer,
+              audience: oidc.standin.audience,
+              tokenEndpoint: oidc.standin.tokenEndpoint,
+              consoleClientId: oidc.consoleClientId,
+              redirectUris: oidc.redirectUris,
+              users: oidc.users,
+              clients: oidc.clients,
+              standin: oidc.standin,
+            },
+          }
+        : {}),
       ...(iam ? { iam: { enforcer: iam, denials: iam.denials } } : {}),
       stop() {
         stopping ??= runCleanups();

@@ -212,7 +212,7 @@ export async function startOidcStandin(options: OidcStandinOptions): Promise<Oid
   }
   provider.on('server_error', (_ctx, err) => log(`[oidc] server error: ${describeError(err)}`));
   handle = provider.callback();
-  log(`[oidc] OpenID provider at ${issuer} (${users.size} users, ${machines.size} machine clients)`);
+  log(`[oidc] OpenID provider at ${issuer} (users: ${users.size}, machine clients: ${machines.size})`);
 
   return {
     issuer,
