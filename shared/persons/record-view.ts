@@ -1,6 +1,6 @@
 import { getHead } from '#doses/store.ts';
 import type { Finding } from '#platform/findings.ts';
-import type { Caller } from '#sites/access.ts';
+import { type Caller, ownSites } from '#sites/access.ts';
 import { recordChecks } from './checks.ts';
 import type { FullRecord } from './record.ts';
 import type { Demographics, Forecast, RecordDose } from './types.ts';
@@ -35,7 +35,8 @@ export interface PersonRecord {
   checks: Finding[];
 }
 
-const isOwn = (who: Caller, iis: string) => who.role === 'admin' || who.iis_id === iis;
+// A sign-in for several sites owns the reports of each of them.
+const isOwn = (who: Caller, iis: string) => who.role === 'admin' || ownSites(who).includes(iis);
 
 /** The record as `who` sees it; own doses carry their event IDs and report statuses. */
 export async function recordFor(r: FullRecord, who: Caller): Promise<PersonRecord> {
