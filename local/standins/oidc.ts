@@ -47,6 +47,8 @@ export interface OidcMachineClient extends DpClaims {
   clientSecret: string;
   /** How the client authenticates at the token endpoint (default client_secret_basic). */
   authMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** Lifetime of this client's access tokens in seconds (default: the provider's), e.g. 1 to make one expire. */
+  accessTokenTtlSeconds?: number;
 }
 
 export interface OidcStandinOptions {
@@ -161,12 +163,12 @@ export async function startOidcStandin(options: OidcStandinOptions): Promise<Oid
         enabled: true,
         defaultResource: () => API_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, indicator) => {
+        getResourceServerInfo: (_ctx, indicator, client) => {
           if (indicator !== API_RESOURCE) throw new errors.InvalidTarget();
           return {
             scope: API_SCOPE,
             audience: API_RESOURCE,
-            accessTokenTTL: ttl,
+            accessTokenTTL: machines.get(client.clientId)?.accessTokenTtlSeconds ?? ttl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
@@ -194,7 +196,8 @@ export async function startOidcStandin(options: OidcStandinOptions): Promise<Oid
     },
     ttl: {
       AccessToken: ttl,
-      ClientCredentials: ttl,
+      ClientCredentials: (_ctx, _token, client) =>
+        machines.get(client.clientId)?.accessTokenTtlSeconds ?? ttl,
       AuthorizationCode: 60,
       IdToken: ttl,
       RefreshToken: 8 * 60 * 60,

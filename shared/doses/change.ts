@@ -1,7 +1,7 @@
 import { contentHash } from '#platform/content-hash.ts';
 import { localDate } from '#platform/dates.ts';
 import { type Finding, finding, hasError, shown } from '#platform/findings.ts';
-import { type Caller, resolveSites } from '#sites/access.ts';
+import { actingSite, type Caller, resolveSites } from '#sites/access.ts';
 import type { Site } from '#sites/site.ts';
 import type { Dose } from './fields.ts';
 import { normalizeDose } from './normalize.ts';
@@ -141,7 +141,7 @@ export async function updateDose(
     dose: dose as Dose,
     findings,
     stored_at: req.now.toISOString(),
-    submitted_by: req.caller.iis_id ?? '',
+    submitted_by: actingSite(req.caller, site),
     historical: options.historical || undefined,
     registry_status: undefined,
     cdc_status: undefined,
@@ -152,14 +152,14 @@ export async function updateDose(
 export async function deleteDose(req: ChangeRequest, deps: IntakeDeps = defaultDeps): Promise<ChangeOutcome> {
   const found = await base(req, deps);
   if ('kind' in found) return found;
-  const { current } = found;
+  const { current, site } = found;
   const next: store.DoseVersion = {
     ...current,
     version: current.version + 1,
     action: 'D',
     findings: [],
     stored_at: req.now.toISOString(),
-    submitted_by: req.caller.iis_id ?? '',
+    submitted_by: actingSite(req.caller, site),
     registry_status: undefined,
     cdc_status: undefined,
   };

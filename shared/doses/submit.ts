@@ -4,7 +4,7 @@ import { type Finding, finding, hasError, shown } from '#platform/findings.ts';
 import { mapLimit } from '#platform/map-limit.ts';
 import { BATCH_LIMIT } from '#platform/store/batch-write.ts';
 import { registryFor } from '#registry/routing.ts';
-import { type Caller, permittedSites } from '#sites/access.ts';
+import { actingSite, type Caller, permittedSites } from '#sites/access.ts';
 import type { Site } from '#sites/site.ts';
 import { getSite } from '#sites/store.ts';
 import { type Dose, SITE_FILLED_FIELDS } from './fields.ts';
@@ -254,7 +254,7 @@ export async function submitDoses(
           dose: dose as Dose,
           findings,
           stored_at: storedAt,
-          submitted_by: callerIis,
+          submitted_by: actingSite(caller, sites.get(dose.iis_id!)!),
           registry: registryFor(sites.get(dose.iis_id!)!.admin_address_county, now),
           source: options.sources?.[index],
           ...(options.historical?.[index] ? { historical: true } : {}),

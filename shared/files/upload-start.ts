@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { type ApiEvent, caller, jsonBody, requireSite } from '#platform/http/request.ts';
 import { HttpError, json, type Result } from '#platform/http/response.ts';
 import { logger } from '#platform/logger.ts';
-import { resolveSites } from '#sites/access.ts';
+import { actingSite, resolveSites } from '#sites/access.ts';
 import { newUploadId, safeName } from './keys.ts';
 import { incomingKey, presignPut } from './storage.ts';
 import { createUpload } from './uploads-store.ts';
@@ -65,7 +65,7 @@ export async function startUpload(event: ApiEvent): Promise<Result> {
     status: 'received',
     created_at: now.toISOString(),
     updated_at: now.toISOString(),
-    created_by: site.iis_id,
+    created_by: actingSite(site, access.sites.get(iisId)!),
   });
   const url = await presignPut(key, contentType, URL_TTL_SECONDS);
   logger.info('upload url issued', { iis_id: iisId, upload_id: uploadId });

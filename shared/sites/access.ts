@@ -22,6 +22,20 @@ export const ownSites = (caller: Caller): readonly string[] =>
 /** Statewide readers: the admin and program staff. */
 export const statewide = (caller: Caller) => caller.role === 'admin' || caller.role === 'program';
 
+/**
+ * The site a write is recorded as made by (a dose version's submitted_by, an upload's created_by): the caller's
+ * own site that acts for `site`, i.e. the site itself when it is one of the caller's own, else its sending
+ * facility. For a key (one own site) that is always the key's site; a sign-in for several sites writing its
+ * second site is recorded as that site, not as its first (issue 16).
+ */
+export function actingSite(caller: Caller, site: Pick<Site, 'iis_id' | 'sending_facility_iis_id'>): string {
+  const own = ownSites(caller);
+  if (own.includes(site.iis_id)) return site.iis_id;
+  const facility = site.sending_facility_iis_id;
+  if (facility !== undefined && own.includes(facility)) return facility;
+  return caller.iis_id ?? '';
+}
+
 export type SiteAccess = { ok: true; sites: Map<string, Site> } | { ok: false; iis_id: string };
 
 /** The sites among `iisIds` a caller may act for (its own, and those naming it as sending facility), and the rest. */

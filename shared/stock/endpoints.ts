@@ -339,7 +339,9 @@ export const REPORT_ENDPOINTS = (
   ] as const
 ).map(([kind, summary, extra]) => ({
   key: `GET /v1/reports/${kind}` as const,
-  access: ['site', 'program', 'admin'] as const,
+  // Doses given in error is a list of doses (their event IDs): not for program staff, who never read a dose.
+  access:
+    kind === 'admin-errors' ? (['site', 'admin'] as const) : (['site', 'program', 'admin'] as const),
   operation: {
     summary,
     parameters: [...reportParams, ...extra],

@@ -1,4 +1,5 @@
 import { addDays } from '#platform/dates.ts';
+import { ALL_ENDPOINTS } from '#platform/http/endpoints-by-function.ts';
 import { demoSite } from '../fixtures/doses.ts';
 import {
   type Answer,
@@ -6,7 +7,9 @@ import {
   type Call,
   dose,
   foreignIds,
+  home,
   IDS,
+  isAdmin,
   keys,
   LOT,
   NAMES_OTHER_SITES,
@@ -22,12 +25,54 @@ import {
   type SiteName,
   SOLO,
   soap,
+  statewideReader,
   TABLE,
   today,
   uploads,
+  WHO,
   world,
 } from './authz-matrix-world.ts';
 import { drained } from './harness.ts';
+
+/** Each route's declaration (shared/<capability>/endpoints.ts): who may call it, and whether it only reads. */
+const DECLARED = new Map(ALL_ENDPOINTS.map((e) => [e.key as string, e]));
+/** Routes a read-only sign-in may call: a GET, or a POST declared `reads: true` (platform/http/handler.ts). */
+export const isRead = (route: string) => route.startsWith('GET ') || DECLARED.get(route)?.reads === true;
+/** Routes whose declaration lists program staff. */
+export const programRoute = (route: string) => {
+  const access = DECLARED.get(route)?.access;
+  return Array.isArray(access) && access.includes('program');
+};
+const siteRoute = (route: string) => {
+  const access = DECLARED.get(route)?.access;
+  return Array.isArray(access) && access.includes('site');
+};
+
+/**
+ * What a principal is answered, from the table's key expectations: a site token as a key acting for the same
+ * sites; a read-only one refused every write (403 AUTH005) before anything is done; program staff only the
+ * routes declaring 'program', with the statewide (admin's) answer, except a site's follow-up list (403); an
+ * administrator's token as the admin key. A token is no SOAP credential (the WSDL's password is a site key):
+ * the SOAP service answers it the SecurityFault it answers the admin key.
+ */
+function expected(
+  route: string,
+  p: Principal,
+  t: SiteName | undefined,
+): { allowed: boolean; status: number } {
+  const e = TABLE[route]!;
+  const who = WHO[p];
+  if (route === 'POST /v1/iis' && who.token) return { allowed: false, status: e.admin };
+  if (who.role === 'admin') return { allowed: e.adminAllowed, status: e.admin };
+  if (who.role === 'program') {
+    const allowed = programRoute(route) && !(route === 'GET /v1/reports/follow-up' && t !== undefined);
+    return { allowed, status: allowed ? e.admin : 403 };
+  }
+  if (who.readOnly && !isRead(route) && route !== 'POST /v1/iis') return { allowed: false, status: 403 };
+  const allowed =
+    !SITE_KEY_REFUSED.has(route) && (t === undefined || actsFor(p, t) || RECORD_READS.has(route));
+  return { allowed, status: allowed ? e.allow : e.deny };
+}
 
 /** Every call of the matrix: principal × route × target, with what it must answer and change. */
 export function calls(): Call[] {
@@ -47,12 +92,8 @@ export function calls(): Call[] {
     const e = TABLE[route]!;
     for (const p of principals)
       for (const t of targets) {
-        const allowed =
-          p === 'admin'
-            ? e.adminAllowed
-            : !SITE_KEY_REFUSED.has(route) && (t === undefined || actsFor(p, t) || RECORD_READS.has(route));
-        const status = p === 'admin' ? e.admin : allowed ? e.allow : e.deny;
-        const target = t ?? (p === 'admin' ? undefined : (p as SiteName));
+        const { allowed, status } = expected(route, p, t);
+        const target = t ?? home(p);
         // The admin naming no site too: such extras (statewide) look at the principal only.
         const more = extra(p, target as SiteName, allowed);
         out.push({
@@ -73,6 +114,17 @@ export function calls(): Call[] {
           run: () => run(p, target as SiteName),
           ...more,
         });
+        // A read-only sign-in on a site's write: refused as read-only (the admin's routes refuse its role first).
+        if (WHO[p].readOnly && WHO[p].role === 'site' && !isRead(route) && siteRoute(route)) {
+          const c = out[out.length - 1]!;
+          const more = c.check;
+          c.check = (res) => [
+            ...(res.json?.issues?.[0]?.code === 'AUTH005'
+              ? []
+              : [`not AUTH005: ${JSON.stringify(res.json)}`]),
+            ...(more?.(res) ?? []),
+          ];
+        }
       }
   };
   const q = (t: SiteName) => `?iis_id=${IDS[t]}`;
@@ -126,7 +178,7 @@ export function calls(): Call[] {
   add('POST /v1/iis', 'VXU for the site', soap, (p, _t, allowed) => ({
     check: (res) => {
       const code = res.json.ackCode;
-      if (p === 'admin') return res.json.kind === 'fault' ? [] : ['admin key not refused'];
+      if (isAdmin(p) || WHO[p].token) return res.json.kind === 'fault' ? [] : [`${p} not refused`];
       return (code === 'AA') === allowed ? [] : [`ACK ${code}`];
     },
   }));
@@ -153,7 +205,7 @@ export function calls(): Call[] {
     call('GET', (_p, t) => `/v1/lots/${NDC}/${LOT}${q(t)}`),
     (p, t, allowed) => ({
       check: (res) =>
-        p === 'admin'
+        statewideReader(p)
           ? 'beyond_use' in res.json
             ? ['the admin saw a beyond-use date']
             : []
@@ -249,15 +301,17 @@ export function calls(): Call[] {
       route,
       'statewide (no iis_id)',
       call('GET', () => `/v1/reports/${report}?date=${today}`),
-      (p) =>
-        p === 'admin'
-          ? {
-              check: (res: Answer) => {
-                const seen = new Set((res.json.rows ?? []).map((r: { iis_id: string }) => r.iis_id));
-                return SITES.every((s) => seen.has(IDS[s])) ? [] : ['statewide rows miss a site'];
-              },
-            }
-          : { check: rowsOf(p as SiteName) },
+      (p, _t, allowed) =>
+        !allowed
+          ? {}
+          : statewideReader(p)
+            ? {
+                check: (res: Answer) => {
+                  const seen = new Set((res.json.rows ?? []).map((r: { iis_id: string }) => r.iis_id));
+                  return SITES.every((s) => seen.has(IDS[s])) ? [] : ['statewide rows miss a site'];
+                },
+              }
+            : { check: rowsOf(home(p)!) },
       [undefined],
     );
   }
@@ -286,14 +340,13 @@ export function calls(): Call[] {
     'statewide (no iis_id)',
     call('GET', () => `/v1/reports/follow-up?date=${today}`),
     (p) => ({
-      check:
-        p === 'admin'
-          ? (res: Answer) =>
-              // The shared patient, the twin and each site's own: six people overdue, counted by county only.
-              res.json.counts?.overdue === 6 && res.json.by_county?.length && !('rows' in res.json)
-                ? []
-                : [`statewide ${JSON.stringify(res.json).slice(0, 200)}`]
-          : ownList(p as SiteName),
+      check: statewideReader(p)
+        ? (res: Answer) =>
+            // The shared patient, the twin and each site's own: six people overdue, counted by county only.
+            res.json.counts?.overdue === 6 && res.json.by_county?.length && !('rows' in res.json)
+              ? []
+              : [`statewide ${JSON.stringify(res.json).slice(0, 200)}`]
+        : ownList(home(p)!),
     }),
     [undefined],
   );
@@ -329,15 +382,14 @@ export function calls(): Call[] {
       'statewide (no iis_id)',
       call('GET', () => `/v1/reports/${part}?date=${today}`),
       (p) => ({
-        check:
-          p === 'admin'
-            ? (res: Answer) => {
-                const all = res.json?.scope === 'all sites' && !(part in res.json);
-                const text = JSON.stringify(res.json ?? '');
-                const missing = part === 'uptake' ? [] : SITES.filter((s) => !text.includes(IDS[s]));
-                return all && missing.length === 0 ? [] : [`statewide ${text.slice(0, 200)}`];
-              }
-            : ownFigures(part, p as SiteName),
+        check: statewideReader(p)
+          ? (res: Answer) => {
+              const all = res.json?.scope === 'all sites' && !(part in res.json);
+              const text = JSON.stringify(res.json ?? '');
+              const missing = part === 'uptake' ? [] : SITES.filter((s) => !text.includes(IDS[s]));
+              return all && missing.length === 0 ? [] : [`statewide ${text.slice(0, 200)}`];
+            }
+          : ownFigures(part, home(p)!),
       }),
       [undefined],
     );
@@ -358,7 +410,8 @@ export function calls(): Call[] {
         const bad: string[] = [];
         if (r.person_id !== person()) bad.push(`person ${r.person_id}`);
         // Not an empty check: the caller's own IDs are there, and (the shared patient) every site's dose.
-        if (t && p === t && !JSON.stringify(r.doses).includes(`"F-${t}"`)) bad.push('own event ID missing');
+        if (t && WHO[p].sites.includes(t) && !JSON.stringify(r.doses).includes(`"F-${t}"`))
+          bad.push('own event ID missing');
         const sites = new Set(
           (r.doses ?? []).flatMap((d: { reported_by: { iis_id: string }[] }) =>
             d.reported_by.map((x) => x.iis_id),
@@ -385,7 +438,7 @@ export function calls(): Call[] {
         (_p, t) => searchBody(SOLO[t]),
       ),
     ),
-    (p, t) => record(() => people.own[t])(p, t),
+    (p, t, allowed) => (allowed ? record(() => people.own[t])(p, t) : {}),
   );
   add(
     'POST /v1/persons/search',
@@ -397,20 +450,20 @@ export function calls(): Call[] {
         () => searchBody(),
       ),
     ),
-    (p) => record(() => people.shared, true)(p, undefined),
+    (p, _t, allowed) => (allowed ? record(() => people.shared, true)(p, undefined) : {}),
     [undefined],
   );
   add(
     'GET /v1/persons/{person_id}',
     "the site's own patient",
     matched(call('GET', (_p, t) => `/v1/persons/${people.own[t]}`)),
-    (p, t) => record(() => people.own[t])(p, t),
+    (p, t, allowed) => (allowed ? record(() => people.own[t])(p, t) : {}),
   );
   add(
     'GET /v1/persons/{person_id}',
     'the patient of every site',
     matched(call('GET', () => `/v1/persons/${people.shared}`)),
-    (p) => record(() => people.shared, true)(p, undefined),
+    (p, _t, allowed) => (allowed ? record(() => people.shared, true)(p, undefined) : {}),
     [undefined],
   );
   // The admin's: site keys are refused whichever person or review they name, before anything is done.
@@ -419,7 +472,7 @@ export function calls(): Call[] {
     "the site's own patient",
     matched(call('GET', (_p, t) => `/v1/persons/${people.own[t]}/disclosures`)),
     (p) =>
-      p === 'admin'
+      isAdmin(p)
         ? {
             // Each read above is accounted to its caller (every site and the admin), never to the patient's site.
             check: (res: Answer) => {
@@ -435,7 +488,7 @@ export function calls(): Call[] {
     "the site's own patient",
     matched(call('GET', (_p, t) => `/v1/persons/${people.own[t]}/decisions`)),
     (p, t) =>
-      p === 'admin'
+      isAdmin(p)
         ? {
             check: (res: Answer) =>
               res.json.decisions.some(
@@ -452,7 +505,7 @@ export function calls(): Call[] {
     "the twin's dose waiting",
     matched(call('GET', () => '/v1/persons/reviews')),
     (p) =>
-      p === 'admin'
+      isAdmin(p)
         ? {
             check: (res: Answer) =>
               res.json.reviews.some((r: { review_id: string }) => r.review_id === people.twinReview)
@@ -470,13 +523,21 @@ export function calls(): Call[] {
         'POST',
         () => `/v1/persons/reviews/${encodeURIComponent(people.twinReview)}`,
         // A site key asks for the merge (the harm, were it let through); the admin keeps them apart.
-        (p) => ({ decision: p === 'admin' ? 'apart' : 'merge' }),
+        (p) => ({ decision: isAdmin(p) ? 'apart' : 'merge' }),
       ),
     ),
     (p) =>
       p === 'admin'
         ? { check: (res: Answer) => (res.json.decision === 'apart' ? [] : [`decided ${res.json.decision}`]) }
-        : {},
+        : isAdmin(p)
+          ? {
+              // A review is decided once: the administrator's token, after the admin key, gets past the role
+              // check (a site is 403) to be told it is decided already.
+              status: 404,
+              check: (res: Answer) =>
+                res.json.issues?.[0]?.code === 'PER404' ? [] : [`not PER404: ${JSON.stringify(res.json)}`],
+            }
+          : {},
     ['unrelated'],
   );
   // The admin splits each site's dose off the shared patient, then merges it back: the record as it was.
@@ -484,32 +545,42 @@ export function calls(): Call[] {
     JSON.stringify(res.json.moved) === JSON.stringify([{ iis_id: IDS[t], vax_event_id: `G-${t}` }])
       ? []
       : [`moved ${JSON.stringify(res.json.moved)}`];
-  add(
-    'POST /v1/persons/{person_id}/split',
-    "the site's dose off the shared patient",
-    matched(async (p, t) => {
-      const res = await call(
-        'POST',
-        () => `/v1/persons/${people.shared}/split`,
-        () => ({ doses: [{ iis_id: IDS[t], vax_event_id: `G-${t}` }] }),
-      )(p, t);
-      if (p === 'admin' && res.status === 200) people.split[t] = res.json.person_id;
-      return res;
-    }),
-    (p, t) => (p === 'admin' ? { check: moved(t) } : {}),
-  );
-  add(
-    'POST /v1/persons/{person_id}/merge',
-    'the split dose back into the shared patient',
-    matched(
-      call(
-        'POST',
-        () => `/v1/persons/${people.shared}/merge`,
-        (_p, t) => ({ from: people.split[t] ?? people.own[t] }),
+  // Site principals first (all refused), then each administrator in turn splits and merges back.
+  for (const principals of [
+    PRINCIPALS.filter((p) => !isAdmin(p)),
+    ...PRINCIPALS.filter(isAdmin).map((p) => [p]),
+  ]) {
+    add(
+      'POST /v1/persons/{person_id}/split',
+      "the site's dose off the shared patient",
+      matched(async (p, t) => {
+        const res = await call(
+          'POST',
+          () => `/v1/persons/${people.shared}/split`,
+          () => ({ doses: [{ iis_id: IDS[t], vax_event_id: `G-${t}` }] }),
+        )(p, t);
+        if (isAdmin(p) && res.status === 200) people.split[t] = res.json.person_id;
+        return res;
+      }),
+      (p, t) => (isAdmin(p) ? { check: moved(t) } : {}),
+      SITES,
+      principals,
+    );
+    add(
+      'POST /v1/persons/{person_id}/merge',
+      'the split dose back into the shared patient',
+      matched(
+        call(
+          'POST',
+          () => `/v1/persons/${people.shared}/merge`,
+          (_p, t) => ({ from: people.split[t] ?? people.own[t] }),
+        ),
       ),
-    ),
-    (p, t) => (p === 'admin' ? { check: moved(t) } : {}),
-  );
+      (p, t) => (isAdmin(p) ? { check: moved(t) } : {}),
+      SITES,
+      principals,
+    );
+  }
   add(
     'GET /v1/sites/{iis_id}',
     'path',
@@ -535,9 +606,12 @@ export function calls(): Call[] {
     () => ({}),
     [undefined],
   );
-  // Last: the admin's key changes end the sites' keys. Every site key first, then the admin.
-  const sitePrincipals = PRINCIPALS.filter((p) => p !== 'admin');
-  for (const principals of [sitePrincipals, ['admin'] as const]) {
+  // Last: the admin's key changes end the sites' keys. Every other principal first, then the administrators.
+  // Each administrator rotates then revokes (what the admin key revoked, the administrator's token re-keys).
+  for (const principals of [
+    PRINCIPALS.filter((p) => !isAdmin(p)),
+    ...PRINCIPALS.filter(isAdmin).map((p) => [p]),
+  ]) {
     add(
       'POST /v1/sites/{iis_id}/keys',
       'rotate',

@@ -8,23 +8,96 @@ import type { Client, Runtime } from './harness.ts';
 
 /** The world of the authorization matrix (authz-matrix.test.ts): its sites, the expected table, snapshots. */
 export type SiteName = 'facility' | 'clientA' | 'clientB' | 'unrelated';
-export type Principal = SiteName | 'admin';
+/** A key: each site's, and the admin key. */
+export type KeyPrincipal = SiteName | 'admin';
+/**
+ * A sign-in token (issue 16, docs/sign-in.md): each site's machine client (client credentials, write), a person
+ * signed in for clientA and the unrelated site (write), a read-only person of clientA, program staff, an
+ * administrator. Names are letters only: they are parts of the world's record IDs (M?-<principal>-…).
+ */
+export type TokenPrincipal =
+  | 'tokenFacility'
+  | 'tokenClientA'
+  | 'tokenClientB'
+  | 'tokenUnrelated'
+  | 'tokenMulti'
+  | 'tokenReadA'
+  | 'tokenProgram'
+  | 'tokenAdmin';
+export type Principal = KeyPrincipal | TokenPrincipal;
 export const SITES: readonly SiteName[] = ['facility', 'clientA', 'clientB', 'unrelated'];
-export const PRINCIPALS: readonly Principal[] = [...SITES, 'admin'];
+export const KEY_PRINCIPALS: readonly KeyPrincipal[] = [...SITES, 'admin'];
+/** Each site's machine client: acts for its clients as the site's key does. */
+export const SITE_TOKEN: Record<SiteName, TokenPrincipal> = {
+  facility: 'tokenFacility',
+  clientA: 'tokenClientA',
+  clientB: 'tokenClientB',
+  unrelated: 'tokenUnrelated',
+};
+export const TOKEN_PRINCIPALS: readonly TokenPrincipal[] = [
+  ...SITES.map((s) => SITE_TOKEN[s]),
+  'tokenMulti',
+  'tokenReadA',
+  'tokenProgram',
+  'tokenAdmin',
+];
+export const PRINCIPALS: readonly Principal[] = [...KEY_PRINCIPALS, ...TOKEN_PRINCIPALS];
+
+/** Who a principal is to the authorizer: its role, its own sites (a key's one; a token's dp_sites), read-only. */
+export interface Who {
+  role: 'site' | 'program' | 'admin';
+  sites: readonly SiteName[];
+  readOnly: boolean;
+  token: boolean;
+}
+const keyWho = (s: SiteName): Who => ({ role: 'site', sites: [s], readOnly: false, token: false });
+const tokenWho = (sites: SiteName[], readOnly = false): Who => ({
+  role: 'site',
+  sites,
+  readOnly,
+  token: true,
+});
+export const WHO: Record<Principal, Who> = {
+  facility: keyWho('facility'),
+  clientA: keyWho('clientA'),
+  clientB: keyWho('clientB'),
+  unrelated: keyWho('unrelated'),
+  admin: { role: 'admin', sites: [], readOnly: false, token: false },
+  tokenFacility: tokenWho(['facility']),
+  tokenClientA: tokenWho(['clientA']),
+  tokenClientB: tokenWho(['clientB']),
+  tokenUnrelated: tokenWho(['unrelated']),
+  // Its own default site is the first listed.
+  tokenMulti: tokenWho(['clientA', 'unrelated']),
+  tokenReadA: tokenWho(['clientA'], true),
+  tokenProgram: { role: 'program', sites: [], readOnly: true, token: true },
+  tokenAdmin: { role: 'admin', sites: [], readOnly: false, token: true },
+};
+/** The admin key or an administrator's token. */
+export const isAdmin = (p: Principal) => WHO[p].role === 'admin';
+/** Readers of statewide answers: the admin and program staff. */
+export const statewideReader = (p: Principal) => WHO[p].role !== 'site';
+/** A site principal's own (default) site: a key's site, a token's first dp_sites. */
+export const home = (p: Principal): SiteName | undefined => WHO[p].sites[0];
+
+/** The sending facility of each client site. */
+const FACILITY_OF: Partial<Record<SiteName, SiteName>> = { clientA: 'facility', clientB: 'facility' };
 
 /**
- * Whom each key acts for: its own site, and (the facility) the sites naming it as their sending facility. Two
+ * Whom each principal acts for: its own sites, and the sites naming one of them as their sending facility. Two
  * clients of one facility are not one organization: neither acts for the other, nor for the facility. The admin
- * key acts for no site (it administers enrollment and lots, and reads reports).
+ * and program staff act for no site (the admin administers enrollment and lots; both read reports).
  */
-export const ACTS_FOR: Record<Principal, readonly SiteName[]> = {
-  facility: ['facility', 'clientA', 'clientB'],
-  clientA: ['clientA'],
-  clientB: ['clientB'],
-  unrelated: ['unrelated'],
-  admin: [],
-};
+export const ACTS_FOR = Object.fromEntries(
+  PRINCIPALS.map((p) => {
+    const own = WHO[p].role === 'site' ? WHO[p].sites : [];
+    const facilityOf = (s: SiteName) => FACILITY_OF[s];
+    return [p, SITES.filter((s) => own.includes(s) || own.some((o) => o === facilityOf(s)))];
+  }),
+) as unknown as Record<Principal, readonly SiteName[]>;
 export const actsFor = (p: Principal, s: SiteName) => ACTS_FOR[p].includes(s);
+/** Whether a principal may change a site's data: acts for it, and not read-only. */
+export const writesFor = (p: Principal, s: SiteName) => actsFor(p, s) && !WHO[p].readOnly;
 /** The organization of a site: its sending facility, or itself. */
 export const ORG: Record<SiteName, SiteName> = {
   facility: 'facility',
@@ -179,6 +252,7 @@ export const siteOf = new Map(SITES.map((s) => [IDS[s], s]));
 
 /** The running pipeline and its clients, set up by the test's beforeAll. */
 export const world = {} as { rt: Runtime; api: Client; ddb: DynamoDBClient };
+/** Each principal's credential: its API key, or its sign-in's access token. */
 export const keys = {} as Record<Principal, string>;
 export const uploads = {} as Record<SiteName, string>;
 
@@ -217,7 +291,7 @@ export const people = { own: {}, split: {} } as {
  */
 const SITE_ID = /\b(?:R-)?[A-Z]-(?:[A-Za-z]+-)?(facility|clientA|clientB|unrelated)\b/g;
 export function foreignIds(p: Principal, json: unknown): string[] {
-  if (p === 'admin') return [];
+  if (isAdmin(p)) return [];
   const text = JSON.stringify(json ?? '');
   const found = [...text.matchAll(SITE_ID)].filter((m) => !actsFor(p, m[1] as SiteName)).map((m) => m[0]);
   return found.length ? [`IDs of another site ${[...new Set(found)].slice(0, 5)}`] : [];
@@ -312,7 +386,7 @@ export function endState(snap: Snapshot): { items: number; foreign: string[] } {
       ] as const) {
         const v2 = snap.get(`DOSES_TABLE|DOSE#${IDS[t]}#${prefix}-${p}-${t}|V#000002`);
         items++;
-        if (actsFor(p, t) !== (v2?.item.action?.S === action))
+        if (writesFor(p, t) !== (v2?.item.action?.S === action))
           foreign.push(
             `${prefix}-${p}-${t} at ${t}: ${v2 ? `version 2 (${v2.item.action?.S})` : 'unchanged'}`,
           );
@@ -351,7 +425,7 @@ export async function soap(p: Principal, t: SiteName): Promise<Answer> {
   const hl7 = buildVxu({
     messageControlId: `MX-${++soapSeq}`,
     sentAt: new Date(),
-    ...cairFacilities(IDS[t], p === 'admin' ? undefined : IDS[p]),
+    ...cairFacilities(IDS[t], home(p) ? IDS[home(p)!] : undefined),
     processingId: 'P',
     action: 'A',
     dose: dose(id, t) as unknown as Dose,
@@ -360,9 +434,9 @@ export async function soap(p: Principal, t: SiteName): Promise<Answer> {
     method: 'POST',
     headers: { 'content-type': soapContentType('submitSingleMessage') },
     body: buildSubmitSingleMessageRequest({
-      username: p === 'admin' ? IDS[t] : IDS[p],
+      username: IDS[home(p) ?? t],
       password: keys[p],
-      facilityID: p === 'admin' ? IDS[t] : IDS[p],
+      facilityID: IDS[home(p) ?? t],
       hl7Message: hl7,
     }),
   });

@@ -238,6 +238,32 @@ describe('the local OpenID provider', () => {
     }
   });
 
+  it('a machine client may have a shorter lifetime of its own; the others keep the provider’s', async () => {
+    const brief = { ...machine, clientId: 'site-SITEA-brief', accessTokenTtlSeconds: 2 };
+    const both = await startOidcStandin({ users: [], clients: [machine, brief], accessTokenTtlSeconds: TTL });
+    try {
+      const lifetime = async (c: typeof machine) => {
+        const res = await fetch(both.tokenEndpoint, {
+          method: 'POST',
+          body: form({ grant_type: 'client_credentials' }),
+          headers: {
+            authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`,
+          },
+        });
+        const { access_token, expires_in } = (await res.json()) as {
+          access_token: string;
+          expires_in: number;
+        };
+        const { payload } = await jwtVerify(access_token, createRemoteJWKSet(new URL(`${both.issuer}/jwks`)));
+        return [expires_in, payload.exp! - payload.iat!];
+      };
+      expect(await lifetime(brief)).toEqual([2, 2]);
+      expect(await lifetime(machine)).toEqual([TTL, TTL]);
+    } finally {
+      await both.stop();
+    }
+  });
+
   it('authorization code with PKCE: the sign-in form, a wrong password, then a token with the user’s claims', async () => {
     const browser = new Browser();
     const { verifier, challenge } = pkce();
