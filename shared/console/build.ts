@@ -1,0 +1,73 @@
+/**
+ * Builds the web console (docs/console.md) into a directory that is served as is: the bundled TypeScript
+ * (`app.js`), the HTML shell and styles, and the California State Web Template's CSS, script and font. The
+ * server writes `config.json` (issuer, client id) beside them. Nothing built is committed.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const WEB = resolve(import.meta.dirname, 'web');
+
+/** The State Template's files shipped, relative to its package's `dist/` (the CSS finds the font in ../fonts). */
+const TEMPLATE_FILES = [
+  'css/cagov.core.min.css',
+  'css/colortheme-oceanside.min.css',
+  'js/cagov.core.min.js',
+  'fonts/CaGov.woff2',
+];
+
+export interface ConsoleConfig {
+  issuer: string;
+  clientId: string;
+  scope?: string;
+}
+
+function templateDist(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@cagovweb/state-template/package.json')), 'dist');
+}
+
+/** Bundles the console into `outDir` (made when missing); answers the files written. */
+export async function buildConsole(outDir: string): Promise<string[]> {
+  const out = resolve(outDir);
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [join(WEB, 'main.ts')],
+    outfile: join(out, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome120', 'firefox120', 'safari17'],
+    minify: true,
+    sourcemap: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const written = ['app.js', 'app.js.map'];
+  for (const file of ['index.html', 'console.css']) {
+    copyFileSync(join(WEB, file), join(out, file));
+    written.push(file);
+  }
+  const dist = templateDist();
+  for (const file of TEMPLATE_FILES) {
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    copyFileSync(join(dist, file), join(out, file));
+    written.push(file);
+  }
+  return written;
+}
+
+/** The console's settings, read by the browser at /config.json. */
+export function writeConsoleConfig(outDir: string, config: ConsoleConfig): void {
+  writeFileSync(join(outDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+export function readConsoleConfig(outDir: string): ConsoleConfig | undefined {
+  try {
+    return JSON.parse(readFileSync(join(outDir, 'config.json'), 'utf8')) as ConsoleConfig;
+  } catch {
+    return undefined;
+  }
+}

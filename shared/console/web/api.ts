@@ -1,0 +1,40 @@
+/** Calls to the pipeline's API (same origin) with the signed-in person's access token. */
+import { sessionEnded } from './auth.ts';
+import { expired, readSession } from './session.ts';
+
+export interface Issue {
+  code: string;
+  severity?: string;
+  field?: string;
+  message: string;
+}
+
+export type ApiAnswer<T> =
+  | { ok: true; status: number; body: T }
+  | { ok: false; status: number; message: string; issues: Issue[] };
+
+/** Thrown when the session can no longer be used: the caller shows the sign-in again. */
+export class SessionEnded extends Error {}
+
+const EXPIRED = 'Your sign-in has expired: sign in again to continue.';
+
+export async function apiGet<T>(path: string): Promise<ApiAnswer<T>> {
+  const session = readSession();
+  if (!session || expired(session)) {
+    sessionEnded(session ? EXPIRED : 'Sign in to see this page.');
+    throw new SessionEnded();
+  }
+  const res = await fetch(path, {
+    headers: { authorization: `Bearer ${session.accessToken}`, accept: 'application/json' },
+  });
+  const body = (await res.json().catch(() => undefined)) as
+    | (T & { message?: string; issues?: Issue[] })
+    | undefined;
+  if (res.ok) return { ok: true, status: res.status, body: body as T };
+  const issues = Array.isArray(body?.issues) ? body.issues : [];
+  if (res.status === 401) {
+    sessionEnded(issues[0]?.message ?? EXPIRED);
+    throw new SessionEnded();
+  }
+  return { ok: false, status: res.status, message: body?.message ?? `HTTP ${res.status}`, issues };
+}

@@ -1,0 +1,169 @@
+import { apiGet } from '../api.ts';
+import { h, notice, table } from '../dom.ts';
+import type { Page } from './page.ts';
+
+interface Scorecard {
+  by: string;
+  key: string;
+  week: string;
+  submitted: number;
+  accepted: number;
+  rejected: number;
+  rejection_rate: number | null;
+  timed: number;
+  within_24h: number | null;
+  within_72h: number | null;
+  median_delay_hours: number | null;
+  registry_acceptance_rate: number | null;
+  cdc_refused_share: number | null;
+}
+
+interface Timeliness {
+  weeks: string[];
+  weekly: Scorecard[];
+  all_time: Scorecard[];
+}
+
+interface Uptake {
+  sites: { iis_id: string; county: string; doses: number }[];
+  counties: { county: string; doses: number }[];
+}
+
+/** Today in California (the reports' days are California days). */
+export function californiaToday(now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/Los_Angeles',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
+}
+
+const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('en-US'));
+
+function scorecardRows(cards: Scorecard[]) {
+  return cards.map((c) => [
+    c.week === 'all' ? 'All time' : c.week,
+    num(c.submitted),
+    num(c.accepted),
+    pct(c.rejection_rate),
+    pct(c.within_24h),
+    pct(c.within_72h),
+    c.median_delay_hours === null ? '—' : `${c.median_delay_hours.toFixed(1)} h`,
+    pct(c.registry_acceptance_rate),
+    pct(c.cdc_refused_share),
+  ]);
+}
+
+const SCORE_HEAD = [
+  'Week',
+  'Submitted',
+  'Accepted',
+  'Rejected',
+  'Within 24 h',
+  'Within 72 h',
+  'Median delay',
+  'Registry accepted',
+  'CDC refused',
+];
+
+/** Program staff: the state's timeliness scorecard and doses by county, for a day of the nightly run. */
+export const statewide: Page = {
+  title: 'Statewide',
+  roles: ['program', 'admin'],
+  async render(main, { query, navigate }) {
+    const date = /^\d{4}-\d{2}-\d{2}$/.test(query.get('date') ?? '') ? query.get('date')! : californiaToday();
+    const input = h('input', {
+      id: 'report-date',
+      name: 'date',
+      type: 'date',
+      class: 'form-control',
+      value: date,
+    });
+    main.append(
+      h('h1', { tabindex: -1 }, 'Statewide'),
+      h(
+        'p',
+        {},
+        'Figures made by the nightly run for a California day: how timely reports were, and doses given by county.',
+      ),
+      h(
+        'form',
+        {
+          class: 'lookup',
+          'aria-label': 'Day',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            if (input.value) navigate(`/statewide?date=${input.value}`);
+          },
+        },
+        h('label', { for: 'report-date', class: 'form-label' }, 'Day of the figures'),
+        h(
+          'div',
+          { class: 'lookup-row' },
+          input,
+          h('button', { type: 'submit', class: 'btn btn-primary' }, 'Show'),
+        ),
+      ),
+    );
+    const [timeliness, uptake] = await Promise.all([
+      apiGet<Timeliness>(`/v1/reports/timeliness?date=${date}&by=state`),
+      apiGet<Uptake>(`/v1/reports/uptake?date=${date}&view=sites`),
+    ]);
+    const notMade = (r: { ok: boolean; issues?: { code: string }[] }) =>
+      !r.ok && r.issues?.some((i) => i.code === 'RPT002');
+    const scorecard = h(
+      'section',
+      { 'aria-labelledby': 'scorecard-heading' },
+      h('h2', { id: 'scorecard-heading' }, 'Timeliness scorecard: California'),
+    );
+    const counties = h(
+      'section',
+      { 'aria-labelledby': 'counties-heading' },
+      h('h2', { id: 'counties-heading' }, 'Doses by county'),
+    );
+    main.append(scorecard, counties);
+    if (notMade(timeliness) || notMade(uptake)) {
+      main.insertBefore(
+        notice(
+          'info',
+          `The figures for ${date} have not been made yet: they are made nightly, after the day ends.`,
+        ),
+        scorecard,
+      );
+      scorecard.append(h('p', {}, 'Not made yet.'));
+      counties.append(h('p', {}, 'Not made yet.'));
+      return;
+    }
+    if (!timeliness.ok)
+      scorecard.append(notice('danger', timeliness.issues[0]?.message ?? timeliness.message));
+    else {
+      const cards = [
+        ...timeliness.body.all_time.filter((c) => c.key === 'CA' || c.by === 'state'),
+        ...timeliness.body.weekly
+          .filter((c) => c.by === 'state')
+          .sort((a, b) => b.week.localeCompare(a.week)),
+      ];
+      scorecard.append(
+        cards.length
+          ? table(`Reporting timeliness for the state, as of ${date}`, SCORE_HEAD, scorecardRows(cards))
+          : h('p', {}, 'No dose has been reported yet.'),
+      );
+    }
+    if (!uptake.ok) counties.append(notice('danger', uptake.issues[0]?.message ?? uptake.message));
+    else {
+      const rows = [...uptake.body.counties].sort((a, b) => b.doses - a.doses);
+      const sites = (county: string) => uptake.body.sites.filter((s) => s.county === county).length;
+      counties.append(
+        rows.length
+          ? table(
+              `Doses given up to ${date}, by the county of the site`,
+              ['County (FIPS)', 'Sites', 'Doses'],
+              rows.map((c) => [c.county, num(sites(c.county)), num(c.doses)]),
+            )
+          : h('p', {}, 'No dose has been given yet.'),
+      );
+    }
+  },
+};
