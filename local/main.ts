@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { buildConsole } from '#console/build.ts';
 import { demoSite } from './demo.ts';
 import { startLocalRuntime } from './runtime.ts';
 
@@ -18,7 +19,10 @@ const dataDir = resolve(process.env.DATA_DIR ?? '.data');
 const port = Number(process.env.PORT ?? 3000);
 // IAM enforced as in AWS (docs/iam-local.md); LOCAL_IAM=off runs without it.
 const iam = process.env.LOCAL_IAM !== 'off';
-const rt = await startLocalRuntime({ dataDir, port, iam });
+// The web console, bundled anew at every start (docs/console.md) and served at the API's port.
+const consoleDir = join(dataDir, 'console');
+await buildConsole(consoleDir);
+const rt = await startLocalRuntime({ dataDir, port, iam, console: { dir: consoleDir } });
 const adminKey = process.env.ADMIN_KEY ?? '';
 const credentialsFile = join(dataDir, 'credentials.json');
 
@@ -54,6 +58,7 @@ writeFileSync(credentialsFile, `${JSON.stringify(credentials, null, 2)}\n`, { mo
 const site = credentials.sites[0]!;
 console.log(`
 Pipeline running at ${rt.apiUrl}   (data in ${dataDir}; Ctrl-C to stop)
+Web console: ${rt.consoleUrl}   (sign in as one of the demo users below)
 Keys in ${credentialsFile}. Demo site ${site.iis_id}.
 
 Report a dose:

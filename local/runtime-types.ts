@@ -92,6 +92,12 @@ export interface LocalRuntimeOptions {
    * harnesses turn it on.
    */
   iam?: boolean | LocalIamOptions;
+  /**
+   * The web console (docs/console.md), already built into `dir` (shared/console/build.ts): served at the API's
+   * port for GET paths outside the API's routes, as CloudFront serves it in AWS, with its security headers. Its
+   * `config.json` (the issuer and the console's client id) is written into `dir` once the provider runs.
+   */
+  console?: { dir: string };
 }
 
 export interface LocalRuntime {
@@ -129,6 +135,8 @@ export interface LocalRuntime {
     clients: OidcMachineClient[];
     standin: OidcStandin;
   };
+  /** The web console's address (`<api>/`), when it is served. */
+  consoleUrl?: string;
   /** IAM enforcement, when on: the policies enforced and the calls denied so far. */
   iam?: { enforcer: LocalIamEnforcer; denials: Denial[] };
   stop(): Promise<void>;

@@ -5,8 +5,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { writeConsoleConfig } from '#console/build.ts';
+import { AUTH_ENV } from '#platform/env-names.ts';
 import { topology } from '../infra/topology.ts';
 import { localClientConfig } from './clients.ts';
+import type { ConsoleSite } from './console-site.ts';
 import {
   ENDPOINTS_FILE,
   type EndpointsFile,
@@ -27,6 +30,7 @@ import { type LocalOidc, startOidcIfWanted } from './runtime-oidc.ts';
 import { givenSecret, startClearinghouseIfWanted, startRegistriesIfWanted } from './runtime-partners.ts';
 import type { LocalRuntime, LocalRuntimeOptions, LocalTopology } from './runtime-types.ts';
 import { startDynamo } from './standins/dynamodb.ts';
+import { CONSOLE_CLIENT_ID } from './standins/oidc.ts';
 import { startSqsS3 } from './standins/sqs-s3.ts';
 import { localTlsFiles } from './standins/tls.ts';
 import { startHttpApi } from './triggers/http-api.ts';
@@ -161,12 +165,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const lambdaApi = await startLambdaApi({ invoker, port: portFromEnv('LAMBDA_API_PORT') });
     cleanups.push(() => lambdaApi.stop());
 
+    // The console's CSP names the provider, known once it runs (below): the object is read on every answer.
+    const consoleSite: ConsoleSite | undefined = options.console
+      ? { dir: resolve(options.console.dir), connectOrigins: [] }
+      : undefined;
     const http = await startHttpApi({
       functions: topo.functions,
       api: topo.api,
       invoker,
       port: options.port ?? 0,
       logger,
+      ...(consoleSite ? { console: consoleSite } : {}),
     });
     cleanups.push(() => http.stop());
 
@@ -175,6 +184,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (oidc) {
       Object.assign(env, oidc.env);
       restoreOidcEnv = applyEnv(oidc.env);
+    }
+    if (consoleSite) {
+      const issuer = oidc?.standin.issuer ?? env[AUTH_ENV.issuer] ?? process.env[AUTH_ENV.issuer];
+      if (issuer) {
+        consoleSite.connectOrigins.push(new URL(issuer).origin);
+        writeConsoleConfig(consoleSite.dir, { issuer, clientId: oidc?.consoleClientId ?? CONSOLE_CLIENT_ID });
+      } else
+        logger('[local] console served without sign-in: no OpenID provider (oidc: false, no OIDC_ISSUER)');
     }
 
     const pollers: SqsPoller[] = [];
@@ -261,6 +278,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
             },
           }
         : {}),
+      ...(consoleSite ? { consoleUrl: `${http.url}/` } : {}),
       ...(iam ? { iam: { enforcer: iam, denials: iam.denials } } : {}),
       stop() {
         stopping ??= runCleanups();

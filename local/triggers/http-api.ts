@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../clients.ts';
+import { type ConsoleSite, serveConsole } from '../console-site.ts';
 import type { Invoker, LocalFunctionSpec } from '../lambda.ts';
 import { listenLoopback } from '../listen.ts';
 import { defaultLogger, type Logger } from '../log.ts';
@@ -48,6 +49,11 @@ export interface HttpApiOptions {
   port?: number;
   apiId?: string;
   logger?: Logger;
+  /**
+   * The web console (docs/console.md): GET and HEAD of paths outside the API's routes are its files, as
+   * CloudFront serves them in AWS. Without it every unmatched path is API Gateway's 404.
+   */
+  console?: ConsoleSite;
 }
 
 export interface HttpApi {
@@ -65,6 +71,9 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const { api, invoker } = options;
   const apiId = options.apiId ?? 'localapi';
   const routes = buildRoutes(options.functions);
+  // The API's paths: every route's first segment (/v1). Anything under them keeps API Gateway's answers.
+  const apiPrefixes = [...new Set(routes.map((r) => `/${r.segments[0]}`))];
+  const underApi = (path: string) => apiPrefixes.some((p) => path === p || path.startsWith(`${p}/`));
   const authorizer = createAuthorizer(api, invoker, logger);
 
   /** Runs `fn` with the API's integration timeout; 'timeout' when API Gateway would give up. */
@@ -104,6 +113,10 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       return;
     }
     if (!match) {
+      if (options.console && (method === 'GET' || method === 'HEAD') && !underApi(rawPath)) {
+        serveConsole(options.console, req, res, rawPath);
+        return;
+      }
       sendMessage(res, requestId, 404, 'Not Found');
       return;
     }

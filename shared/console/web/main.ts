@@ -120,14 +120,16 @@ async function show(focus: boolean): Promise<void> {
   }
 
   let session = readSession();
+  let ended = false;
   if (session && expired(session)) {
     sessionEnded('Your sign-in has expired: sign in again to continue.');
     session = undefined;
+    ended = true;
   }
   const found = pages[location.pathname];
   let page = found ?? notFound;
   if (found?.roles && !session) {
-    setFlash(`Sign in to see “${found.title}”.`);
+    if (!ended) setFlash(`Sign in to see “${found.title}”.`);
     history.replaceState(null, '', '/');
     return show(focus);
   }
