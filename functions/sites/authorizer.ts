@@ -2,18 +2,14 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from 'aws-lambda';
-import { looksLikeJwt, verifyAccessToken } from '#auth/verify-token.ts';
+import { type AuthContext, tokenContext } from '#auth/token-context.ts';
+import { looksLikeJwt } from '#auth/verify-token.ts';
 import { getSecret } from '#platform/aws/secrets.ts';
-import { AUTH_ENV, SECRET_ENV } from '#platform/env-names.ts';
+import { SECRET_ENV } from '#platform/env-names.ts';
 import { errorSummary, logger } from '#platform/logger.ts';
 import { checkSiteKey } from '#sites/authenticate.ts';
 import { bearerToken, sameSecret } from '#sites/keys.ts';
 
-type AuthContext =
-  | { role: 'admin'; via: 'key' | 'token'; read_only?: boolean }
-  | { role: 'program'; via: 'token'; read_only: true }
-  | { role: 'site'; iis_id: string; via: 'key' | 'token'; sites?: string; read_only?: boolean }
-  | { role: 'none'; reason: string; message?: string };
 type Answer = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
 
 /**
@@ -26,7 +22,7 @@ type Answer = APIGatewaySimpleAuthorizerWithContextResult<AuthContext>;
 export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promise<Answer> => {
   const token = bearerToken(event.identitySource?.[0] ?? event.headers?.authorization);
   if (!token) return none('malformed');
-  if (looksLikeJwt(token)) return fromToken(token);
+  if (looksLikeJwt(token)) return { isAuthorized: true, context: await tokenContext(token) };
   if (sameSecret(token, await getSecret(SECRET_ENV.adminKey)))
     return { isAuthorized: true, context: { role: 'admin', via: 'key' } };
   try {
@@ -43,39 +39,4 @@ export const handler = async (event: APIGatewayRequestAuthorizerEventV2): Promis
 
 function none(reason: string, message?: string): Answer {
   return { isAuthorized: true, context: { role: 'none', reason, ...(message ? { message } : {}) } };
-}
-
-const audiences = (value: string | undefined) =>
-  (value ?? '')
-    .split(',')
-    .map((a) => a.trim())
-    .filter(Boolean);
-
-async function fromToken(token: string): Promise<Answer> {
-  const issuer = process.env[AUTH_ENV.issuer];
-  const config = issuer ? { issuer, audiences: audiences(process.env[AUTH_ENV.audience]) } : undefined;
-  let check: Awaited<ReturnType<typeof verifyAccessToken>>;
-  try {
-    check = await verifyAccessToken(token, config);
-  } catch (err) {
-    // The provider's keys could not be read: fail closed and uncached, as for a key lookup.
-    logger.error('authorizer token keys unavailable', errorSummary(err));
-    throw err;
-  }
-  if (!check.ok) return none(check.reason, check.message);
-  const c = check.caller;
-  if (c.role === 'program')
-    return { isAuthorized: true, context: { role: 'program', via: 'token', read_only: true } };
-  if (c.role === 'admin')
-    return { isAuthorized: true, context: { role: 'admin', via: 'token', read_only: c.readOnly } };
-  return {
-    isAuthorized: true,
-    context: {
-      role: 'site',
-      iis_id: c.sites[0]!,
-      sites: c.sites.join(' '),
-      via: 'token',
-      read_only: c.readOnly,
-    },
-  };
 }

@@ -59,3 +59,12 @@ export function eventId(event: ApiEvent): string {
   // API Gateway hands path parameters over already decoded. Checked before any read or write (issue 18, item 2).
   return checkIdentifier('vax_event_id', id.trim());
 }
+
+/** 403 for a submission naming a site the caller does not act for. */
+export const notYours = (own: string, forbidden: string) =>
+  new HttpError(
+    403,
+    'AUTH004',
+    'iis_id',
+    `Your key may submit for ${own} and the sites that name it as their sending facility, not for ${forbidden}.`,
+  );

@@ -6,9 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { type Rejection, recordRejections } from '#analytics/rejections.ts';
+import { contentHash } from '#platform/content-hash.ts';
 import { isDay } from '#platform/dates.ts';
 import type { Finding } from '#platform/findings.ts';
 import { errorName, logger } from '#platform/logger.ts';
+import type { Dose } from './fields.ts';
 
 export interface RejectedDose {
   iis_id: string;
@@ -58,4 +60,63 @@ export async function keepRejections(
   } catch (err) {
     logger.warn('rejections not recorded', { path, rejections: rs.length, error: errorName(err) });
   }
+}
+
+/**
+ * The rejected doses of a POST /v1/doses. A client's retry of the request has a new request id: the source is the
+ * dose's place and content, so a retry counts once.
+ */
+export async function keepApiRejections(
+  outcome: {
+    results: readonly { status: string; issues?: readonly Pick<Finding, 'code' | 'severity'>[] }[];
+    doses: readonly Partial<Dose>[];
+  },
+  sender: string,
+  received: Date,
+): Promise<void> {
+  const rejections = outcome.results.flatMap((r, i) => {
+    const dose = outcome.doses[i]!;
+    if (r.status !== 'rejected') return [];
+    const iisId = dose.iis_id ?? sender;
+    return [
+      rejectionOf({
+        iis_id: iisId,
+        sender,
+        received,
+        admin_date: dose.admin_date,
+        action: 'A',
+        findings: r.issues ?? [],
+        source: digestSource('api', [sender, 'A', iisId, String(i), contentHash(dose)]),
+      }),
+    ];
+  });
+  await keepRejections(rejections, 'api');
+}
+
+/** A rejected PUT /v1/doses/{id}: one dose, keyed by who sent which correction of which dose. */
+export async function keepApiRejection(
+  findings: readonly Pick<Finding, 'code' | 'severity'>[],
+  r: {
+    iis_id: string;
+    vax_event_id: string;
+    sender: string;
+    now: Date;
+    action: 'U';
+    body: Record<string, unknown>;
+  },
+): Promise<void> {
+  await keepRejections(
+    [
+      rejectionOf({
+        iis_id: r.iis_id,
+        sender: r.sender,
+        received: r.now,
+        admin_date: r.body.admin_date,
+        action: r.action,
+        findings,
+        source: digestSource('api', [r.sender, r.action, r.iis_id, r.vax_event_id, JSON.stringify(r.body)]),
+      }),
+    ],
+    'api',
+  );
 }
