@@ -15,9 +15,11 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
+import { AUTH_ENV } from '#platform/env-names.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { EncryptedQueue } from './constructs/encrypted-queue.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
+import { SignIn } from './constructs/sign-in.ts';
 import { suppress } from './nag.ts';
 import { createLogAlarms } from './stack/alarms.ts';
 import { createApi } from './stack/api.ts';
@@ -59,6 +61,8 @@ export class PipelineStack extends Stack {
   readonly schedules: { fn: string; schedule: Schedule }[] = [];
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The Cognito user pool and its clients, when the topology has `signIn`. */
+  readonly signIn: SignIn | undefined;
   /** Set once the stack-wide notifications handler has its acknowledgements (stack/buckets.ts). */
   notificationsHandlerAcknowledged = false;
 
@@ -85,6 +89,7 @@ export class PipelineStack extends Stack {
     createBuckets(this, t);
     this.createSecrets(t);
     this.createFunctions(t, rootDir, props.allowMissingEntries === true);
+    this.signIn = this.createSignIn(t);
     createSqsTriggers(this, t);
     createSchedules(this, t);
     createLogAlarms(this);
@@ -233,6 +238,7 @@ export class PipelineStack extends Stack {
         key: this.key,
         deadLetterQueue: failures?.queue,
         allowMissingEntry,
+        ...(spec.cognitoTrigger ? { functionName: this.cognitoTriggerName(name) } : {}),
       });
       for (const [table, mode] of Object.entries(spec.tables ?? {})) {
         fn.bindTable({ table: this.tables.get(table)!, spec: t.tables[table]!, mode: mode! });
@@ -260,11 +266,37 @@ export class PipelineStack extends Stack {
     }
   }
 
+  /** The fixed name of a Cognito trigger function (the user pool names it by ARN: constructs/sign-in.ts). */
+  private cognitoTriggerName(name: string): string {
+    return `${this.stackName}-${name}`.slice(0, 64);
+  }
+
+  /** The user pool (topology.signIn); the authorizer gets its issuer and the clients' ids as audiences. */
+  private createSignIn(t: PipelineTopology): SignIn | undefined {
+    if (!t.signIn) return undefined;
+    const [triggerName] = Object.entries(t.functions).find(
+      ([, spec]) => spec.cognitoTrigger === 'preTokenGeneration',
+    )!;
+    const signIn = new SignIn(this, 'SignIn', {
+      spec: t.signIn,
+      trigger: this.functions.get(triggerName)!,
+      triggerName: this.cognitoTriggerName(triggerName),
+    });
+    const authorizer = this.functions.get(t.api.authorizer)!;
+    authorizer.addEnvironment(AUTH_ENV.issuer, signIn.issuer);
+    authorizer.addEnvironment(AUTH_ENV.audience, signIn.audiences.join(','));
+    return signIn;
+  }
+
   /** How a function is invoked synchronously, if it is never invoked asynchronously. */
   private synchronousInvoker(t: PipelineTopology, name: string): string | undefined {
     const spec = t.functions[name]!;
     if ((spec.schedules?.length ?? 0) > 0) return undefined;
     const invokers: string[] = [];
+    if (spec.cognitoTrigger)
+      invokers.push(
+        'Cognito invokes it synchronously as its user pool trigger and fails the sign-in on an error',
+      );
     if (name === t.api.authorizer)
       invokers.push('API Gateway calls it synchronously as the Lambda authorizer');
     if ((spec.routes?.length ?? 0) + (spec.publicRoutes?.length ?? 0) > 0) {
@@ -284,6 +316,24 @@ export class PipelineStack extends Stack {
       value: this.alarmTopic.topicArn,
       description: 'Subscribe operators here: dead-letter queue alarms',
     });
+    if (this.signIn) {
+      new CfnOutput(this, 'SignInUserPoolId', {
+        value: this.signIn.userPool.userPoolId,
+        description: 'The Cognito user pool of people and machine clients (docs/sign-in.md, In AWS)',
+      });
+      new CfnOutput(this, 'SignInIssuer', {
+        value: this.signIn.issuer,
+        description: 'OIDC_ISSUER: the issuer of the access tokens the API accepts',
+      });
+      new CfnOutput(this, 'SignInConsoleClientId', {
+        value: this.signIn.consoleClient.userPoolClientId,
+        description: "The web console's app client id (public: authorization code with PKCE)",
+      });
+      new CfnOutput(this, 'SignInHostedUiUrl', {
+        value: this.signIn.domain.baseUrl(),
+        description: 'The Cognito domain: sign-in pages, /oauth2/authorize, /oauth2/token, /logout',
+      });
+    }
     for (const [name, table] of this.tables) {
       new CfnOutput(this, `${pascalCase(name)}TableName`, {
         value: table.tableName,

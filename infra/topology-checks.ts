@@ -6,12 +6,14 @@
  * checked here first, so `cdk synth` fails with one message that lists every problem instead of deploying a
  * stack that misbehaves at run time.
  */
+import { AUTH_ENV, TOKEN_CLAIMS_ENV } from '#platform/env-names.ts';
 import type {
   BucketAccess,
   BucketSpec,
   FunctionSpec,
   QueueSpec,
   SecretSpec,
+  SignInSpec,
   TableSpec,
   topology,
 } from './topology.ts';
@@ -30,9 +32,23 @@ export interface PipelineTopology {
   readonly secrets: Readonly<Record<string, DeepReadonly<SecretSpec>>>;
   readonly functions: Readonly<Record<string, DeepReadonly<FunctionSpec>>>;
   readonly api: DeepReadonly<typeof topology.api>;
+  /** The Cognito user pool (AWS only); without it the stack has no sign-in and API keys only. */
+  readonly signIn?: DeepReadonly<SignInSpec>;
 }
 
 export type PipelineFunctionSpec = DeepReadonly<FunctionSpec>;
+
+/**
+ * The sign-in variables the stack sets on a function (infra/stack.ts, constructs/sign-in.ts): the authorizer
+ * gets the user pool's issuer and the app clients' ids, the pre-token-generation trigger the machine clients.
+ */
+export function signInEnv(t: PipelineTopology, name: string): string[] {
+  if (!t.signIn) return [];
+  const env: string[] = [];
+  if (name === t.api.authorizer) env.push(AUTH_ENV.issuer, AUTH_ENV.audience);
+  if (t.functions[name]?.cognitoTrigger === 'preTokenGeneration') env.push(TOKEN_CLAIMS_ENV.machineClients);
+  return env;
+}
 
 /** Multiple of the consumer's timeout that a queue's visibility timeout must reach (AWS guidance). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -342,6 +358,8 @@ export function topologyProblems(t: PipelineTopology): string[] {
     }
   }
 
+  problems.push(...signInProblems(t));
+
   const authorizer = t.functions[t.api.authorizer];
   if (!authorizer) {
     problems.push(`api.authorizer names ${t.api.authorizer}, which topology.functions does not define`);
@@ -359,6 +377,58 @@ export function topologyProblems(t: PipelineTopology): string[] {
   }
   if (!/^[A-Za-z0-9-]+$/.test(t.api.identitySource)) {
     problems.push(`api.identitySource "${t.api.identitySource}" is not a header name`);
+  }
+  return problems;
+}
+
+/** A CAIR Org Code as enrollment takes it (shared/sites/site.ts). */
+const ORG_CODE = /^[A-Za-z0-9-]{1,20}$/;
+
+/** The user pool: its trigger function, lifetimes Cognito accepts, machine clients that can be registered. */
+function signInProblems(t: PipelineTopology): string[] {
+  const problems: string[] = [];
+  const triggers = Object.entries(t.functions).filter(([, spec]) => spec.cognitoTrigger);
+  for (const [name, spec] of triggers) {
+    if (!t.signIn) problems.push(`function ${name} is a Cognito trigger, but the topology has no signIn`);
+    const invoked =
+      (spec.routes?.length ?? 0) + (spec.publicRoutes?.length ?? 0) + (spec.schedules?.length ?? 0);
+    if (invoked > 0 || spec.sqs || name === t.api.authorizer)
+      problems.push(
+        `function ${name}: a Cognito trigger is invoked by Cognito only (no route, queue or schedule)`,
+      );
+  }
+  const preToken = triggers.filter(([, spec]) => spec.cognitoTrigger === 'preTokenGeneration');
+  if (preToken.length > 1)
+    problems.push(
+      `functions ${preToken.map(([n]) => n).join(' and ')} are both the pre-token-generation trigger`,
+    );
+  const s = t.signIn;
+  if (!s) return problems;
+  if (preToken.length === 0) problems.push('signIn needs a function with cognitoTrigger: preTokenGeneration');
+  if (
+    !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s.domainPrefix) ||
+    /aws|amazon|cognito/.test(s.domainPrefix)
+  )
+    problems.push(`signIn.domainPrefix "${s.domainPrefix}" is not a Cognito domain prefix`);
+  for (const url of [...s.callbackUrls, ...s.logoutUrls]) {
+    if (!/^https:\/\/[^\s#]+$/.test(url) && !/^http:\/\/localhost(:\d+)?(\/[^\s#]*)?$/.test(url))
+      problems.push(`signIn: "${url}" is not an https URL (Cognito takes http only for localhost)`);
+  }
+  if (s.callbackUrls.length === 0) problems.push('signIn lists no callback URL');
+  if (!Number.isInteger(s.accessTokenMinutes) || s.accessTokenMinutes < 5 || s.accessTokenMinutes > 1440)
+    problems.push(`signIn.accessTokenMinutes ${s.accessTokenMinutes} is outside 5–1440`);
+  if (!Number.isInteger(s.refreshTokenHours) || s.refreshTokenHours < 1 || s.refreshTokenHours > 87_600)
+    problems.push(`signIn.refreshTokenHours ${s.refreshTokenHours} is outside 1–87600`);
+  const names = new Set<string>();
+  for (const client of s.machineClients) {
+    const where = `signIn machine client ${client.name}`;
+    if (!/^[\w\s+=,.@-]{1,128}$/.test(client.name))
+      problems.push(`${where}: the name is not a Cognito client name`);
+    if (names.has(client.name)) problems.push(`${where} is listed twice`);
+    names.add(client.name);
+    if (client.sites.length === 0) problems.push(`${where} acts for no site`);
+    for (const site of client.sites)
+      if (!ORG_CODE.test(site)) problems.push(`${where}: "${site}" is not a CAIR Org Code`);
   }
   return problems;
 }

@@ -80,6 +80,11 @@ export interface FunctionSpec {
   publicRoutes?: string[];
   sqs?: SqsTrigger;
   schedules?: ScheduleTrigger[];
+  /**
+   * A Cognito user pool trigger (`signIn`): Cognito invokes the function synchronously. AWS only: the local
+   * runtime has its own OpenID provider (local/standins/oidc.ts) and never invokes it.
+   */
+  cognitoTrigger?: 'preTokenGeneration';
 }
 
 export interface BucketAccess {
@@ -99,4 +104,28 @@ export interface SecretSpec {
   /** The function reads `${envVar}_SECRET_ARN` in AWS; the local runtime sets `${envVar}` itself. */
   envVar: string;
   description: string;
+}
+
+/** A confidential app client of the user pool: a site's system calling the API with client credentials. */
+export interface MachineClientSpec {
+  /** The app client's name in Cognito (unique): e.g. `site-CAIR12345` or the EHR vendor's name. */
+  name: string;
+  /** The CAIR Org Codes the client acts for (at least one; the first is its default site). */
+  sites: string[];
+  access: Access;
+}
+
+/** Sign-in in AWS (issue 16, docs/sign-in.md): the Cognito user pool, its console client and machine clients. */
+export interface SignInSpec {
+  /** Prefix of the Cognito domain (`https://<prefix>.auth.<region>.amazoncognito.com`): unique per region. */
+  domainPrefix: string;
+  /** Where Cognito may send the console back with a code (the console's `/callback`). */
+  callbackUrls: string[];
+  /** Where Cognito may send the console after sign-out. */
+  logoutUrls: string[];
+  accessTokenMinutes: number;
+  refreshTokenHours: number;
+  /** The API's resource server and the one scope machine clients are granted. */
+  resourceServer: { identifier: string; scope: string };
+  machineClients: MachineClientSpec[];
 }

@@ -10,7 +10,14 @@ import { BUCKET_ENV, QUEUE_ENV, SECRET_ENV, TABLE_ENV } from '#platform/env-name
 import { keysOf } from '#platform/http/endpoint.ts';
 import { ENDPOINTS_BY_FUNCTION } from '#platform/http/endpoints-by-function.ts';
 
-import type { BucketSpec, FunctionSpec, QueueSpec, SecretSpec, TableSpec } from './topology-types.ts';
+import type {
+  BucketSpec,
+  FunctionSpec,
+  QueueSpec,
+  SecretSpec,
+  SignInSpec,
+  TableSpec,
+} from './topology-types.ts';
 
 export type * from './topology-types.ts';
 
@@ -195,6 +202,16 @@ const functions = {
     memoryMb: 256,
     tables: { sites: 'read' },
     secrets: ['adminKey'],
+  },
+  // Cognito's pre-token-generation trigger (signIn below): the dp_* claims of access tokens. No AWS access.
+  tokenClaims: {
+    entry: 'functions/platform/token-claims.ts',
+    description:
+      'Cognito pre-token-generation trigger: dp_role, dp_sites, dp_access from groups and attributes',
+    // Cognito waits 5 s for a trigger; the work is a lookup in memory.
+    timeoutSeconds: 5,
+    memoryMb: 256,
+    cognitoTrigger: 'preTokenGeneration',
   },
   sites: {
     entry: 'functions/sites/api.ts',
@@ -482,7 +499,26 @@ export const api = {
   throttle: { rateLimit: 200, burstLimit: 400 },
 };
 
-export const topology = { tables, queues, buckets, secrets, functions, api } as const;
+/**
+ * Sign-in in AWS (issue 16, docs/sign-in.md): the Cognito user pool whose access tokens the authorizer accepts
+ * besides API keys. Locally `npm start` runs its own OpenID provider instead, and none of this is read.
+ */
+export const signIn = {
+  // Replace with the pipeline's own before deploying: Cognito domain prefixes are unique per region.
+  domainPrefix: 'ca-covid-dose-pipeline',
+  // The web console's address (served by CloudFront, docs/console.md): its /callback, and / after sign-out.
+  callbackUrls: ['https://console.dose-pipeline.example.org/callback'],
+  logoutUrls: ['https://console.dose-pipeline.example.org/'],
+  accessTokenMinutes: 15,
+  refreshTokenHours: 12,
+  resourceServer: { identifier: 'dose-pipeline-api', scope: 'access' },
+  // A site's system calling with client credentials instead of a key, e.g.
+  //   { name: 'site-CAIR12345', sites: ['CAIR12345'], access: 'write' }
+  // (its client id and secret: docs/sign-in.md, In AWS).
+  machineClients: [],
+} as const satisfies SignInSpec;
+
+export const topology = { tables, queues, buckets, secrets, functions, api, signIn } as const;
 export type Topology = typeof topology;
 
 /** The function spec by name, typed loosely for generic wiring code. */

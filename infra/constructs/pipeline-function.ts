@@ -44,6 +44,11 @@ export interface PipelineFunctionProps {
   /** Dead-letter queue for asynchronous invocations (schedules); encrypted with `key`. */
   deadLetterQueue?: IQueue;
   /**
+   * A fixed physical name, only for a function whose ARN must be known before it exists (a Cognito trigger the
+   * user pool names by ARN: infra/constructs/sign-in.ts). Others get CloudFormation's generated names.
+   */
+  functionName?: string;
+  /**
    * Template tests only: when the stack skips bundling and `spec.entry` does not exist yet, deploy a
    * placeholder instead of failing. Never applies when the stack is bundled.
    */
@@ -80,6 +85,7 @@ export class PipelineFunction extends NodejsFunction {
     logGroup.grantWrite(role);
 
     super(scope, id, {
+      ...(props.functionName ? { functionName: props.functionName } : {}),
       description: spec.description,
       runtime: PIPELINE_RUNTIME,
       architecture: Architecture.ARM_64,

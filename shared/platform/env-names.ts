@@ -43,3 +43,9 @@ export const AUTH_ENV = {
   /** Accepted audiences, comma-separated: the API's resource indicator, or Cognito app client ids. */
   audience: 'OIDC_AUDIENCE',
 } as const;
+
+/** Cognito's pre-token-generation trigger (functions/platform/token-claims.ts). */
+export const TOKEN_CLAIMS_ENV = {
+  /** The machine clients, JSON `[{ client_id, sites, access }]`, filled by the stack from topology.signIn. */
+  machineClients: 'SIGN_IN_MACHINE_CLIENTS',
+} as const;

@@ -9,15 +9,24 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { REPORTING_QUEUES } from '#doses/outbox/publish.ts';
-import { BUCKET_ENV, QUEUE_ENV, SECRET_ENV, TABLE_ENV } from '#platform/env-names.ts';
+import {
+  AUTH_ENV,
+  BUCKET_ENV,
+  QUEUE_ENV,
+  SECRET_ENV,
+  TABLE_ENV,
+  TOKEN_CLAIMS_ENV,
+} from '#platform/env-names.ts';
 import { ROOT_DIR } from '../../infra/stack.ts';
 import { type FunctionSpec, topology } from '../../infra/topology.ts';
+import { signInEnv } from '../../infra/topology-checks.ts';
 
 /** Variables that are not bindings: set by Lambda itself, or optional configuration with a default. */
 const AMBIENT = /^(AWS_|POWERTOOLS_|_HANDLER$|LAMBDA_|REGISTRY_ROUTING(_AS_OF)?$|INGEST_CHUNK_ROWS$)/;
 
-function bound(spec: FunctionSpec): Set<string> {
-  const env = new Set<string>();
+function bound(name: string, spec: FunctionSpec): Set<string> {
+  // Sign-in: the authorizer's issuer and audiences, the token trigger's machine clients (set by the stack).
+  const env = new Set<string>(signInEnv(topology, name));
   for (const t of Object.keys(spec.tables ?? {}))
     env.add(topology.tables[t as keyof typeof topology.tables].envVar);
   for (const q of spec.sendsTo ?? []) env.add(topology.queues[q].envVar);
@@ -47,7 +56,9 @@ async function readsOf(entry: string): Promise<Set<string>> {
     // Names read through shared/platform/env-names.ts (TABLE_ENV.doses, …), the way the functions name them.
     // (infra/topology.ts declares every name with them; that is no read.)
     if (!input.startsWith('infra/'))
-      for (const m of src.matchAll(/\b(TABLE_ENV|QUEUE_ENV|BUCKET_ENV|SECRET_ENV)\.(\w+)/g))
+      for (const m of src.matchAll(
+        /\b(TABLE_ENV|QUEUE_ENV|BUCKET_ENV|SECRET_ENV|AUTH_ENV|TOKEN_CLAIMS_ENV)\.(\w+)/g,
+      ))
         reads.add((ENV_NAMES[m[1]!] as Record<string, string>)[m[2]!] ?? `unknown ${m[1]}.${m[2]}`);
     // The outbox publisher looks its queues up by name: it reads the URL of every reporting queue.
     if (input.endsWith('shared/doses/outbox/publish.ts'))
@@ -59,13 +70,22 @@ async function readsOf(entry: string): Promise<Set<string>> {
   return reads;
 }
 
-const ENV_NAMES: Record<string, unknown> = { TABLE_ENV, QUEUE_ENV, BUCKET_ENV, SECRET_ENV };
+const ENV_NAMES: Record<string, unknown> = {
+  TABLE_ENV,
+  QUEUE_ENV,
+  BUCKET_ENV,
+  SECRET_ENV,
+  AUTH_ENV,
+  TOKEN_CLAIMS_ENV,
+};
 
 describe('environment bindings', () => {
   it.each(Object.entries(topology.functions) as [string, FunctionSpec][])(
     '%s reads only variables its topology entry binds',
-    async (_name, spec) => {
-      const unbound = [...(await readsOf(spec.entry))].filter((v) => !AMBIENT.test(v) && !bound(spec).has(v));
+    async (name, spec) => {
+      const unbound = [...(await readsOf(spec.entry))].filter(
+        (v) => !AMBIENT.test(v) && !bound(name, spec).has(v),
+      );
       expect(unbound).toEqual([]);
     },
   );

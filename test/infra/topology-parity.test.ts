@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFICATIONS_HANDLER_COMPONENT } from '../../infra/stack.ts';
 import { type BucketSpec, type FunctionSpec, topology } from '../../infra/topology.ts';
-import { allRoutes } from '../../infra/topology-checks.ts';
+import { allRoutes, signInEnv } from '../../infra/topology-checks.ts';
 import { component, logicalIdOf, ofType, referencedIds, refOf, synthStack } from './helpers.ts';
 
 const { resources } = synthStack();
@@ -38,7 +38,7 @@ describe('the stack holds exactly what topology.ts lists', () => {
     expect(others).toEqual(notified ? [NOTIFICATIONS_HANDLER_COMPONENT] : []);
   });
 
-  it('function environment: exactly the variables topology derives (tables, queues, buckets, secret ARNs)', () => {
+  it('function environment: exactly the variables topology derives (tables, queues, buckets, secret ARNs, sign-in)', () => {
     for (const [name, spec] of fns) {
       const env = (
         resources[logicalIdOf(resources, 'AWS::Lambda::Function', `function/${name}`)]!.Properties!
@@ -53,6 +53,7 @@ describe('the stack holds exactly what topology.ts lists', () => {
           (b) => topology.buckets[b as keyof typeof topology.buckets].envVar,
         ),
         ...(spec.secrets ?? []).map((s) => `${topology.secrets[s].envVar}_SECRET_ARN`),
+        ...signInEnv(topology, name),
         'NODE_OPTIONS',
         'POWERTOOLS_SERVICE_NAME',
       ];
