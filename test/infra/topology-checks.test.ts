@@ -28,6 +28,59 @@ describe('topology checks', () => {
     expect(topologyProblems(withRegistryConsumer(60))).toEqual([]);
   });
 
+  it('sign-in: a Cognito domain prefix, https URLs, lifetimes Cognito takes, machine clients for Org Codes', () => {
+    const signIn = topology.signIn;
+    expect(
+      topologyProblems({
+        ...topology,
+        signIn: {
+          ...signIn,
+          domainPrefix: 'my-cognito-pool',
+          callbackUrls: ['http://console.example.org/callback', 'http://localhost:3000/callback'],
+          accessTokenMinutes: 2,
+          refreshTokenHours: 0,
+          machineClients: [
+            { name: 'site-A', sites: ['CAIR01'], access: 'write' },
+            { name: 'site-A', sites: [], access: 'read' },
+            { name: 'site-B', sites: ['CAIR 02'], access: 'read' },
+          ],
+        },
+      }),
+    ).toEqual([
+      'signIn.domainPrefix "my-cognito-pool" is not a Cognito domain prefix',
+      'signIn: "http://console.example.org/callback" is not an https URL (Cognito takes http only for localhost)',
+      'signIn.accessTokenMinutes 2 is outside 5–1440',
+      'signIn.refreshTokenHours 0 is outside 1–87600',
+      'signIn machine client site-A is listed twice',
+      'signIn machine client site-A acts for no site',
+      'signIn machine client site-B: "CAIR 02" is not a CAIR Org Code',
+    ]);
+  });
+
+  it('sign-in: one pre-token-generation trigger, invoked by Cognito only', () => {
+    const { signIn: _none, ...withoutSignIn } = topology;
+    expect(topologyProblems({ ...withoutSignIn })).toEqual([
+      'function tokenClaims is a Cognito trigger, but the topology has no signIn',
+    ]);
+    const { tokenClaims, ...others } = topology.functions;
+    expect(
+      topologyProblems({
+        ...topology,
+        functions: {
+          ...others,
+          claimsA: { ...tokenClaims, routes: ['GET /v1/claims'] },
+          claimsB: tokenClaims,
+        },
+      }),
+    ).toEqual([
+      'function claimsA: a Cognito trigger is invoked by Cognito only (no route, queue or schedule)',
+      'functions claimsA and claimsB are both the pre-token-generation trigger',
+    ]);
+    expect(topologyProblems({ ...topology, functions: others })).toEqual([
+      'signIn needs a function with cognitoTrigger: preTokenGeneration',
+    ]);
+  });
+
   it('fails synthesis with that message', () => {
     expect(() => synthStack({ topology: withRegistryConsumer(61) })).toThrow(TopologyError);
     expect(() => synthStack({ topology: withRegistryConsumer(61) })).toThrow(
