@@ -352,17 +352,8 @@ async function main() {
     number,
     number,
   ];
-  const { startLocalRuntime } = await import('../local/runtime.ts');
-  const { intakeOnly } = await import('../local/topologies.ts');
-  const rt = await startLocalRuntime({
-    topology: intakeOnly(),
-    port: 0,
-    schedules: false,
-    registries: false,
-    clearinghouse: false,
-    extraEnv: { ADMIN_KEY: 'bench', POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    logger: () => {},
-  });
+  const { startStandins } = await import('./standins.ts');
+  const rt = await startStandins();
   const loadStart = performance.now();
   const loads: Record<string, number> = {};
   const step = async <T>(name: string, f: () => Promise<T>): Promise<T> => {

@@ -20,21 +20,12 @@ import { currentPerson, pointerOf } from '#persons/store.ts';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { addDays } from '#platform/dates.ts';
 import { mapLimit } from '#platform/map-limit.ts';
-import { startLocalRuntime } from '../local/runtime.ts';
-import { intakeOnly } from '../local/topologies.ts';
 import { modernaDose } from '../test/fixtures/doses.ts';
+import { startStandins } from './standins.ts';
 
 const [people, siteCount, workers] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 const paired = process.argv[5] === 'paired';
-const rt = await startLocalRuntime({
-  topology: intakeOnly(),
-  port: 0,
-  schedules: false,
-  registries: false,
-  clearinghouse: false,
-  extraEnv: { ADMIN_KEY: 'bench', POWERTOOLS_LOG_LEVEL: 'ERROR' },
-  logger: () => {},
-});
+const rt = await startStandins();
 
 // What each phase costs in DynamoDB round trips: the count carries over to AWS, the stand-in's milliseconds do not.
 let calls: Record<string, number> = {};

@@ -15,20 +15,11 @@ import { createSite } from '#sites/store.ts';
 import { REASON_CODES, WASTAGE_REASONS } from '#stock/reasons.ts';
 import { runRollup } from '#stock/run-rollup.ts';
 import { movementsOfDay, recordMovement, setLotExpiration } from '#stock/store.ts';
-import { startLocalRuntime } from '../local/runtime.ts';
-import { intakeOnly } from '../local/topologies.ts';
 import { demoSite, modernaDose } from '../test/fixtures/doses.ts';
+import { startStandins } from './standins.ts';
 
 const [doseCount, wastageCount, siteCount] = process.argv.slice(2).map(Number) as [number, number, number];
-const rt = await startLocalRuntime({
-  topology: intakeOnly(),
-  port: 0,
-  schedules: false,
-  registries: false,
-  clearinghouse: false,
-  extraEnv: { ADMIN_KEY: 'bench', POWERTOOLS_LOG_LEVEL: 'ERROR' },
-  logger: () => {},
-});
+const rt = await startStandins();
 const now = new Date();
 const today = localDate(now);
 const NDC = '80777-0273-10';
