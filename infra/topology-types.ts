@@ -38,11 +38,27 @@ export interface LifecycleRule {
   expireDays: number;
 }
 
+/**
+ * Cross-origin requests a bucket answers: the web console PUTs files to presigned URLs from its own origin. The
+ * console's origin differs per deployment (CloudFront's domain in AWS, the API's port locally), so it is not
+ * named here: `origins: 'console'` stands for it, resolved by the stack and by the local S3 stand-in.
+ */
+export interface BucketCors {
+  origins: 'console';
+  methods: ('GET' | 'PUT' | 'HEAD')[];
+  /** Request headers the browser may send (lower case). */
+  allowedHeaders: string[];
+  /** Response headers the browser's script may read. */
+  exposedHeaders: string[];
+  maxAgeSeconds: number;
+}
+
 export interface BucketSpec {
   name: string;
   envVar: string;
   notifications?: BucketNotification[];
   lifecycle?: LifecycleRule[];
+  cors?: BucketCors;
 }
 
 export interface SqsTrigger {

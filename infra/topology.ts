@@ -37,6 +37,8 @@ const tables = {
     indexes: [
       // Uploads by status, oldest first: "what is stuck in processing", "list failed uploads".
       { name: 'by-status', partitionKey: 'status_pk', sortKey: 'updated_at' },
+      // A site's uploads, newest first: the console's list of uploads.
+      { name: 'by-site', partitionKey: 'site_pk', sortKey: 'created_at' },
     ],
   },
   doses: {
@@ -149,6 +151,14 @@ const buckets = {
       { prefix: 'work/', expireDays: 30 },
       { prefix: 'results/', expireDays: 400 },
     ],
+    // The console uploads a site's file straight to its presigned URL (never through the API: files reach 500 MB).
+    cors: {
+      origins: 'console',
+      methods: ['PUT'],
+      allowedHeaders: ['content-type'],
+      exposedHeaders: ['etag'],
+      maxAgeSeconds: 600,
+    },
   },
   // The nightly accountability reports (CSV and JSON per day): kept six years, like the CDC audit trail.
   reports: {

@@ -4,89 +4,29 @@
  * as program staff, and each page is checked by axe (no serious or critical violation), timed (ready < 2 s after
  * navigation) and photographed into .data/test-artifacts/console/.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAnalytics } from '#analytics/nightly/run.ts';
-import { buildConsole } from '#console/build.ts';
 import { bucketStore } from '#platform/aws/objects.ts';
 import { localDate } from '#platform/dates.ts';
 import { runRollup } from '#stock/run-rollup.ts';
-import { ensureChromium } from '../../scripts/ensure-chromium.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
-import { type Client, client, drained, type Runtime, startWithout } from '../integration/harness.ts';
+import { type Client, client, drained, type Runtime } from '../integration/harness.ts';
+import { accessible, type ConsoleWorld, READY_MS, ready, shot, startConsole } from './harness.ts';
 
-const ARTIFACTS = resolve('.data/test-artifacts/console');
-const READY_MS = 2_000;
 const now = new Date();
 const TODAY = localDate(now);
 
+let world: ConsoleWorld;
 let rt: Runtime;
 let api: Client;
-let browser: Browser;
-let consoleDir: string;
 let siteKey: string;
-const problems: string[] = [];
-
-const user = (name: string) => rt.oidc!.users.find((u) => u.username === name)!;
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('response', (r) => {
-    if (r.status() >= 400 && r.url().startsWith(rt.apiUrl) && !r.url().startsWith(`${rt.apiUrl}/v1/`))
-      problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('console', (m) => {
-    // The API's expected refusals (404 RPT002, 401) are logged by the browser as failed loads: not problems.
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
-      problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  return page;
-}
-
-/** Waits for the console's page at `path` to show its data; answers the time since `start`. */
-async function ready(page: Page, path: string, start: number): Promise<number> {
-  await page.waitForSelector(`main[data-ready="${path}"]`, { timeout: 10_000 });
-  return Date.now() - start;
-}
-
-type AxeViolation = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
-
-/** axe on the page as shown: no serious or critical violation. */
-async function accessible(page: Page): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations
-    .filter((v: AxeViolation) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v: AxeViolation) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, 'serious or critical accessibility violations').toEqual([]);
-}
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-/** From the console's home page: the provider's form, filled in, and back at the console's home, signed in. */
-async function signIn(page: Page, username: string): Promise<number> {
-  await page.getByRole('button', { name: 'Sign in' }).first().click();
-  await page.waitForURL((u) => u.origin === rt.oidc!.issuer);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(user(username).password);
-  const start = Date.now();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${rt.apiUrl}/`);
-  return ready(page, '/', start);
-}
+const newPage = () => world.newPage();
+const signIn = (page: Page, username: string) => world.signIn(page, username);
 
 beforeAll(async () => {
-  ensureChromium();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  consoleDir = mkdtempSync(join(tmpdir(), 'console-'));
-  await buildConsole(consoleDir);
-  rt = await startWithout(['registryReporter', 'cdcStager'], { console: { dir: consoleDir } });
+  world = await startConsole();
+  rt = world.rt;
   api = client(rt);
   const enrolled = await api.call('POST', '/v1/sites', { body: demoSite });
   expect(enrolled.status).toBe(201);
@@ -102,17 +42,10 @@ beforeAll(async () => {
   const reports = bucketStore('REPORTS_BUCKET');
   await runRollup(TODAY, reports, () => now);
   await runAnalytics(TODAY, reports, () => now);
-  browser = await chromium.launch({
-    executablePath: ensureChromium(),
-    headless: true,
-    args: ['--no-sandbox'],
-  });
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await rt?.stop();
-  if (consoleDir) rmSync(consoleDir, { recursive: true, force: true });
+  await world?.stop();
 });
 
 describe('served at the API’s port, as CloudFront serves it', () => {
@@ -261,6 +194,6 @@ describe('in a browser', () => {
   });
 
   it('no script error and no Content-Security-Policy violation on any page', () => {
-    expect(problems).toEqual([]);
+    expect(world.problems).toEqual([]);
   });
 });

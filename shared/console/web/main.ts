@@ -6,14 +6,16 @@
 import { SessionEnded } from './api.ts';
 import { completeSignIn, SignInError, sessionEnded, signIn, signOut } from './auth.ts';
 import { h, notice } from './dom.ts';
-import { dose } from './pages/dose.ts';
+import { PROGRAM_PAGES } from './pages/for-program.ts';
+import { SITE_PAGES } from './pages/for-sites.ts';
 import { home } from './pages/home.ts';
-import type { Page } from './pages/page.ts';
-import { statewide } from './pages/statewide.ts';
+import { ALL_PAGES, type Page, pagesFor } from './pages/page.ts';
 import { expired, readSession, roleLabel, setFlash } from './session.ts';
 
 const SITE_NAME = 'Dose pipeline console';
-const pages: Record<string, Page> = { '/': home, '/dose': dose, '/statewide': statewide };
+ALL_PAGES['/'] = home;
+Object.assign(ALL_PAGES, SITE_PAGES, PROGRAM_PAGES);
+const pages = ALL_PAGES;
 
 const notFound: Page = {
   title: 'Page not found',
@@ -44,8 +46,7 @@ function drawHeader(): void {
   const here = location.pathname;
   if (nav) {
     const items: [string, string][] = [['/', 'Home']];
-    if (role === 'site') items.push(['/dose', 'Look up a dose']);
-    if (role === 'program' || role === 'admin') items.push(['/statewide', 'Statewide']);
+    for (const [path, page] of pagesFor(role)) items.push([path, page.nav!]);
     nav.replaceChildren(
       ...items.map(([href, label]) =>
         h(

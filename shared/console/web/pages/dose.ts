@@ -28,6 +28,8 @@ const text = (v: unknown) => (v === undefined || v === null || v === '' ? '—' 
 export const dose: Page = {
   title: 'Look up a dose',
   roles: ['site'],
+  nav: 'Look up a dose',
+  blurb: 'its registry and CDC status.',
   async render(main, { query, navigate }) {
     const id = query.get('id')?.trim() ?? '';
     const input = h('input', {

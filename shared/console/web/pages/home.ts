@@ -1,7 +1,7 @@
 import { signIn } from '../auth.ts';
 import { facts, h, notice } from '../dom.ts';
 import { roleLabel, sitesOf, takeFlash } from '../session.ts';
-import type { Page } from './page.ts';
+import { type Page, pagesFor } from './page.ts';
 
 /** Who is signed in (role, sites, access) and where to go; or a sign-in button. */
 export const home: Page = {
@@ -42,15 +42,9 @@ export const home: Page = {
       h(
         'ul',
         {},
-        c.dp_role === 'site' &&
-          h('li', {}, h('a', { href: '/dose' }, 'Look up a dose'), ': its registry and CDC status.'),
-        (c.dp_role === 'program' || c.dp_role === 'admin') &&
-          h(
-            'li',
-            {},
-            h('a', { href: '/statewide' }, 'Statewide'),
-            ': the reporting timeliness scorecard and doses by county.',
-          ),
+        ...pagesFor(c.dp_role).map(([path, page]) =>
+          h('li', {}, h('a', { href: path }, page.nav!), page.blurb ? `: ${page.blurb}` : ''),
+        ),
       ),
     );
   },

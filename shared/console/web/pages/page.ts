@@ -14,6 +14,18 @@ export interface Page {
   title: string;
   /** Who may open it (a signed-in person with one of these roles); omitted: anyone. */
   roles?: Role[];
+  /** Its label in the main navigation (shown to the roles above); omitted: not in the navigation. */
+  nav?: string;
+  /** One line for the home page's "What you can do" (with `nav`). */
+  blurb?: string;
   /** Fills `main`; resolves when the page shows its data (the browser tests time it). */
   render(main: HTMLElement, ctx: PageContext): Promise<void>;
+}
+
+/** Every page by path (filled by main.ts from the audiences' registries): the home page lists them. */
+export const ALL_PAGES: Record<string, Page> = {};
+
+/** The pages a role may open that are in the navigation, in its order. */
+export function pagesFor(role: string | undefined): [string, Page][] {
+  return Object.entries(ALL_PAGES).filter(([, p]) => p.nav && role && p.roles?.includes(role as Role));
 }

@@ -72,6 +72,8 @@ const SCORE_HEAD = [
 export const statewide: Page = {
   title: 'Statewide',
   roles: ['program', 'admin'],
+  nav: 'Statewide',
+  blurb: 'the reporting timeliness scorecard and doses by county.',
   async render(main, { query, navigate }) {
     const date = /^\d{4}-\d{2}-\d{2}$/.test(query.get('date') ?? '') ? query.get('date')! : californiaToday();
     const input = h('input', {
