@@ -1,11 +1,11 @@
 /**
  * Builds the web console (docs/console.md) into a directory that is served as is: the bundled TypeScript
- * (`app.js`), the HTML shell and styles, and the California State Web Template's CSS, script and font. The
+ * (`app.js`, `app.css` from the CSS its modules import, `chunks/` loaded on demand), the HTML shell, and the California State Web Template's CSS, script and font. The
  * server writes `config.json` (issuer, client id) beside them. Nothing built is committed.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const WEB = resolve(import.meta.dirname, 'web');
@@ -33,9 +33,14 @@ function templateDist(): string {
 export async function buildConsole(outDir: string): Promise<string[]> {
   const out = resolve(outDir);
   mkdirSync(out, { recursive: true });
-  await build({
-    entryPoints: [join(WEB, 'main.ts')],
-    outfile: join(out, 'app.js'),
+  const result = await build({
+    entryPoints: { app: join(WEB, 'main.ts') },
+    outdir: out,
+    // Heavy modules a page loads by import() (charts, the county map) become their own files under chunks/,
+    // so the pages that do not use them do not download them. CSS imported by modules is bundled into app.css.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -45,8 +50,8 @@ export async function buildConsole(outDir: string): Promise<string[]> {
     legalComments: 'none',
     logLevel: 'silent',
   });
-  const written = ['app.js', 'app.js.map'];
-  for (const file of ['index.html', 'console.css']) {
+  const written = Object.keys(result.metafile.outputs).map((f) => relative(out, resolve(f)));
+  for (const file of ['index.html']) {
     copyFileSync(join(WEB, file), join(out, file));
     written.push(file);
   }

@@ -3,6 +3,7 @@
  * links followed without reloading (history), the heading focused after each navigation, and the page marked
  * ready (`main[data-ready]`) once it shows its data.
  */
+import './console.css';
 import { SessionEnded } from './api.ts';
 import { completeSignIn, SignInError, sessionEnded, signIn, signOut } from './auth.ts';
 import { h, notice } from './dom.ts';
