@@ -45,6 +45,7 @@ export function rulesMarkdown(): string {
     '| REQ003 | 413 | The body is larger than 1,000,000 bytes (the largest AWS admits whatever its content). |',
     '| REQ005 | 400 / 413 | The body is not a dose or `{"doses": [...]}`, or has more doses than allowed. |',
     '| REQ006 | 428 / 400 | If-Match is missing (428), or is not `*` or a list of entity-tags such as `"3"` (400). |',
+    "| REQ008 | 400 | A query parameter is malformed or out of range (a report's `date`, `format` or filter; a list's `limit` or `before`): the field names it. |",
     '| REQ009 | 400 | An identifier in the path or query is longer than its documented maximum (vax_event_id 199, iis_id 20, upload_id 23, ndc 50, lot_number 20 bytes). |',
     '| REQ412 | 412 | If-Match does not match the current version: the dose changed since it was read, or the tags are weak or not ours. |',
     '| AUTH001 | 401 | No valid key (malformed, unknown or revoked: the message says which). |',

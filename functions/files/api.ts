@@ -1,4 +1,5 @@
 import { UPLOAD_ENDPOINTS } from '#files/endpoints.ts';
+import { listUploads } from '#files/upload-list.ts';
 import { uploadProgress } from '#files/upload-progress.ts';
 import { startUpload } from '#files/upload-start.ts';
 import { httpHandler, route } from '#platform/http/handler.ts';
@@ -7,6 +8,7 @@ import { httpHandler, route } from '#platform/http/handler.ts';
 export const handler = httpHandler(
   route(UPLOAD_ENDPOINTS, {
     'POST /v1/uploads': startUpload,
+    'GET /v1/uploads': listUploads,
     'GET /v1/uploads/{upload_id}': uploadProgress,
   }),
 );

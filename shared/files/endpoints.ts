@@ -20,6 +20,37 @@ export const UPLOAD_ENDPOINTS = [
     },
   },
   {
+    key: 'GET /v1/uploads',
+    access: ['site'],
+    denied: SITE_KEY_ONLY,
+    operation: {
+      summary:
+        "A site's uploads, newest first, with progress and counts (a sending facility may name a client site)",
+      parameters: [
+        { name: 'iis_id', in: 'query', required: false, schema: { type: 'string', maxLength: 20 } },
+        {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          schema: { type: 'integer', minimum: 1, maximum: 100 },
+        },
+        {
+          name: 'before',
+          in: 'query',
+          required: false,
+          description: 'The created_at of the last upload shown (next_before): the page after it.',
+          schema: { type: 'string', format: 'date-time' },
+        },
+      ],
+      requestBody: 'none',
+      responses: {
+        '200': { description: 'The uploads', content: jsonContent('UploadList') },
+        '400': error('A malformed limit or before (REQ008)'),
+        '403': error('Not your site or a client site of yours (AUTH004)'),
+      },
+    },
+  },
+  {
     key: 'GET /v1/uploads/{upload_id}',
     access: ['site'],
     denied: SITE_KEY_ONLY,
@@ -37,6 +68,38 @@ export const UPLOAD_ENDPOINTS = [
 ] as const satisfies readonly Endpoint[];
 
 export const UPLOAD_SCHEMAS = {
+  UploadList: {
+    type: 'object',
+    required: ['iis_id', 'uploads', 'next_before'],
+    properties: {
+      iis_id: { type: 'string' },
+      uploads: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['upload_id', 'name', 'status', 'created_at', 'updated_at'],
+          properties: {
+            upload_id: { type: 'string' },
+            name: { type: 'string' },
+            status: { type: 'string', description: 'received, processing, completed or failed' },
+            created_at: { type: 'string', format: 'date-time' },
+            updated_at: { type: 'string', format: 'date-time' },
+            rows_total: { type: ['integer', 'null'] },
+            rows_processed: { type: 'integer' },
+            duplicate_of: { type: ['string', 'null'] },
+            counts: {
+              type: ['object', 'null'],
+              description: 'When completed: accepted, rejected, duplicates, warnings',
+            },
+          },
+        },
+      },
+      next_before: {
+        type: ['string', 'null'],
+        description: 'Pass as before for the next page; null at the end.',
+      },
+    },
+  },
   UploadRequest: {
     type: 'object',
     required: ['name'],

@@ -17,6 +17,7 @@ import type { Finding } from '#platform/findings.ts';
  *   its chunks' outcomes      pk = UPLOAD#<id>,               sk = CHUNK#<00000>
  *   first upload of a content pk = CONTENT#<iis_id>#<sha256>, sk = CONTENT   (same file again → earlier results)
  *   uploads by status         GSI by-status: status_pk = STATUS#<status>, updated_at
+ *   a site's uploads          GSI by-site:   site_pk = SITE#<iis_id>, created_at (newest first)
  */
 const table = () => requiredEnv(TABLE_ENV.uploads);
 
@@ -74,6 +75,8 @@ function toItem(u: Upload): Record<string, AttributeValue> {
     updated_at: { S: u.updated_at },
     status: { S: u.status },
     iis_id: { S: u.iis_id },
+    site_pk: { S: `SITE#${u.iis_id}` },
+    created_at: { S: u.created_at },
     data: { S: JSON.stringify(u) },
   };
 }
@@ -311,6 +314,27 @@ export async function uploadsByStatus(status: UploadStatus, before?: string, lim
         ':s': { S: `STATUS#${status}` },
         ...(before ? { ':b': { S: before } } : {}),
       },
+      Limit: limit,
+    }),
+  );
+  return (res.Items ?? []).map(fromItem);
+}
+
+/**
+ * A site's uploads, newest first: at most `limit`, created before `before` when given (the next page starts
+ * before the last one shown). The index holds whole items, so the list needs no reads of the uploads.
+ */
+export async function uploadsOfSite(iisId: string, limit: number, before?: string): Promise<Upload[]> {
+  const res = await dynamodb.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'by-site',
+      KeyConditionExpression: before ? 'site_pk = :s AND created_at < :b' : 'site_pk = :s',
+      ExpressionAttributeValues: {
+        ':s': { S: `SITE#${iisId}` },
+        ...(before ? { ':b': { S: before } } : {}),
+      },
+      ScanIndexForward: false,
       Limit: limit,
     }),
   );

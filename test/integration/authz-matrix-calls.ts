@@ -192,6 +192,22 @@ export function calls(): Call[] {
     ),
   );
   add(
+    'GET /v1/uploads',
+    '?iis_id=',
+    call('GET', (_p, t) => `/v1/uploads${q(t)}&limit=100`),
+    // The site's list names the site and none of the other sites' uploads.
+    (_p, t, allowed) => ({
+      check: (res) => {
+        if (!allowed) return [];
+        const listed = new Set((res.json.uploads ?? []).map((u: { upload_id: string }) => u.upload_id));
+        const foreign = Object.entries(uploads).filter(([s, id]) => s !== t && listed.has(id));
+        return res.json.iis_id !== IDS[t] || foreign.length
+          ? [`list of ${res.json.iis_id} with ${foreign.map(([s]) => s).join(' ')}`]
+          : [];
+      },
+    }),
+  );
+  add(
     'GET /v1/uploads/{upload_id}',
     "the site's upload",
     call('GET', (_p, t) => `/v1/uploads/${uploads[t]}`),

@@ -127,6 +127,7 @@ export const TABLE: Record<string, Expectation> = {
   // SOAP answers 200 with an HL7 ACK, AA when stored; the admin key is no SOAP credential (400, SecurityFault).
   'POST /v1/iis': { allow: 200, deny: 200, admin: 400, adminAllowed: false, writes: true },
   'POST /v1/uploads': { allow: 201, deny: 403, admin: 403, adminAllowed: false, writes: true },
+  'GET /v1/uploads': { allow: 200, deny: 403, admin: 403, adminAllowed: false, writes: false },
   'GET /v1/uploads/{upload_id}': { allow: 200, deny: 404, admin: 403, adminAllowed: false, writes: false },
   // The admin reads a lot's expirations, never a site's beyond-use dates.
   'GET /v1/lots/{ndc}/{lot_number}': { allow: 200, deny: 403, admin: 200, adminAllowed: true, writes: false },

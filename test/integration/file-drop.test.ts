@@ -229,6 +229,55 @@ describe('dropping a file', () => {
     expect(sneaky.status).toBe(400);
   });
 
+  it("a site's list of uploads: newest first, its own only, pages by before, counts when done", async () => {
+    const other = await enroll(api);
+    const a = await drop('list-a.csv', doseFile(mixedKinds(12), 'csv', 'LA'), other.api_key);
+    const b = await drop('list-b.csv', doseFile(mixedKinds(12), 'csv', 'LB'), other.api_key);
+    const pending = await api.call('POST', '/v1/uploads', {
+      key: other.api_key,
+      body: { name: 'later.csv' },
+    });
+    const all = await api.call('GET', '/v1/uploads', { key: other.api_key });
+    expect(all.status).toBe(200);
+    expect(all.json.iis_id).toBe(other.iis_id);
+    expect(all.json.uploads.map((u: { upload_id: string }) => u.upload_id)).toEqual([
+      pending.json.upload_id,
+      b.upload_id,
+      a.upload_id,
+    ]);
+    expect(all.json.uploads[0]).toMatchObject({ name: 'later.csv', status: 'received', counts: null });
+    expect(all.json.uploads[1]).toMatchObject({
+      name: 'list-b.csv',
+      status: 'completed',
+      rows_processed: b.summary.rows,
+      counts: {
+        accepted: b.summary.accepted,
+        rejected: b.summary.rejected,
+        duplicates: b.summary.duplicates,
+        warnings: b.summary.warnings,
+      },
+    });
+    expect(all.json.next_before).toBeNull();
+    const page1 = await api.call('GET', '/v1/uploads?limit=2', { key: other.api_key });
+    expect(page1.json.uploads).toHaveLength(2);
+    const page2 = await api.call('GET', `/v1/uploads?limit=2&before=${page1.json.next_before}`, {
+      key: other.api_key,
+    });
+    expect(page2.json.uploads.map((u: { upload_id: string }) => u.upload_id)).toEqual([a.upload_id]);
+    // The first site's list does not hold them, and names no other site's uploads.
+    const mine = await api.call('GET', '/v1/uploads?limit=100', { key: site.api_key });
+    expect(mine.json.uploads.some((u: { name: string }) => u.name.startsWith('list-'))).toBe(false);
+    const foreign = await api.call('GET', `/v1/uploads?iis_id=${other.iis_id}`, { key: site.api_key });
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.issues[0]).toMatchObject({ code: 'AUTH004', field: 'iis_id' });
+    for (const bad of ['limit=0', 'limit=101', 'limit=x', 'before=yesterday']) {
+      const res = await api.call('GET', `/v1/uploads?${bad}`, { key: site.api_key });
+      expect(res.status, bad).toBe(400);
+      expect(res.json.issues[0].code).toBe('REQ008');
+      expect(res.json.issues[0].field).toBe(bad.split('=')[0]);
+    }
+  });
+
   it.each([
     ['binary.xlsx', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x08, 0x00]), 'FILE003'],
     ['empty.csv', Buffer.alloc(0), 'FILE002'],
