@@ -31,6 +31,7 @@ import { givenSecret, startClearinghouseIfWanted, startRegistriesIfWanted } from
 import type { LocalRuntime, LocalRuntimeOptions, LocalTopology } from './runtime-types.ts';
 import { startDynamo } from './standins/dynamodb.ts';
 import { CONSOLE_CLIENT_ID } from './standins/oidc.ts';
+import { corsRules } from './standins/s3-cors.ts';
 import { startSqsS3 } from './standins/sqs-s3.ts';
 import { localTlsFiles } from './standins/tls.ts';
 import { startHttpApi } from './triggers/http-api.ts';
@@ -91,9 +92,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     const dynamo = await startDynamo(dataDir ? { dir: join(dataDir, 'dynamodb') } : {});
     cleanups.push(() => dynamo.stop());
-    const sqsS3 = await startSqsS3(
-      dataDir ? { sqsDir: join(dataDir, 'sqs'), s3Dir: join(dataDir, 's3') } : {},
-    );
+    // Buckets answer the console's origin by their topology CORS, known once the API listens (below).
+    let consoleOrigin: string | undefined;
+    const corsByBucket = new Map(Object.values(topo.buckets).map((b) => [b.name, b.cors]));
+    const sqsS3 = await startSqsS3({
+      ...(dataDir ? { sqsDir: join(dataDir, 'sqs'), s3Dir: join(dataDir, 's3') } : {}),
+      cors: (bucket) => corsRules(corsByBucket.get(bucket), consoleOrigin),
+    });
     cleanups.push(() => sqsS3.stop());
 
     // Before the handlers' env is set; stopped after the pollers and in-flight invocations (cleanups run in
@@ -178,6 +183,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...(consoleSite ? { console: consoleSite } : {}),
     });
     cleanups.push(() => http.stop());
+    if (consoleSite) {
+      // The console PUTs files to presigned URLs of the local S3, as it PUTs them to the bucket's domain in AWS.
+      consoleOrigin = new URL(http.url).origin;
+      consoleSite.connectOrigins.push(sqsS3.endpoint);
+    }
 
     // Before any handler runs (the authorizer reads OIDC_ISSUER and OIDC_AUDIENCE).
     oidc = await startOidcIfWanted(topo, options, dataDir, http.url, logger);

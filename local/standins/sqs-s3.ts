@@ -15,6 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import { buildApp, type MessageSpyReader, type SpyMessage } from 'fauxqs';
 import { loadFauxqsInternals, type SqsStoreInternals } from './fauxqs-internals.ts';
+import { type CorsRule, corsAnswer } from './s3-cors.ts';
 import { type ObjectCreated, watchObjectsCreated } from './s3-object-created.ts';
 
 export type { ObjectCreated, ObjectCreatedEventName } from './s3-object-created.ts';
@@ -55,6 +56,8 @@ export interface SqsS3Options {
   region?: string;
   /** Spy buffer size (events kept for `spy` lookups). */
   spyBufferSize?: number;
+  /** A bucket's CORS rules, read on every browser request (fauxqs has no bucket CORS; ./s3-cors.ts). */
+  cors?: (bucket: string) => readonly CorsRule[] | undefined;
 }
 
 export const ACCOUNT_ID = '000000000000';
@@ -123,6 +126,27 @@ export async function startSqsS3(options: SqsS3Options = {}): Promise<SqsS3Stand
       done(null, body),
     );
   }
+
+  const cors = options.cors;
+  if (cors)
+    app.addHook('onRequest', async (req, reply) => {
+      const origin = req.headers.origin;
+      if (!origin && req.method !== 'OPTIONS') return;
+      // Path-style URLs (the SDK's forcePathStyle and presigned URLs here): the first segment is the bucket.
+      const bucket = decodeURIComponent(req.url.split('?')[0]!.split('/')[1] ?? '');
+      const answer = corsAnswer(cors(bucket), {
+        method: req.method,
+        origin,
+        requestMethod: req.headers['access-control-request-method'] as string | undefined,
+        requestHeaders: req.headers['access-control-request-headers'] as string | undefined,
+      });
+      if (answer.kind === 'serve') reply.headers(answer.headers);
+      if (answer.kind === 'preflight')
+        return reply
+          .code(answer.status)
+          .headers(answer.headers)
+          .send(answer.body ?? '');
+    });
 
   const address = await app.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const port = Number(new URL(address).port);
