@@ -151,10 +151,11 @@ const buckets = {
       { prefix: 'work/', expireDays: 30 },
       { prefix: 'results/', expireDays: 400 },
     ],
-    // The console uploads a site's file straight to its presigned URL (never through the API: files reach 500 MB).
+    // The console uploads a site's file straight to its presigned URL (never through the API: files reach 500 MB)
+    // and reads the results file by its presigned URL to show the findings.
     cors: {
       origins: 'console',
-      methods: ['PUT'],
+      methods: ['PUT', 'GET'],
       allowedHeaders: ['content-type'],
       exposedHeaders: ['etag'],
       maxAgeSeconds: 600,

@@ -20,7 +20,7 @@ describe('corsAnswer', () => {
       status: 200,
       headers: expect.objectContaining({
         'access-control-allow-origin': CONSOLE,
-        'access-control-allow-methods': 'PUT',
+        'access-control-allow-methods': 'PUT, GET',
         'access-control-allow-headers': 'content-type',
         'access-control-expose-headers': 'etag',
         'access-control-max-age': '600',
