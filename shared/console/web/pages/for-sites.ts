@@ -1,7 +1,13 @@
 /** The pages for site staff, by path, in the order of the main navigation. */
 import { dose } from './dose.ts';
 import type { Page } from './page.ts';
+import { submit } from './submit.ts';
+import { upload } from './upload.ts';
+import { uploads } from './uploads.ts';
 
 export const SITE_PAGES: Record<string, Page> = {
+  '/uploads': uploads,
+  '/upload': upload,
+  '/submit': submit,
   '/dose': dose,
 };
