@@ -145,6 +145,10 @@ export async function startOidcStandin(options: OidcStandinOptions): Promise<Oid
     },
     scopes: ['openid', 'offline_access', 'profile', 'dp'],
     pkce: { required: () => true },
+    // As Cognito does for the code flow: a refresh token whenever the client may use one, without asking for
+    // offline_access (oidc-provider's default), so the console renews its 15-minute access tokens the same way
+    // against both. Public clients get a new refresh token at each use (rotation, oidc-provider's default).
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },

@@ -22,6 +22,8 @@ export interface ConsoleConfig {
   issuer: string;
   clientId: string;
   scope?: string;
+  /** Cognito's /logout (its discovery has no end_session_endpoint). */
+  logoutEndpoint?: string;
 }
 
 function templateDist(): string {

@@ -135,15 +135,34 @@ describe('in a browser', () => {
     await page.context().close();
   });
 
-  it('an expired access token sends the person back to sign-in with a message', async () => {
+  it('an expired access token is renewed with the refresh token; when that fails too, back to sign-in with a message', async () => {
     const page = await newPage();
     await page.goto(`${rt.apiUrl}/`);
     await ready(page, '/', Date.now());
     await signIn(page, 'site-reader');
+    const before = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dp.session')!));
+    expect(before.refreshToken).toBeTruthy();
+    // Expired: the console renews it at the provider's token endpoint and shows the page.
     await page.evaluate(() => {
       const s = JSON.parse(sessionStorage.getItem('dp.session')!);
       sessionStorage.setItem('dp.session', JSON.stringify({ ...s, expiresAt: Date.now() - 1000 }));
     });
+    await page.goto(`${rt.apiUrl}/dose?id=CONSOLE-0001`);
+    await ready(page, '/dose', Date.now());
+    await page.getByRole('heading', { name: 'Dose CONSOLE-0001' }).waitFor();
+    const renewed = await page.evaluate(() => JSON.parse(sessionStorage.getItem('dp.session')!));
+    expect(renewed.accessToken).not.toBe(before.accessToken);
+    expect(renewed.expiresAt).toBeGreaterThan(Date.now() + 60_000);
+    // The provider rotates a public client's refresh token: the old one no longer works.
+    expect(renewed.refreshToken).not.toBe(before.refreshToken);
+    // Expired, and the refresh token refused (revoked, or past its 8 hours): the session ends.
+    await page.evaluate((old) => {
+      const s = JSON.parse(sessionStorage.getItem('dp.session')!);
+      sessionStorage.setItem(
+        'dp.session',
+        JSON.stringify({ ...s, expiresAt: Date.now() - 1000, refreshToken: old }),
+      );
+    }, before.refreshToken);
     await page.goto(`${rt.apiUrl}/dose?id=CONSOLE-0001`);
     await page.waitForURL(`${rt.apiUrl}/`);
     await ready(page, '/', Date.now());

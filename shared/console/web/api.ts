@@ -1,6 +1,6 @@
 /** Calls to the pipeline's API (same origin) with the signed-in person's access token. */
-import { sessionEnded } from './auth.ts';
-import { expired, readSession } from './session.ts';
+import { freshSession, sessionEnded } from './auth.ts';
+import { readSession } from './session.ts';
 
 export interface Issue {
   code: string;
@@ -32,9 +32,10 @@ export function apiSend<T>(
 }
 
 async function apiCall<T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
-  const session = readSession();
-  if (!session || expired(session)) {
-    sessionEnded(session ? EXPIRED : 'Sign in to see this page.');
+  const had = readSession() !== undefined;
+  const session = await freshSession();
+  if (!session) {
+    sessionEnded(had ? EXPIRED : 'Sign in to see this page.');
     throw new SessionEnded();
   }
   const headers: Record<string, string> = {

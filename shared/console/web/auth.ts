@@ -3,7 +3,16 @@
  * exchanged from the callback page; sign-out clears the session and ends the provider's (RP-initiated logout).
  */
 import { type Discovery, loadConfig, loadDiscovery } from './config.ts';
-import { type Claims, clearSession, jwtPayload, readSession, saveSession, setFlash } from './session.ts';
+import {
+  type Claims,
+  clearSession,
+  expired,
+  jwtPayload,
+  readSession,
+  type Session,
+  saveSession,
+  setFlash,
+} from './session.ts';
 
 const PENDING = 'dp.pending';
 
@@ -75,16 +84,26 @@ export async function completeSignIn(query: URLSearchParams): Promise<string> {
       code_verifier: pending.verifier,
     }),
   });
-  const body = (await res.json().catch(() => ({}))) as {
-    access_token?: string;
-    id_token?: string;
-    expires_in?: number;
-    error_description?: string;
-  };
+  const body = (await res.json().catch(() => ({}))) as TokenAnswer;
   if (!res.ok || !body.access_token)
     throw new SignInError(`The sign-in could not be completed: ${body.error_description ?? res.status}.`);
+  saveSession(sessionOf({ ...body, access_token: body.access_token }));
+  return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
+}
+
+interface TokenAnswer {
+  access_token?: string;
+  id_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  error_description?: string;
+}
+
+/** The session a token answer gives; a refresh's answer may omit the ID and refresh tokens (Cognito does). */
+function sessionOf(body: TokenAnswer & { access_token: string }, before?: Session): Session {
   const access = jwtPayload(body.access_token);
-  const id = body.id_token ? jwtPayload(body.id_token) : {};
+  const idToken = body.id_token ?? before?.idToken;
+  const id = idToken ? jwtPayload(idToken) : {};
   const exp = typeof access.exp === 'number' ? access.exp * 1000 : Date.now() + (body.expires_in ?? 0) * 1000;
   const claims: Claims = {
     sub: String(access.sub ?? id.sub ?? ''),
@@ -94,8 +113,56 @@ export async function completeSignIn(query: URLSearchParams): Promise<string> {
     ...(typeof access.dp_sites === 'string' ? { dp_sites: access.dp_sites } : {}),
     ...(access.dp_access ? { dp_access: access.dp_access as Claims['dp_access'] } : {}),
   };
-  saveSession({ accessToken: body.access_token, idToken: body.id_token, expiresAt: exp, claims });
-  return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
+  const refreshToken = body.refresh_token ?? before?.refreshToken;
+  return {
+    accessToken: body.access_token,
+    ...(idToken ? { idToken } : {}),
+    ...(refreshToken ? { refreshToken } : {}),
+    expiresAt: exp,
+    claims,
+  };
+}
+
+/** Renew a little before expiry, so a call never leaves with a token that expires on the way. */
+const RENEW_BEFORE_MS = 60_000;
+let renewing: Promise<Session | undefined> | undefined;
+
+/**
+ * The session with an access token good for the next minute: renewed with the refresh token when it is about
+ * to expire (one renewal at a time for the whole tab). Answers undefined when there is no session or it can no
+ * longer be renewed (the refresh token expired or was revoked): the person signs in again.
+ */
+export function freshSession(now = Date.now()): Promise<Session | undefined> {
+  const session = readSession();
+  if (!session) return Promise.resolve(undefined);
+  if (session.expiresAt - now > RENEW_BEFORE_MS) return Promise.resolve(session);
+  if (!session.refreshToken) return Promise.resolve(expired(session, now) ? undefined : session);
+  renewing ??= renew(session).finally(() => {
+    renewing = undefined;
+  });
+  return renewing;
+}
+
+async function renew(session: Session): Promise<Session | undefined> {
+  try {
+    const [config, d] = await Promise.all([loadConfig(), loadDiscovery()]);
+    const res = await fetch(d.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: session.refreshToken!,
+        client_id: config.clientId,
+      }),
+    });
+    const body = (await res.json().catch(() => ({}))) as TokenAnswer;
+    if (!res.ok || !body.access_token) return undefined;
+    const next = sessionOf({ ...body, access_token: body.access_token }, session);
+    saveSession(next);
+    return next;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Clears the session here, then ends the provider's and comes back to the home page. */
@@ -108,11 +175,17 @@ export async function signOut(): Promise<void> {
   } catch {
     d = undefined;
   }
-  if (!d?.end_session_endpoint) {
+  const config = await loadConfig().catch(() => undefined);
+  if (!d?.end_session_endpoint && config?.logoutEndpoint) {
+    // Cognito: its own sign-out endpoint ends the hosted UI's session and comes back to logout_uri.
+    const params = new URLSearchParams({ client_id: config.clientId, logout_uri: `${location.origin}/` });
+    location.assign(`${config.logoutEndpoint}?${params}`);
+    return;
+  }
+  if (!d?.end_session_endpoint || !config) {
     location.assign('/');
     return;
   }
-  const config = await loadConfig();
   const params = new URLSearchParams({
     client_id: config.clientId,
     post_logout_redirect_uri: `${location.origin}/`,

@@ -6,6 +6,11 @@ export interface ConsoleConfig {
   clientId: string;
   /** OAuth scopes asked for (default `openid profile`). */
   scope?: string;
+  /**
+   * Cognito's sign-out (`https://<domain>/logout`), which its discovery does not list as end_session_endpoint:
+   * called with client_id and logout_uri. Omitted where discovery has end_session_endpoint (locally).
+   */
+  logoutEndpoint?: string;
 }
 
 export interface Discovery {

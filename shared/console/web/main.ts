@@ -5,13 +5,13 @@
  */
 import './console.css';
 import { SessionEnded } from './api.ts';
-import { completeSignIn, SignInError, sessionEnded, signIn, signOut } from './auth.ts';
+import { completeSignIn, freshSession, SignInError, sessionEnded, signIn, signOut } from './auth.ts';
 import { h, notice } from './dom.ts';
 import { PROGRAM_PAGES } from './pages/for-program.ts';
 import { SITE_PAGES } from './pages/for-sites.ts';
 import { home } from './pages/home.ts';
 import { ALL_PAGES, type Page, pagesFor } from './pages/page.ts';
-import { expired, readSession, roleLabel, setFlash } from './session.ts';
+import { readSession, roleLabel, setFlash } from './session.ts';
 
 const SITE_NAME = 'Dose pipeline console';
 ALL_PAGES['/'] = home;
@@ -121,13 +121,15 @@ async function show(focus: boolean): Promise<void> {
     return show(true);
   }
 
-  let session = readSession();
+  const had = readSession();
+  // An access token about to expire is renewed with the refresh token; the session ends when it cannot be.
+  const session = had ? await freshSession() : undefined;
   let ended = false;
-  if (session && expired(session)) {
+  if (had && !session) {
     sessionEnded('Your sign-in has expired: sign in again to continue.');
-    session = undefined;
     ended = true;
   }
+  if (turn !== rendering) return;
   const found = pages[location.pathname];
   let page = found ?? notFound;
   if (found?.roles && !session) {

@@ -14,6 +14,8 @@ export interface Claims {
 export interface Session {
   accessToken: string;
   idToken?: string;
+  /** Gets a new access token when this one expires, until the provider's session ends (Cognito: 12 h). */
+  refreshToken?: string;
   /** Epoch milliseconds. */
   expiresAt: number;
   claims: Claims;
