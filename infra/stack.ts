@@ -246,6 +246,10 @@ export class PipelineStack extends Stack {
       for (const queue of spec.sendsTo ?? []) {
         fn.bindQueue({ queue: this.queues.get(queue)!.queue, spec: t.queues[queue]! });
       }
+      for (const queue of spec.watchesQueues ?? []) {
+        const q = this.queues.get(queue)!;
+        fn.bindQueueDepth({ queue: q.queue, deadLetters: q.deadLetterQueue.queue, spec: t.queues[queue]! });
+      }
       for (const [bucket, access] of Object.entries(spec.buckets ?? {})) {
         fn.bindBucket({ bucket: this.buckets.get(bucket)!, spec: t.buckets[bucket]!, access: access! });
       }

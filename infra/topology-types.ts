@@ -87,6 +87,11 @@ export interface FunctionSpec {
   tables?: Partial<Record<TableName, Access>>;
   /** Queues the function sends to. */
   sendsTo?: QueueName[];
+  /**
+   * Queues whose depth the function reads, with their dead-letter queues: their URLs (`envVar`, and
+   * `dlqEnvName(envVar)`) and `sqs:GetQueueAttributes` on both, nothing else (no send, receive or delete).
+   */
+  watchesQueues?: QueueName[];
   /** Object access by key prefix: a function reads and writes only the parts of a bucket its work needs. */
   buckets?: Partial<Record<BucketName, BucketAccess>>;
   /** Secrets the function reads (names from `secrets`). */

@@ -492,6 +492,18 @@ const functions = {
       { expression: 'cron(15 1,4 * * ? *)', timezone: 'America/Los_Angeles', input: { date: 'yesterday' } },
     ],
   },
+  health: {
+    entry: 'functions/health/api.ts',
+    description:
+      'Pipeline health for program staff and administrators: registries, queue depths, uploads, CDC days, nightly runs',
+    timeoutSeconds: 10,
+    memoryMb: 256,
+    // Reads only: registry pauses and parked counts (doses), stuck/failed uploads, CDC day status, the
+    // roll-up's and analytics' completed days.
+    tables: { doses: 'read', uploads: 'read', cdc: 'read', stock: 'read', analytics: 'read' },
+    watchesQueues: ['ingestFiles', 'ingestChunks', 'registry', 'cdc', 'persons'],
+    routes: keysOf(ENDPOINTS_BY_FUNCTION.health, 'authorized'),
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof functions;

@@ -18,6 +18,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { dlqEnvName } from '#platform/env-names.ts';
 import type { BucketSpec, QueueSpec, TableSpec } from '../infra/topology.ts';
 import { localClientConfig } from './clients.ts';
 import { defaultLogger, type Logger } from './log.ts';
@@ -76,7 +77,7 @@ export async function provision(
     for (const [key, spec] of Object.entries(topology.queues)) {
       const queue = await ensureQueueWithDlq(sqs, spec, endpoints.sqs);
       env[spec.envVar] = queue.url;
-      env[`${spec.envVar}_DLQ_URL`] = queue.dlqUrl;
+      env[dlqEnvName(spec.envVar)] = queue.dlqUrl;
       queues.push({ key, ...queue });
     }
     // Buckets only. Their `lifecycle` rules are not applied locally: fauxqs stores a lifecycle configuration but

@@ -11,6 +11,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
+import { dlqEnvName } from '#platform/env-names.ts';
 import { suppress } from '../nag.ts';
 import type { Access, BucketSpec, QueueSpec, SecretSpec } from '../topology.ts';
 import type { PipelineFunctionSpec } from '../topology-checks.ts';
@@ -194,6 +195,23 @@ export class PipelineFunction extends NodejsFunction {
   }
 
   /** Sets the queue's URL env var and grants sending to it (and nothing else). */
+  /** The depth of a queue and of its dead-letter queue (GetQueueAttributes only): pipeline health. */
+  bindQueueDepth({
+    queue,
+    deadLetters,
+    spec,
+  }: {
+    queue: IQueue;
+    deadLetters: IQueue;
+    spec: Pick<QueueSpec, 'envVar'>;
+  }) {
+    this.addEnvironment(spec.envVar, queue.queueUrl);
+    this.addEnvironment(dlqEnvName(spec.envVar), deadLetters.queueUrl);
+    queue.grant(this, 'sqs:GetQueueAttributes');
+    deadLetters.grant(this, 'sqs:GetQueueAttributes');
+    return this;
+  }
+
   bindQueue({ queue, spec }: { queue: IQueue; spec: Pick<QueueSpec, 'envVar'> }) {
     this.addEnvironment(spec.envVar, queue.queueUrl);
     queue.grantSendMessages(this);

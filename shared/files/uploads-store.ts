@@ -303,8 +303,13 @@ export async function chunkCounts(id: string): Promise<ChunkCounts[]> {
   return out;
 }
 
-/** Uploads in a status, oldest update first, optionally only those not updated since `before`. */
-export async function uploadsByStatus(status: UploadStatus, before?: string, limit = 100): Promise<Upload[]> {
+/** Uploads in a status, oldest update first (or newest), optionally only those not updated since `before`. */
+export async function uploadsByStatus(
+  status: UploadStatus,
+  before?: string,
+  limit = 100,
+  newestFirst = false,
+): Promise<Upload[]> {
   const res = await dynamodb.send(
     new QueryCommand({
       TableName: table(),
@@ -314,6 +319,7 @@ export async function uploadsByStatus(status: UploadStatus, before?: string, lim
         ':s': { S: `STATUS#${status}` },
         ...(before ? { ':b': { S: before } } : {}),
       },
+      ScanIndexForward: !newestFirst,
       Limit: limit,
     }),
   );

@@ -49,3 +49,6 @@ export const TOKEN_CLAIMS_ENV = {
   /** The machine clients, JSON `[{ client_id, sites, access }]`, filled by the stack from topology.signIn. */
   machineClients: 'SIGN_IN_MACHINE_CLIENTS',
 } as const;
+
+/** The variable holding a queue's dead-letter queue URL, beside the queue's own (`<QUEUE_ENV>_DLQ_URL`). */
+export const dlqEnvName = (queueEnv: string) => `${queueEnv}_DLQ_URL`;

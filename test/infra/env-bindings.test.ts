@@ -12,6 +12,7 @@ import { REPORTING_QUEUES } from '#doses/outbox/publish.ts';
 import {
   AUTH_ENV,
   BUCKET_ENV,
+  dlqEnvName,
   QUEUE_ENV,
   SECRET_ENV,
   TABLE_ENV,
@@ -30,6 +31,10 @@ function bound(name: string, spec: FunctionSpec): Set<string> {
   for (const t of Object.keys(spec.tables ?? {}))
     env.add(topology.tables[t as keyof typeof topology.tables].envVar);
   for (const q of spec.sendsTo ?? []) env.add(topology.queues[q].envVar);
+  for (const q of spec.watchesQueues ?? []) {
+    env.add(topology.queues[q].envVar);
+    env.add(dlqEnvName(topology.queues[q].envVar));
+  }
   for (const b of Object.keys(spec.buckets ?? {}))
     env.add(topology.buckets[b as keyof typeof topology.buckets].envVar);
   for (const s of spec.secrets ?? []) env.add(topology.secrets[s].envVar);

@@ -61,6 +61,7 @@ describe('least privilege', () => {
       const spec = rawSpec as {
         tables?: Record<string, 'read' | 'write'>;
         sendsTo?: readonly string[];
+        watchesQueues?: readonly string[];
         secrets?: readonly string[];
         sqs?: { queue: string };
         buckets?: Record<
@@ -93,6 +94,8 @@ describe('least privilege', () => {
         [
           ...new Set([
             ...(spec.sendsTo ?? []).map(queueId),
+            // Pipeline health reads the depth of each queue and its dead-letter queue (GetQueueAttributes).
+            ...(spec.watchesQueues ?? []).flatMap((q) => [queueId(q), queueId(`${q}/dlq`)]),
             ...(failureQueue ? [refOf(failureQueue.TargetArn)!] : []),
             ...(consumed ? [consumed] : []),
           ]),

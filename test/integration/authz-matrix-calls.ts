@@ -598,6 +598,11 @@ export function calls(): Call[] {
     );
   }
   add(
+    'GET /v1/health',
+    'statewide',
+    call('GET', () => '/v1/health'),
+  );
+  add(
     'GET /v1/sites/{iis_id}',
     'path',
     call('GET', (_p, t) => `/v1/sites/${IDS[t]}`),

@@ -196,6 +196,8 @@ export const TABLE: Record<string, Expectation> = {
   'DELETE /v1/sites/{iis_id}/keys': { allow: 403, deny: 403, admin: 200, adminAllowed: true, writes: true },
   // Lot expirations are program data, no site's: the admin's alone.
   'PUT /v1/lots/{ndc}/{lot_number}': { allow: 403, deny: 403, admin: 201, adminAllowed: true, writes: false },
+  // Pipeline health names sites' stuck and failed uploads: program staff and the admin only, never a site.
+  'GET /v1/health': { allow: 403, deny: 403, admin: 200, adminAllowed: true, writes: false },
 };
 /** Routes of the topology that read or write no site's data. */
 // Population denominators are statewide program data (issue 15): no site's; so is coverage, by county and
@@ -208,6 +210,7 @@ export const NO_SITE_DATA = [
   'GET /v1/reports/coverage',
 ];
 export const SITE_KEY_REFUSED = new Set([
+  'GET /v1/health',
   'GET /v1/sites/{iis_id}',
   'POST /v1/sites',
   'POST /v1/sites/{iis_id}/keys',

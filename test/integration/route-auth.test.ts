@@ -26,9 +26,10 @@ const routes = functionSpecs().flatMap(([, spec]) =>
 );
 /** Who may call each route, as declared (shared/<capability>/endpoints.ts): the authorizer enforces this. */
 const access = new Map(ALL_ENDPOINTS.map((e) => [e.key as string, e.access]));
+/** Routes no site key may call (the admin's, or program staff's and the admin's): a site key is refused. */
 const adminOnly = (r: string) => {
   const a = access.get(r);
-  return Array.isArray(a) && a.length === 1 && a[0] === 'admin';
+  return Array.isArray(a) && !a.includes('site');
 };
 /** Routes a site key and the admin key may both call (each sees what is its own): no role is refused. */
 const anyKey = (r: string) => {

@@ -5,6 +5,7 @@
 import { ANALYTICS_ENDPOINTS } from '#analytics/endpoints.ts';
 import { DOSE_ENDPOINTS, SOAP_ENDPOINTS } from '#doses/endpoints.ts';
 import { UPLOAD_ENDPOINTS } from '#files/endpoints.ts';
+import { HEALTH_ENDPOINTS } from '#health/endpoints.ts';
 import { PERSON_ENDPOINTS } from '#persons/endpoints.ts';
 import { SITE_ENDPOINTS } from '#sites/endpoints.ts';
 import { REPORT_ENDPOINTS, STOCK_ENDPOINTS } from '#stock/endpoints.ts';
@@ -33,6 +34,7 @@ export const ENDPOINTS_BY_FUNCTION = {
   reports: REPORT_ENDPOINTS,
   persons: PERSON_ENDPOINTS,
   analytics: ANALYTICS_ENDPOINTS,
+  health: HEALTH_ENDPOINTS,
   openapi: OPENAPI_ENDPOINTS,
 } as const satisfies Record<string, readonly Endpoint[]>;
 

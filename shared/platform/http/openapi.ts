@@ -9,6 +9,7 @@ import {
   SubmitResponse,
 } from '#doses/schema.ts';
 import { UPLOAD_SCHEMAS } from '#files/endpoints.ts';
+import { HEALTH_SCHEMAS } from '#health/endpoints.ts';
 import { PERSON_SCHEMAS } from '#persons/endpoints.ts';
 import { SiteInput } from '#sites/site.ts';
 import { STOCK_SCHEMAS } from '#stock/endpoints.ts';
@@ -34,7 +35,9 @@ export const schema = (s: z.core.$ZodType) => {
 export const whoMayCall = (e: Endpoint): string =>
   e.access === 'public'
     ? 'anyone (no key)'
-    : e.access.map((r) => (r === 'site' ? 'site key' : r === 'program' ? 'program sign-in' : 'admin key')).join(', ');
+    : e.access
+        .map((r) => (r === 'site' ? 'site key' : r === 'program' ? 'program sign-in' : 'admin key'))
+        .join(', ');
 
 /** An operation as OpenAPI writes it: security from the route's access, the answers every keyed route can give. */
 function operationOf(e: Endpoint): Record<string, unknown> {
@@ -82,6 +85,7 @@ export function openApiDocument(serverUrl?: string) {
         ...STOCK_SCHEMAS,
         ...PERSON_SCHEMAS,
         ...ANALYTICS_SCHEMAS,
+        ...HEALTH_SCHEMAS,
       },
     },
     paths,

@@ -80,7 +80,12 @@ export function caller(event: ApiEvent): Caller {
   const reason = typeof ctx.reason === 'string' ? ctx.reason : 'unknown';
   // A token's refusal comes with the authorizer's own message (which claim, which time).
   const message = typeof ctx.message === 'string' ? ctx.message : undefined;
-  throw new HttpError(401, 'AUTH001', 'authorization', message ?? UNAUTHORIZED[reason] ?? UNAUTHORIZED.unknown!);
+  throw new HttpError(
+    401,
+    'AUTH001',
+    'authorization',
+    message ?? UNAUTHORIZED[reason] ?? UNAUTHORIZED.unknown!,
+  );
 }
 
 const UNAUTHORIZED: Record<string, string> = {
