@@ -2,7 +2,7 @@ import { apiGet } from '../api.ts';
 import { h, notice, table } from '../dom.ts';
 import type { Page } from './page.ts';
 
-interface Scorecard {
+export interface Scorecard {
   by: string;
   key: string;
   week: string;
@@ -42,7 +42,7 @@ export function californiaToday(now = new Date()): string {
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('en-US'));
 
-function scorecardRows(cards: Scorecard[]) {
+export function scorecardRows(cards: Scorecard[]) {
   return cards.map((c) => [
     c.week === 'all' ? 'All time' : c.week,
     num(c.submitted),
@@ -56,7 +56,7 @@ function scorecardRows(cards: Scorecard[]) {
   ]);
 }
 
-const SCORE_HEAD = [
+export const SCORE_HEAD = [
   'Week',
   'Submitted',
   'Accepted',

@@ -2,7 +2,7 @@ import './uploads.css';
 import { apiGet, apiSend, type Issue } from '../api.ts';
 import { h, notice } from '../dom.ts';
 import { DOSE_FIELD_GROUPS, DOSE_FIELDS } from '../dose-form/fields.ts';
-import { showFindings } from '../dose-form/findings.ts';
+import { showFindings } from '../field-findings.ts';
 import { sitesOf } from '../session.ts';
 import { heldFile } from '../uploads/held-files.ts';
 import { parseResults } from '../uploads/results-file.ts';

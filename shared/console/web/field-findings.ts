@@ -3,8 +3,8 @@
  * described by its message; a summary at the top, in `role=alert`, links to each field. Findings on a field the
  * form does not have (the body, the site's enrollment) stay in the summary.
  */
-import type { Issue } from '../api.ts';
-import { h } from '../dom.ts';
+import type { Issue } from './api.ts';
+import { h } from './dom.ts';
 
 const MESSAGE_CLASS = 'field-finding';
 
@@ -15,10 +15,12 @@ export function showFindings(
   heading: string,
 ): HTMLElement | undefined {
   for (const el of form.querySelectorAll(`.${MESSAGE_CLASS}`)) el.remove();
-  for (const input of form.querySelectorAll<HTMLInputElement>('[aria-invalid]')) {
+  for (const input of form.querySelectorAll<HTMLElement>('[aria-invalid], .is-invalid, .is-warned')) {
     input.removeAttribute('aria-invalid');
     input.classList.remove('is-invalid', 'is-warned');
-    input.setAttribute('aria-describedby', input.dataset.hintId ?? '');
+    const hint = input.dataset.hintId;
+    if (hint) input.setAttribute('aria-describedby', hint);
+    else input.removeAttribute('aria-describedby');
   }
   if (!issues.length) return undefined;
   const items: HTMLElement[] = [];
