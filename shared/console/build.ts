@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { californiaCounties } from './ca-counties.ts';
 
 const WEB = resolve(import.meta.dirname, 'web');
 
@@ -57,6 +58,8 @@ export async function buildConsole(outDir: string): Promise<string[]> {
     copyFileSync(join(WEB, file), join(out, file));
     written.push(file);
   }
+  writeFileSync(join(out, 'ca-counties.json'), JSON.stringify(californiaCounties()));
+  written.push('ca-counties.json');
   const dist = templateDist();
   for (const file of TEMPLATE_FILES) {
     mkdirSync(dirname(join(out, file)), { recursive: true });

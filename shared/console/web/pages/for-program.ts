@@ -2,8 +2,12 @@
 import type { Page } from './page.ts';
 import { pipelineHealth } from './pipeline-health.ts';
 import { statewide } from './statewide.ts';
+import { statewideMap } from './statewide-map.ts';
+import { statewideSupply } from './statewide-supply.ts';
 
 export const PROGRAM_PAGES: Record<string, Page> = {
   '/statewide': statewide,
+  '/statewide/map': statewideMap,
+  '/statewide/supply': statewideSupply,
   '/health': pipelineHealth,
 };

@@ -1,0 +1,148 @@
+/**
+ * Program staff's statewide pages in a real browser (docs/console.md): the county map (58 counties from the
+ * Census Bureau's shapes, shaded by doses or coverage, every figure in the table), coverage by group with its
+ * charts, supply, expiring lots and doses lost by reason; Plot's charts under the console's CSP.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGE_BANDS, CA_COUNTIES } from '#analytics/bands.ts';
+import { runAnalytics } from '#analytics/nightly/run.ts';
+import { bucketStore } from '#platform/aws/objects.ts';
+import { addDays, localDate } from '#platform/dates.ts';
+import { runRollup } from '#stock/run-rollup.ts';
+import { demoSite, modernaDose } from '../fixtures/doses.ts';
+import { ADMIN_KEY, type Client, client, drained } from '../integration/harness.ts';
+import { accessible, type ConsoleWorld, READY_MS, ready, shot, startConsole } from './harness.ts';
+
+const now = new Date();
+const TODAY = localDate(now);
+let world: ConsoleWorld;
+let api: Client;
+
+async function open(page: Page, label: string, path: string): Promise<number> {
+  const start = Date.now();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+  return ready(page, path, start);
+}
+
+beforeAll(async () => {
+  world = await startConsole();
+  api = client(world.rt);
+  const key = (await api.call('POST', '/v1/sites', { body: demoSite, key: ADMIN_KEY })).json.api_key;
+  const lines = CA_COUNTIES.flatMap((c) => AGE_BANDS.map((g) => `${c},${g},WHITE,NOT_HISPANIC,F,100`));
+  const den = await api.call('PUT', '/v1/denominators', {
+    key: ADMIN_KEY,
+    raw: `county,age_group,race,ethnicity,sex,population\n${lines.join('\n')}\n`,
+    headers: { 'content-type': 'text/csv' },
+  });
+  expect(den.status, JSON.stringify(den.json)).toBe(201);
+  await api.call('PUT', '/v1/lots/80777-0273-10/039K20A', {
+    key: ADMIN_KEY,
+    body: { expiration: addDays(TODAY, 5) },
+  });
+  await api.call('POST', '/v1/inventory/receipts', {
+    key,
+    body: { record_id: 'SW-R1', ndc: '80777-0273-10', lot_number: '039K20A', doses: 200, date: TODAY },
+  });
+  await api.call('POST', '/v1/wastage', {
+    key,
+    body: {
+      record_id: 'SW-W1',
+      ndc: '80777-0273-10',
+      lot_number: '039K20A',
+      doses: 3,
+      date: TODAY,
+      reason: 'broken-or-dropped',
+    },
+  });
+  // Twelve different people of Alameda County (another name and birth year each).
+  const doses = Array.from({ length: 12 }, (_, i) =>
+    modernaDose({
+      vax_event_id: `SW-${i}`,
+      recip_id: `SW-P${i}`,
+      recip_first_name: ['Ana', 'Ben', 'Cy', 'Di', 'Ed', 'Flo', 'Gus', 'Hal', 'Ida', 'Jo', 'Kim', 'Lu'][i],
+      recip_last_name: [
+        'Abe',
+        'Bold',
+        'Cruz',
+        'Diaz',
+        'Eng',
+        'Fox',
+        'Gill',
+        'Hart',
+        'Ito',
+        'Jain',
+        'Kerr',
+        'Lee',
+      ][i],
+      recip_dob: `19${60 + i}-0${1 + (i % 9)}-1${i % 10}`,
+      admin_date: TODAY,
+      vax_expiration: addDays(TODAY, 5),
+    }),
+  );
+  const posted = await api.call('POST', '/v1/doses', { key, body: { doses } });
+  expect(posted.json.results.filter((r: { status: string }) => r.status === 'accepted')).toHaveLength(12);
+  await drained(world.rt, 'person-changes', 30_000);
+  const reports = bucketStore('REPORTS_BUCKET');
+  await runRollup(TODAY, reports, () => now);
+  await runAnalytics(TODAY, reports, () => now);
+}, 240_000);
+
+afterAll(async () => {
+  await world?.stop();
+});
+
+describe('statewide pages in a browser', () => {
+  it('program staff: the county map and groups, then supply and wastage', async () => {
+    const page = await world.newPage();
+    await page.goto(`${world.rt.apiUrl}/`);
+    await ready(page, '/', Date.now());
+    await world.signIn(page, 'program');
+
+    expect(await open(page, 'Counties and groups', '/statewide/map')).toBeLessThan(READY_MS);
+    const map = page.getByRole('img', { name: /Map of California's counties shaded by doses given/ });
+    expect(await map.locator('path').count()).toBeGreaterThanOrEqual(58);
+    const counties = page.getByRole('table', { name: /Doses and coverage by county/ });
+    expect(await counties.locator('tbody tr').count()).toBe(58);
+    expect(await counties.getByRole('row', { name: /Alameda/ }).textContent()).toMatch(/Alameda06001\s*12/);
+    // Every chart is drawn without Plot's inline <style> (the CSP would refuse it).
+    expect(await page.locator('main style').count()).toBe(0);
+    await accessible(page);
+    await shot(page, 'statewide-map');
+
+    await page.selectOption('#map-measure', 'coverage');
+    await page.waitForURL(/measure=coverage/);
+    await ready(page, '/statewide/map', Date.now());
+    await page.getByRole('img', { name: /shaded by coverage/ }).waitFor();
+    // 12 people of Alameda's population in the denominator file (100 per age band).
+    const coverage = `${((12 / (AGE_BANDS.length * 100)) * 100).toFixed(1)}%`;
+    expect(
+      await page
+        .getByRole('table', { name: /by county/ })
+        .getByRole('row', { name: /Alameda/ })
+        .textContent(),
+    ).toContain(coverage);
+    await page.getByRole('table', { name: /^Age: people vaccinated/ }).waitFor();
+    await page.getByRole('img', { name: /^Age: coverage by group/ }).waitFor();
+    await accessible(page);
+    await shot(page, 'statewide-map-coverage');
+
+    expect(await open(page, 'Supply and wastage', '/statewide/supply')).toBeLessThan(READY_MS);
+    const supply = page.getByRole('table', { name: /Doses on hand and days of supply/ });
+    expect(await supply.getByRole('row', { name: /06001/ }).textContent()).toContain('185');
+    await page
+      .getByRole('table', { name: /expire within 30 days/ })
+      .getByRole('rowheader', { name: '039K20A' })
+      .waitFor();
+    const lost = page.getByRole('table', { name: /Doses lost on .* by reason/ });
+    expect(await lost.getByRole('row', { name: /broken or dropped/ }).textContent()).toContain('3');
+    await page.getByRole('img', { name: /Doses lost on/ }).waitFor();
+    await accessible(page);
+    await shot(page, 'statewide-supply');
+    await page.context().close();
+  });
+
+  it('no script error and no Content-Security-Policy violation on any page', () => {
+    expect(world.problems).toEqual([]);
+  });
+});
