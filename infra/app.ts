@@ -2,13 +2,20 @@
  * CDK app entry (`cdk.json`: `node infra/app.ts`). Every synthesis is checked against the AWS Solutions,
  * HIPAA Security and Serverless cdk-nag packs; an unacknowledged error-level finding fails `cdk synth`.
  */
+import { resolve } from 'node:path';
 import { App } from 'aws-cdk-lib';
+import { buildConsole } from '#console/build.ts';
 import { addNagPacks } from './nag.ts';
 import { PipelineStack } from './stack.ts';
+
+// The web console is built from this checkout and deployed with the stack (constructs/console-site.ts).
+const consoleDir = resolve(import.meta.dirname, '..', 'dist', 'console');
+await buildConsole(consoleDir);
 
 const app = new App();
 new PipelineStack(app, 'CaCovidDosePipeline', {
   description: 'COVID-19 dose reporting pipeline for California (intake, validation, storage, fan-out)',
+  consoleDir,
   env:
     process.env.CDK_DEFAULT_ACCOUNT && process.env.CDK_DEFAULT_REGION
       ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION }

@@ -6,16 +6,18 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { BackupPlan, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
+import type { CfnUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Bucket, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import type { Construct } from 'constructs';
 import { AUTH_ENV } from '#platform/env-names.ts';
+import { ConsoleSite } from './constructs/console-site.ts';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.ts';
 import { EncryptedQueue } from './constructs/encrypted-queue.ts';
 import { PipelineFunction } from './constructs/pipeline-function.ts';
@@ -44,6 +46,8 @@ export interface PipelineStackProps extends StackProps {
    * placeholder instead of failing synthesis. A bundled synthesis (cdk synth, deploy) always fails instead.
    */
   allowMissingEntries?: boolean;
+  /** The web console built (`buildConsole`) into this directory is deployed to its bucket (infra/app.ts). */
+  consoleDir?: string;
 }
 
 export class PipelineStack extends Stack {
@@ -63,6 +67,8 @@ export class PipelineStack extends Stack {
   readonly stage: HttpStage;
   /** The Cognito user pool and its clients, when the topology has `signIn`. */
   readonly signIn: SignIn | undefined;
+  /** The web console's bucket and CloudFront distribution (also serving the API under /v1/). */
+  readonly consoleSite: ConsoleSite;
   /** Set once the stack-wide notifications handler has its acknowledgements (stack/buckets.ts). */
   notificationsHandlerAcknowledged = false;
 
@@ -96,6 +102,7 @@ export class PipelineStack extends Stack {
     const { api, stage } = createApi(this, t);
     this.api = api;
     this.stage = stage;
+    this.consoleSite = this.createConsoleSite(t, props.consoleDir);
     this.createOutputs();
   }
 
@@ -275,6 +282,54 @@ export class PipelineStack extends Stack {
     return `${this.stackName}-${name}`.slice(0, 64);
   }
 
+  /**
+   * The console on CloudFront (constructs/console-site.ts): it calls Cognito and PUTs files to the drop bucket,
+   * so those are its CSP's connect-src; Cognito sends people back to it; buckets with `cors` answer its origin.
+   */
+  private createConsoleSite(t: PipelineTopology, consoleDir: string | undefined): ConsoleSite {
+    const region = Stack.of(this).region;
+    const uploads = Object.keys(t.buckets)
+      .filter((name) => t.buckets[name]!.cors)
+      .map((name) => this.buckets.get(name)!);
+    const site = new ConsoleSite(this, 'Console', {
+      api: this.api,
+      accessLogBucket: this.accessLogBucket,
+      connectOrigins: [
+        ...(this.signIn ? [`https://cognito-idp.${region}.amazonaws.com`, this.signIn.domain.baseUrl()] : []),
+        // The drop bucket's own name would make a cycle (its CORS names the distribution, whose headers would
+        // name it): the region's S3 domain instead; script-src 'self' keeps other scripts from using it.
+        ...(uploads.length ? [`https://*.s3.${region}.amazonaws.com`] : []),
+      ],
+      ...(consoleDir ? { filesDir: consoleDir } : {}),
+      ...(this.signIn
+        ? {
+            config: {
+              issuer: this.signIn.issuer,
+              clientId: this.signIn.consoleClient.userPoolClientId,
+              logoutEndpoint: `${this.signIn.domain.baseUrl()}/logout`,
+            },
+          }
+        : {}),
+    });
+    for (const [name, spec] of Object.entries(t.buckets)) {
+      if (!spec.cors) continue;
+      this.buckets.get(name)!.addCorsRule({
+        allowedOrigins: [site.url],
+        allowedMethods: spec.cors.methods.map((m) => m as HttpMethods),
+        allowedHeaders: [...spec.cors.allowedHeaders],
+        exposedHeaders: [...spec.cors.exposedHeaders],
+        maxAge: spec.cors.maxAgeSeconds,
+      });
+    }
+    if (this.signIn) {
+      // Cognito sends people back to the console's own origin, besides any configured (a custom domain).
+      const client = this.signIn.consoleClient.node.defaultChild as CfnUserPoolClient;
+      client.callbackUrLs = [`${site.url}/callback`, ...t.signIn!.callbackUrls];
+      client.logoutUrLs = [`${site.url}/`, ...t.signIn!.logoutUrls];
+    }
+    return site;
+  }
+
   /** The user pool (topology.signIn); the authorizer gets its issuer and the clients' ids as audiences. */
   private createSignIn(t: PipelineTopology): SignIn | undefined {
     if (!t.signIn) return undefined;
@@ -338,6 +393,10 @@ export class PipelineStack extends Stack {
         description: 'The Cognito domain: sign-in pages, /oauth2/authorize, /oauth2/token, /logout',
       });
     }
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.consoleSite.url,
+      description: 'The web console (and the API under /v1/), on CloudFront',
+    });
     for (const [name, table] of this.tables) {
       new CfnOutput(this, `${pascalCase(name)}TableName`, {
         value: table.tableName,

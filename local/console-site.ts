@@ -6,6 +6,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { securityHeaders } from '#console/headers.ts';
+
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,31 +27,8 @@ export interface ConsoleSite {
   connectOrigins: string[];
 }
 
-/** The console's Content-Security-Policy: nothing inline, nothing from elsewhere but the provider's calls. */
-export function consoleCsp(connectOrigins: readonly string[]): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${["'self'", ...connectOrigins].join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
-
 export function consoleHeaders(site: ConsoleSite): Record<string, string> {
-  return {
-    'content-security-policy': consoleCsp(site.connectOrigins),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-    'cross-origin-opener-policy': 'same-origin',
-    'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-  };
+  return securityHeaders(site.connectOrigins);
 }
 
 /** Serves `rawPath` from the console's directory. */

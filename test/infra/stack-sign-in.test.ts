@@ -135,8 +135,16 @@ describe('console client', () => {
     expect(console_.AllowedOAuthFlowsUserPoolClient).toBe(true);
     expect(console_.AllowedOAuthScopes).toEqual(['openid', 'email', 'profile']);
     expect(console_.SupportedIdentityProviders).toEqual(['COGNITO']);
-    expect(console_.CallbackURLs).toEqual(topology.signIn.callbackUrls);
-    expect(console_.LogoutURLs).toEqual(topology.signIn.logoutUrls);
+    // The console's CloudFront origin first (constructs/console-site.ts), then any configured.
+    const site = { 'Fn::GetAtt': [expect.stringMatching(/^ConsoleDistribution/), 'DomainName'] };
+    expect(console_.CallbackURLs).toEqual([
+      { 'Fn::Join': ['', ['https://', site, '/callback']] },
+      ...topology.signIn.callbackUrls,
+    ]);
+    expect(console_.LogoutURLs).toEqual([
+      { 'Fn::Join': ['', ['https://', site, '/']] },
+      ...topology.signIn.logoutUrls,
+    ]);
     expect(console_.ExplicitAuthFlows).not.toContain('ALLOW_USER_PASSWORD_AUTH');
     expect(console_.PreventUserExistenceErrors).toBe('ENABLED');
   });

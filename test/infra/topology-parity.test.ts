@@ -4,7 +4,9 @@
  * notifications and lifecycle rules), secrets, triggers and schedules — with what `infra/topology.ts` lists.
  * Nothing more, nothing less.
  */
+
 import { describe, expect, it } from 'vitest';
+import { dlqEnvName } from '#platform/env-names.ts';
 import { NOTIFICATIONS_HANDLER_COMPONENT } from '../../infra/stack.ts';
 import { type BucketSpec, type FunctionSpec, topology } from '../../infra/topology.ts';
 import { allRoutes, signInEnv } from '../../infra/topology-checks.ts';
@@ -49,6 +51,10 @@ describe('the stack holds exactly what topology.ts lists', () => {
           (t) => topology.tables[t as keyof typeof topology.tables].envVar,
         ),
         ...(spec.sendsTo ?? []).map((q) => topology.queues[q].envVar),
+        ...(spec.watchesQueues ?? []).flatMap((q) => [
+          topology.queues[q].envVar,
+          dlqEnvName(topology.queues[q].envVar),
+        ]),
         ...Object.keys(spec.buckets ?? {}).map(
           (b) => topology.buckets[b as keyof typeof topology.buckets].envVar,
         ),
@@ -84,9 +90,9 @@ describe('the stack holds exactly what topology.ts lists', () => {
     );
   });
 
-  it('buckets and secrets: one per topology entry (plus the access-log bucket)', () => {
+  it('buckets and secrets: one per topology entry (plus the access-log and the console buckets)', () => {
     expect(names('AWS::S3::Bucket', 'bucket/')).toEqual(sorted(Object.keys(topology.buckets)));
-    expect(ofType(resources, 'AWS::S3::Bucket')).toHaveLength(Object.keys(topology.buckets).length + 1);
+    expect(ofType(resources, 'AWS::S3::Bucket')).toHaveLength(Object.keys(topology.buckets).length + 2);
     expect(names('AWS::SecretsManager::Secret', 'secret/')).toEqual(sorted(Object.keys(topology.secrets)));
     expect(ofType(resources, 'AWS::SecretsManager::Secret')).toHaveLength(
       Object.keys(topology.secrets).length,
