@@ -3,6 +3,7 @@
  * described by its message; a summary at the top, in `role=alert`, links to each field. Findings on a field the
  * form does not have (the body, the site's enrollment) stay in the summary.
  */
+import './field-findings.css';
 import type { Issue } from './api.ts';
 import { h } from './dom.ts';
 
@@ -28,7 +29,8 @@ export function showFindings(
     const input = issue.field ? form.elements.namedItem(issue.field) : null;
     const text = `${issue.code}${issue.severity ? ` (${issue.severity})` : ''}: ${issue.message}`;
     if (input instanceof HTMLInputElement || input instanceof HTMLSelectElement) {
-      const id = `finding-${i}`;
+      // Named after the field: a page with two forms (Stock) must not repeat an id between them.
+      const id = `${input.id || input.name}-finding-${i}`;
       const isError = issue.severity !== 'warning' && issue.severity !== 'info';
       input.after(
         h('p', { id, class: `${MESSAGE_CLASS} ${isError ? 'text-danger' : 'text-warning-dark'}` }, text),

@@ -1,3 +1,4 @@
+import './site-pages.css';
 import { h, notice, table } from '../dom.ts';
 import type { Page } from './page.ts';
 import { latestReport } from './site-day.ts';
@@ -17,6 +18,9 @@ interface FollowUp {
   }[];
 }
 
+/** A date kept on one line: a column of dates broken at their hyphens is hard to scan. */
+const day1 = (d: string) => h('span', { class: 'site-nowrap' }, d);
+
 /**
  * Site staff: their people due or overdue for the next dose (reminder/recall), overdue first. Patient data: shown,
  * never stored; the URL carries only the filter.
@@ -31,27 +35,31 @@ export const siteFollowUp: Page = {
       query.get('status') === 'due' || query.get('status') === 'overdue' ? query.get('status')! : '';
     main.append(
       h('h1', { tabindex: -1 }, 'People due for their next dose'),
+      // Applied by a button, not on change: a keyboard user moving through the options is not sent to a new page
+      // at each one (WCAG 3.2.2).
       h(
         'form',
-        { class: 'findings-filter', 'aria-label': 'Filter' },
+        {
+          class: 'site-filter',
+          'aria-label': 'Filter',
+          onsubmit: (e: Event) => {
+            e.preventDefault();
+            const v = (e.target as HTMLFormElement).querySelector('select')!.value;
+            navigate(v ? `/follow-up?status=${v}` : '/follow-up');
+          },
+        },
+        h('label', { for: 'follow-status', class: 'form-label' }, 'Show'),
         h(
           'div',
-          {},
-          h('label', { for: 'follow-status', class: 'form-label' }, 'Show'),
+          { class: 'lookup-row' },
           h(
             'select',
-            {
-              id: 'follow-status',
-              class: 'form-select',
-              onchange: (e: Event) => {
-                const v = (e.target as HTMLSelectElement).value;
-                navigate(v ? `/follow-up?status=${v}` : '/follow-up');
-              },
-            },
+            { id: 'follow-status', name: 'status', class: 'form-select' },
             h('option', { value: '', selected: status === '' }, 'Due and overdue'),
             h('option', { value: 'overdue', selected: status === 'overdue' }, 'Overdue only'),
             h('option', { value: 'due', selected: status === 'due' }, 'Due only'),
           ),
+          h('button', { type: 'submit', class: 'btn btn-primary' }, 'Show'),
         ),
       ),
     );
@@ -85,12 +93,12 @@ export const siteFollowUp: Page = {
             ],
             rows.map((r) => [
               `${r.last_name}, ${r.first_name}`,
-              r.dob,
+              day1(r.dob),
               r.recip_id,
               h('span', { class: `status status-${r.status}` }, r.status),
               `${r.next_dose} (CVX ${r.cvx})`,
-              r.due,
-              r.overdue_after,
+              day1(r.due),
+              day1(r.overdue_after),
               r.earlier_doses,
             ]),
           )

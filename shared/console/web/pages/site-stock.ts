@@ -1,4 +1,4 @@
-import './uploads.css';
+import './site-pages.css';
 import { WASTAGE_REASONS } from '../../../stock/reasons.ts';
 import { apiSend, type Issue } from '../api.ts';
 import { h, notice, table } from '../dom.ts';
@@ -61,6 +61,11 @@ export const siteStock: Page = {
       const rows = stock.res.body.rows;
       main.append(
         h('h2', {}, `On hand at ${site}`),
+        h(
+          'p',
+          {},
+          `As of ${stock.day}: the nightly roll-up's figures, so anything recorded since shows after the next one.`,
+        ),
         rows.length
           ? table(
               `Doses by lot as of the end of ${stock.day} (the nightly roll-up)`,
@@ -80,7 +85,8 @@ export const siteStock: Page = {
                 const e = soon.get(`${r.ndc} ${r.lot_number}`);
                 return [
                   r.lot_number,
-                  r.ndc,
+                  // An NDC broken at its hyphens reads as two codes.
+                  h('span', { class: 'site-nowrap' }, r.ndc),
                   r.on_hand_start,
                   r.received,
                   r.transferred_out,
@@ -88,10 +94,11 @@ export const siteStock: Page = {
                   r.wasted,
                   r.expired_spoiled,
                   r.on_hand,
+                  // The words carry the warning; the colour only repeats it.
                   e
                     ? h(
                         'span',
-                        { class: 'health-bad' },
+                        { class: e.status === 'expired' ? 'lot-expired' : 'lot-expiring' },
                         e.status === 'expired'
                           ? `expired ${e.expiration}`
                           : `${e.expiration} (${e.days_left} days)`,
@@ -116,27 +123,57 @@ export const siteStock: Page = {
 
 type Kind = 'receipt' | 'wastage';
 
-function field(kind: Kind, name: string, label: string, attrs: Record<string, string | number> = {}) {
+/** The reasons' labels as a person reads them: the API's label for "other" names its JSON field. */
+const reasonLabel = (code: string, label: string) =>
+  code === 'other' ? 'Other (say what happened below)' : label;
+
+/**
+ * A labelled text box; its hint stays in `aria-describedby` (and `data-hint-id`, which the findings helper
+ * restores after clearing its marks). Text boxes, not number or date inputs: a wrong value reaches the API as
+ * typed, and its finding says what was wrong with it.
+ */
+function field(kind: Kind, name: string, label: string, hint?: string, attrs: Record<string, string> = {}) {
   const id = `${kind}-${name}`;
+  const hintId = `${id}-hint`;
   return h(
     'div',
     { class: 'mb-3' },
     h('label', { for: id, class: 'form-label' }, label),
-    h('input', { id, name, class: 'form-control', type: 'text', autocomplete: 'off', ...attrs }),
+    hint ? h('p', { id: hintId, class: 'form-text site-hint' }, hint) : null,
+    h('input', {
+      id,
+      name,
+      class: 'form-control',
+      type: 'text',
+      autocomplete: 'off',
+      'aria-describedby': hint ? hintId : undefined,
+      'data-hint-id': hint ? hintId : undefined,
+      ...attrs,
+    }),
   );
 }
 
+/** A record ID as the API takes it (1–64 of letters, digits, `.:_-`), telling where the record came from. */
+const newRecordId = () => `console-${crypto.randomUUID()}`;
+
 function recordForm(kind: Kind, title: string, path: string, extra: 'reason'[], site: string): HTMLElement {
-  let recordId = crypto.randomUUID();
+  // Kept until the API records it: a second click, or a retry after a lost answer, sends the same record.
+  let recordId = newRecordId();
   const out = h('div', { 'aria-live': 'polite' });
   const form = h(
     'form',
-    { class: 'dose-form', novalidate: true, 'aria-labelledby': `${kind}-heading` },
+    { class: 'site-form', novalidate: true, 'aria-labelledby': `${kind}-heading` },
     h('h2', { id: `${kind}-heading` }, title),
-    field(kind, 'ndc', 'Product (NDC)'),
+    field(kind, 'ndc', 'Product (NDC)', 'As on the vial or carton, e.g. 80777-0273-10.'),
     field(kind, 'lot_number', 'Lot number'),
-    field(kind, 'doses', 'Doses', { inputmode: 'numeric' }),
-    field(kind, 'date', 'Date', { value: californiaToday() }),
+    field(kind, 'doses', 'Doses', undefined, { inputmode: 'numeric' }),
+    field(
+      kind,
+      'date',
+      'Date',
+      kind === 'receipt' ? 'The day received, YYYY-MM-DD.' : 'The day the doses were lost, YYYY-MM-DD.',
+      { value: californiaToday() },
+    ),
     ...(extra.includes('reason')
       ? [
           h(
@@ -147,10 +184,14 @@ function recordForm(kind: Kind, title: string, path: string, extra: 'reason'[], 
               'select',
               { id: `${kind}-reason`, name: 'reason', class: 'form-select' },
               h('option', { value: '' }, 'Choose why the doses were lost'),
-              ...Object.entries(WASTAGE_REASONS).map(([code, r]) => h('option', { value: code }, r.label)),
+              ...Object.entries(WASTAGE_REASONS).map(([code, r]) =>
+                h('option', { value: code }, reasonLabel(code, r.label)),
+              ),
             ),
           ),
-          field(kind, 'reason_text', 'What happened (for “Other”)'),
+          field(kind, 'reason_text', 'What happened', 'Needed when the reason is “Other”.', {
+            maxlength: '200',
+          }),
         ]
       : []),
     h('button', { type: 'submit', class: 'btn btn-primary' }, title),
@@ -185,15 +226,29 @@ function recordForm(kind: Kind, title: string, path: string, extra: 'reason'[], 
       if (result && result.status !== 'rejected') {
         showFindings(form, [], '');
         summary.replaceChildren();
-        out.replaceChildren(
-          notice(
-            'success',
-            `${result.status === 'duplicate' ? 'Already recorded' : 'Recorded'}: ${body.doses} doses of lot ${body.lot_number}. On-hand figures update after the nightly roll-up.`,
-          ),
+        const reason = WASTAGE_REASONS[body.reason as keyof typeof WASTAGE_REASONS];
+        const what =
+          kind === 'receipt' ? 'received' : `lost (${reasonLabel(String(body.reason), reason?.label ?? '')})`;
+        const done = notice(
+          'success',
+          `${result.status === 'duplicate' ? 'Already recorded' : 'Recorded'}: ${body.doses} doses of lot ${body.lot_number} ${what} on ${body.date}. On-hand figures update after the nightly roll-up.`,
         );
+        // Warnings do not stop a record (e.g. STK006: more doses than on hand); the form is cleared, so they are
+        // listed with the notice rather than beside fields.
+        if (result.issues.length)
+          done.append(
+            h(
+              'ul',
+              { class: 'site-warnings' },
+              ...result.issues.map((i) =>
+                h('li', {}, `${i.code} (${i.severity ?? 'warning'}): ${i.message}`),
+              ),
+            ),
+          );
+        out.replaceChildren(done);
         form.reset();
         (form.elements.namedItem('date') as HTMLInputElement).value = californiaToday();
-        recordId = crypto.randomUUID();
+        recordId = newRecordId();
       } else {
         out.replaceChildren();
         const issues = res.ok ? (result?.issues ?? []) : res.issues;
