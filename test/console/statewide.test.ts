@@ -98,13 +98,40 @@ describe('statewide pages in a browser', () => {
     await page.goto(`${world.rt.apiUrl}/`);
     await ready(page, '/', Date.now());
     await world.signIn(page, 'program');
+    // Plot is a chunk of its own, downloaded only by the pages with charts.
+    const chunks: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/chunks/')) chunks.push(new URL(r.url()).pathname);
+    });
+
+    expect(await open(page, 'Statewide', '/statewide')).toBeLessThan(READY_MS);
+    await page
+      .getByRole('table', { name: /by the county of the site/ })
+      .getByRole('rowheader', { name: 'Alameda (06001)' })
+      .waitFor();
+    expect(await page.getByLabel('Day of the figures').inputValue()).toBe(TODAY);
+    expect(chunks.filter((c) => c.includes('statewide-charts'))).toEqual([]);
+    await accessible(page);
+    await shot(page, 'statewide-overview');
 
     expect(await open(page, 'Counties and groups', '/statewide/map')).toBeLessThan(READY_MS);
+    expect(chunks.filter((c) => c.includes('statewide-charts'))).toHaveLength(1);
     const map = page.getByRole('img', { name: /Map of California's counties shaded by doses given/ });
-    expect(await map.locator('path').count()).toBeGreaterThanOrEqual(58);
-    const counties = page.getByRole('table', { name: /Doses and coverage by county/ });
+    // One path per county; Alameda, the only county with doses, in a darker shade than the 57 others.
+    const fills = await map
+      .locator('svg')
+      .last()
+      .locator('path')
+      .evaluateAll((paths) => paths.map((p) => p.getAttribute('fill')));
+    expect(fills).toHaveLength(58);
+    const shades = new Map<string | null, number>();
+    for (const f of fills) shades.set(f, (shades.get(f) ?? 0) + 1);
+    expect([...shades.values()].sort((a, b) => a - b)).toEqual([1, 57]);
+    const counties = page.getByRole('table', { name: /^Doses given by county/ });
     expect(await counties.locator('tbody tr').count()).toBe(58);
-    expect(await counties.getByRole('row', { name: /Alameda/ }).textContent()).toMatch(/Alameda06001\s*12/);
+    const alameda = counties.getByRole('row', { name: /Alameda/ });
+    expect(await alameda.locator('td').first().textContent()).toBe('06001');
+    expect(await alameda.locator('td').nth(1).textContent()).toBe('12');
     // Every chart is drawn without Plot's inline <style> (the CSP would refuse it).
     expect(await page.locator('main style').count()).toBe(0);
     await accessible(page);
@@ -115,21 +142,32 @@ describe('statewide pages in a browser', () => {
     await ready(page, '/statewide/map', Date.now());
     await page.getByRole('img', { name: /shaded by coverage/ }).waitFor();
     // 12 people of Alameda's population in the denominator file (100 per age band).
-    const coverage = `${((12 / (AGE_BANDS.length * 100)) * 100).toFixed(1)}%`;
+    const coverage = `${((12 / (AGE_BANDS.length * 100)) * 100).toFixed(2)}%`;
     expect(
       await page
-        .getByRole('table', { name: /by county/ })
+        .getByRole('table', { name: /^Coverage \(at least one dose\) by county/ })
         .getByRole('row', { name: /Alameda/ })
         .textContent(),
     ).toContain(coverage);
-    await page.getByRole('table', { name: /^Age: people vaccinated/ }).waitFor();
-    await page.getByRole('img', { name: /^Age: coverage by group/ }).waitFor();
+    // The people are 54 to 66 (born 1960–1971): the age bands with none are flagged, theirs are not.
+    const ages = page.getByRole('table', { name: /^Age: people vaccinated/ });
+    expect(await ages.getByRole('row', { name: /^18-24/ }).textContent()).toContain('Flagged');
+    expect(await ages.getByRole('row', { name: /^50-64/ }).textContent()).not.toContain('Flagged');
+    await page.getByRole('img', { name: /^Age: coverage \(at least one dose\) by group/ }).waitFor();
+    for (const group of ['Race', 'Ethnicity', 'Sex'])
+      await page.getByRole('table', { name: new RegExp(`^${group}: people vaccinated`) }).waitFor();
+    expect(await page.locator('main style').count()).toBe(0);
     await accessible(page);
     await shot(page, 'statewide-map-coverage');
 
     expect(await open(page, 'Supply and wastage', '/statewide/supply')).toBeLessThan(READY_MS);
     const supply = page.getByRole('table', { name: /Doses on hand and days of supply/ });
+    expect(await supply.getByRole('rowheader', { name: 'Alameda (06001)' }).count()).toBe(1);
     expect(await supply.getByRole('row', { name: /06001/ }).textContent()).toContain('185');
+    await page
+      .getByRole('table', { name: /will not all be given before they expire/ })
+      .getByRole('rowheader', { name: '039K20A' })
+      .waitFor();
     await page
       .getByRole('table', { name: /expire within 30 days/ })
       .getByRole('rowheader', { name: '039K20A' })
@@ -140,7 +178,8 @@ describe('statewide pages in a browser', () => {
     await accessible(page);
     await shot(page, 'statewide-supply');
     await page.context().close();
-  });
+    // Four pages, each checked by axe (the county table has 58 rows): longer than the default 30 s.
+  }, 120_000);
 
   it('no script error and no Content-Security-Policy violation on any page', () => {
     expect(world.problems).toEqual([]);

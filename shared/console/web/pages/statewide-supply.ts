@@ -1,8 +1,8 @@
-import '../charts.css';
 import { WASTAGE_REASONS } from '../../../stock/reasons.ts';
+import { apiGet } from '../api.ts';
 import { h, notice, table } from '../dom.ts';
 import type { Page } from './page.ts';
-import { latestReport } from './site-day.ts';
+import { askedDay, countyLabel, countyShapes, dayPicker, notMade, reportFor } from './statewide-day.ts';
 
 interface Supply {
   counties: {
@@ -36,11 +36,16 @@ interface Expiring {
 }
 interface Accountability {
   rows?: { losses: Record<string, number> }[];
-  extra?: { rows_in_files_only?: boolean };
+  extra?: { rows_in_files_only?: boolean; files?: { csv?: string } };
 }
 
 const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('en-US'));
 const LOTS_SHOWN = 25;
+/** The two kinds of loss docs/domain.md tells apart. */
+const CATEGORY: Record<string, string> = {
+  'expired-spoiled': 'Expired or spoiled',
+  wasted: 'Wasted (viable, not given)',
+};
 
 /** Program staff: doses on hand and days of supply by county, lots at risk and expiring, wastage by reason. */
 export const statewideSupply: Page = {
@@ -48,21 +53,39 @@ export const statewideSupply: Page = {
   roles: ['program', 'admin'],
   nav: 'Supply and wastage',
   blurb: 'doses on hand and days of supply by county, lots expiring, doses lost by reason.',
-  async render(main) {
+  async render(main, { query, navigate }) {
     main.append(h('h1', { tabindex: -1 }, 'Supply and wastage'));
-    const [supply, expiring, wastage] = await Promise.all([
-      latestReport<Supply>((d) => `/v1/reports/supply?date=${d}`),
-      latestReport<Expiring>((d) => `/v1/reports/expiring?date=${d}`),
-      latestReport<Accountability>((d) => `/v1/reports/wastage?date=${d}`),
+    // Plot's module starts loading with the figures, not after them.
+    const charts = import('./statewide-charts.ts');
+    const [supply, names] = await Promise.all([
+      reportFor<Supply>(askedDay(query), (d) => `/v1/reports/supply?date=${d}`),
+      countyShapes().then(
+        (c) => new Map(c.map((f) => [f.id, f.properties.name])),
+        () => new Map<string, string>(),
+      ),
     ]);
+    // The stock roll-up's reports of the same day as the supply figures (made from its balances).
+    const day = supply.day;
+    const [expiringRes, wastageRes] = await Promise.all([
+      apiGet<Expiring>(`/v1/reports/expiring?date=${day}`),
+      apiGet<Accountability>(`/v1/reports/wastage?date=${day}`),
+    ]);
+    const expiring = { day, res: expiringRes };
+    const wastage = { day, res: wastageRes };
+    main.append(dayPicker('/statewide/supply', day, navigate));
+    if (notMade(supply.res) && notMade(expiring.res) && notMade(wastage.res))
+      main.append(
+        notice(
+          'info',
+          `The figures for ${day} have not been made yet: they are made nightly, after the day ends.`,
+        ),
+      );
     main.append(h('h2', {}, 'Supply by county'));
     if (!supply.res.ok)
       main.append(
         notice(
           supply.res.status === 404 ? 'info' : 'danger',
-          supply.res.status === 404
-            ? 'Not made yet: the figures are made nightly.'
-            : (supply.res.issues[0]?.message ?? supply.res.message),
+          supply.res.status === 404 ? 'Not made yet.' : (supply.res.issues[0]?.message ?? supply.res.message),
         ),
       );
     else {
@@ -71,11 +94,11 @@ export const statewideSupply: Page = {
         s.counties.length
           ? table(
               `Doses on hand and days of supply at the pace of the last week, by county, as of ${supply.day}`,
-              ['County (FIPS)', 'Sites', 'On hand', 'Doses a day', 'Days of supply', 'At risk of expiring'],
+              ['County', 'Sites', 'On hand', 'Doses a day', 'Days of supply', 'At risk of expiring'],
               [...s.counties]
                 .sort((a, b) => (a.days_of_supply ?? Infinity) - (b.days_of_supply ?? Infinity))
                 .map((c) => [
-                  c.county,
+                  countyLabel(names, c.county),
                   c.sites,
                   num(c.on_hand),
                   c.pace.toFixed(1),
@@ -121,14 +144,21 @@ export const statewideSupply: Page = {
     );
     main.append(h('h2', {}, 'Doses lost, by reason'));
     if (!wastage.res.ok || !wastage.res.body.rows) {
+      const res = wastage.res;
+      const csv = res.ok ? res.body.extra?.files?.csv : undefined;
       main.append(
-        h(
-          'p',
-          {},
-          wastage.res.ok
-            ? 'The statewide rows are too many to show here: download the report files.'
-            : 'Not made yet.',
-        ),
+        res.ok
+          ? h(
+              'p',
+              {},
+              'The statewide rows are too many to total here',
+              csv ? ': ' : '.',
+              csv ? h('a', { href: csv, download: '' }, 'download the report (CSV)') : null,
+              csv ? '.' : null,
+            )
+          : notMade(res)
+            ? h('p', {}, 'Not made yet.')
+            : notice('danger', res.issues[0]?.message ?? res.message),
       );
       return;
     }
@@ -142,18 +172,19 @@ export const statewideSupply: Page = {
     }
     const label = (code: string) => WASTAGE_REASONS[code as keyof typeof WASTAGE_REASONS]?.label ?? code;
     const rows = [...totals].sort((a, b) => b[1] - a[1]);
-    const { bars } = await import('../charts.ts');
+    const { bars } = await charts;
     main.append(
       h(
         'figure',
         {
-          class: 'dp-chart-figure',
+          class: 'sw-figure',
           role: 'img',
-          'aria-label': `Doses lost on ${wastage.day} by reason; the table below gives the figures.`,
+          'aria-label': `Doses lost on ${wastage.day} by reason; the table “Doses lost on ${wastage.day}, by reason” below gives the figures.`,
         },
         bars(
           rows.map(([code, n]) => ({ label: label(code), value: n })),
           'Doses lost',
+          'whole',
         ),
       ),
       table(
@@ -161,7 +192,7 @@ export const statewideSupply: Page = {
         ['Reason', 'Category', 'Doses'],
         rows.map(([code, n]) => [
           label(code),
-          WASTAGE_REASONS[code as keyof typeof WASTAGE_REASONS]?.category ?? '—',
+          CATEGORY[WASTAGE_REASONS[code as keyof typeof WASTAGE_REASONS]?.category ?? ''] ?? '—',
           num(n),
         ]),
       ),

@@ -1,6 +1,7 @@
 import { apiGet } from '../api.ts';
 import { h, notice, table } from '../dom.ts';
 import type { Page } from './page.ts';
+import { askedDay, countyLabel, countyShapes, dayPicker, notMade, reportFor } from './statewide-day.ts';
 
 export interface Scorecard {
   by: string;
@@ -68,21 +69,16 @@ export const SCORE_HEAD = [
   'CDC refused',
 ];
 
-/** Program staff: the state's timeliness scorecard and doses by county, for a day of the nightly run. */
+/**
+ * Program staff: the state's timeliness scorecard and doses by county, for a day of the nightly run (the latest
+ * made unless `?date=` names one). The map, coverage by group and supply are the other statewide pages.
+ */
 export const statewide: Page = {
   title: 'Statewide',
   roles: ['program', 'admin'],
   nav: 'Statewide',
   blurb: 'the reporting timeliness scorecard and doses by county.',
   async render(main, { query, navigate }) {
-    const date = /^\d{4}-\d{2}-\d{2}$/.test(query.get('date') ?? '') ? query.get('date')! : californiaToday();
-    const input = h('input', {
-      id: 'report-date',
-      name: 'date',
-      type: 'date',
-      class: 'form-control',
-      value: date,
-    });
     main.append(
       h('h1', { tabindex: -1 }, 'Statewide'),
       h(
@@ -90,31 +86,16 @@ export const statewide: Page = {
         {},
         'Figures made by the nightly run for a California day: how timely reports were, and doses given by county.',
       ),
-      h(
-        'form',
-        {
-          class: 'lookup',
-          'aria-label': 'Day',
-          onsubmit: (e: Event) => {
-            e.preventDefault();
-            if (input.value) navigate(`/statewide?date=${input.value}`);
-          },
-        },
-        h('label', { for: 'report-date', class: 'form-label' }, 'Day of the figures'),
-        h(
-          'div',
-          { class: 'lookup-row' },
-          input,
-          h('button', { type: 'submit', class: 'btn btn-primary' }, 'Show'),
-        ),
-      ),
     );
-    const [timeliness, uptake] = await Promise.all([
-      apiGet<Timeliness>(`/v1/reports/timeliness?date=${date}&by=state`),
-      apiGet<Uptake>(`/v1/reports/uptake?date=${date}&view=sites`),
+    const [{ day: date, res: timeliness }, names] = await Promise.all([
+      reportFor<Timeliness>(askedDay(query), (d) => `/v1/reports/timeliness?date=${d}&by=state`),
+      countyShapes().then(
+        (c) => new Map(c.map((f) => [f.id, f.properties.name])),
+        () => new Map<string, string>(),
+      ),
     ]);
-    const notMade = (r: { ok: boolean; issues?: { code: string }[] }) =>
-      !r.ok && r.issues?.some((i) => i.code === 'RPT002');
+    const uptake = await apiGet<Uptake>(`/v1/reports/uptake?date=${date}&view=sites`);
+    main.append(dayPicker('/statewide', date, navigate));
     const scorecard = h(
       'section',
       { 'aria-labelledby': 'scorecard-heading' },
@@ -162,9 +143,16 @@ export const statewide: Page = {
           ? table(
               `Doses given up to ${date}, by the county of the site`,
               ['County (FIPS)', 'Sites', 'Doses'],
-              rows.map((c) => [c.county, num(sites(c.county)), num(c.doses)]),
+              rows.map((c) => [countyLabel(names, c.county), num(sites(c.county)), num(c.doses)]),
             )
           : h('p', {}, 'No dose has been given yet.'),
+        h(
+          'p',
+          {},
+          'On a map with coverage, and by age, race, ethnicity and sex: ',
+          h('a', { href: `/statewide/map?date=${date}` }, 'Counties and groups'),
+          '.',
+        ),
       );
     }
   },
