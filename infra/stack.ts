@@ -6,11 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { BackupPlan, BackupResource, BackupVault } from 'aws-cdk-lib/aws-backup';
-import type { CfnUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { Bucket, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Schedule } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -25,7 +24,7 @@ import { SignIn } from './constructs/sign-in.ts';
 import { suppress } from './nag.ts';
 import { createLogAlarms } from './stack/alarms.ts';
 import { createApi } from './stack/api.ts';
-import { createAccessLogBucket, createBuckets } from './stack/buckets.ts';
+import { addBucketCors, createAccessLogBucket, createBuckets } from './stack/buckets.ts';
 import { COMPONENT_TAG } from './stack/constants.ts';
 import { createSchedules, createSqsTriggers } from './stack/triggers.ts';
 import { topology as defaultTopology } from './topology.ts';
@@ -283,8 +282,9 @@ export class PipelineStack extends Stack {
   }
 
   /**
-   * The console on CloudFront (constructs/console-site.ts): it calls Cognito and PUTs files to the drop bucket,
-   * so those are its CSP's connect-src; Cognito sends people back to it; buckets with `cors` answer its origin.
+   * The console on CloudFront (constructs/console-site.ts): it calls Cognito and PUTs files to the buckets with
+   * `cors` (the drop bucket), so those are its CSP's connect-src; they answer its origin; Cognito sends people
+   * back to it.
    */
   private createConsoleSite(t: PipelineTopology, consoleDir: string | undefined): ConsoleSite {
     const region = Stack.of(this).region;
@@ -311,22 +311,9 @@ export class PipelineStack extends Stack {
           }
         : {}),
     });
-    for (const [name, spec] of Object.entries(t.buckets)) {
-      if (!spec.cors) continue;
-      this.buckets.get(name)!.addCorsRule({
-        allowedOrigins: [site.url],
-        allowedMethods: spec.cors.methods.map((m) => m as HttpMethods),
-        allowedHeaders: [...spec.cors.allowedHeaders],
-        exposedHeaders: [...spec.cors.exposedHeaders],
-        maxAge: spec.cors.maxAgeSeconds,
-      });
-    }
-    if (this.signIn) {
-      // Cognito sends people back to the console's own origin, besides any configured (a custom domain).
-      const client = this.signIn.consoleClient.node.defaultChild as CfnUserPoolClient;
-      client.callbackUrLs = [`${site.url}/callback`, ...t.signIn!.callbackUrls];
-      client.logoutUrLs = [`${site.url}/`, ...t.signIn!.logoutUrls];
-    }
+    addBucketCors(this, t, site.url);
+    // The console's own origin, besides any configured in the topology (a custom domain).
+    this.signIn?.addConsoleOrigin(site.url);
     return site;
   }
 

@@ -5,6 +5,8 @@
  * HSTS. Paths without a file extension are the console's pages: a viewer-request function serves them
  * index.html (error-response rewriting would also turn the API's 403/404 into the page).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
@@ -16,7 +18,7 @@ import {
   FunctionEventType,
   FunctionRuntime,
   HeadersFrameOption,
-  HeadersReferrerPolicy,
+  type HeadersReferrerPolicy,
   HttpVersion,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
@@ -31,9 +33,9 @@ import {
   type IBucket,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
-import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { consoleCsp } from '#console/headers.ts';
+import { securityHeaders } from '#console/headers.ts';
 import { suppress } from '../nag.ts';
 
 /** CloudFront Functions (JS 2.0): a page path (no extension, not the API) is the console's index.html. */
@@ -93,23 +95,7 @@ export class ConsoleSite extends Construct {
 
     const headers = new ResponseHeadersPolicy(this, 'Headers', {
       comment: 'The console: CSP and security headers (shared/console/headers.ts)',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: consoleCsp(props.connectOrigins), override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(365),
-          includeSubdomains: true,
-          override: true,
-        },
-      },
-      customHeadersBehavior: {
-        customHeaders: [
-          { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
-          { header: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()', override: true },
-        ],
-      },
+      ...headersPolicy(props.connectOrigins),
     });
     const rewrite = new CfFunction(this, 'Pages', {
       code: FunctionCode.fromInline(REWRITE_FUNCTION),
@@ -139,8 +125,8 @@ export class ConsoleSite extends Construct {
         },
       },
       enableLogging: true,
-      logBucket: props.accessLogBucket,
-      logFilePrefix: 'cloudfront/',
+      logBucket: this.createLogBucket(props.accessLogBucket),
+      logFilePrefix: 'console/',
     });
     suppress(this.distribution, [
       {
@@ -162,13 +148,7 @@ export class ConsoleSite extends Construct {
     this.url = `https://${this.distribution.distributionDomainName}`;
 
     if (props.filesDir) {
-      new BucketDeployment(this, 'Deploy', {
-        destinationBucket: this.bucket,
-        sources: [Source.asset(props.filesDir), Source.jsonData('config.json', props.config ?? {})],
-        distribution: this.distribution,
-        distributionPaths: ['/*'],
-        memoryLimit: 512,
-      });
+      this.deployFiles(props.filesDir, props.config ?? {});
       // CDK's deployment function (one per stack, beside this construct) copies the asset into the bucket at
       // deploy time; nothing of the pipeline's data passes through it.
       const handler = Stack.of(this).node.children.find((c) =>
@@ -215,4 +195,107 @@ export class ConsoleSite extends Construct {
         ]);
     }
   }
+
+  /**
+   * CloudFront's standard logs are written with ACLs, which the stack's access-log bucket has disabled (bucket
+   * owner enforced, as server access logs want): a bucket of their own, the bucket owner taking the objects.
+   */
+  private createLogBucket(accessLogBucket: IBucket): Bucket {
+    const bucket = new Bucket(this, 'Logs', {
+      // CloudFront cannot deliver standard logs to an SSE-KMS bucket.
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      serverAccessLogsBucket: accessLogBucket,
+      serverAccessLogsPrefix: 'console-cloudfront-logs/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    suppress(bucket, [
+      {
+        id: 'HIPAA.Security-S3DefaultEncryptionKMS',
+        reason: 'CloudFront standard logging delivers only to buckets encrypted with SSE-S3 (not SSE-KMS).',
+      },
+      {
+        id: 'HIPAA.Security-S3BucketReplicationEnabled',
+        reason:
+          'Single-region reference deployment: the logs are versioned and retained; cross-region replication ' +
+          'is a per-deployment decision with its own destination bucket.',
+      },
+    ]);
+    return bucket;
+  }
+
+  /**
+   * Two deployments, because a page already open keeps its app.js and imports its chunks later: chunks/ (content
+   * hashed names) is never pruned and cached for good, so an open page still finds the chunks of the build it
+   * came with; everything else (index.html, app.js, app.css, config.json, fixed names) is pruned, revalidated by
+   * browsers on each load, and invalidated at the edge (`/*`: one invalidation path per deploy) once the new
+   * chunks are in place.
+   */
+  private deployFiles(dir: string, config: Record<string, string>): void {
+    const chunks = existsSync(join(dir, 'chunks'))
+      ? new BucketDeployment(this, 'DeployChunks', {
+          destinationBucket: this.bucket,
+          destinationKeyPrefix: 'chunks/',
+          sources: [Source.asset(join(dir, 'chunks'))],
+          prune: false,
+          cacheControl: [
+            CacheControl.setPublic(),
+            CacheControl.maxAge(Duration.days(365)),
+            CacheControl.immutable(),
+          ],
+          memoryLimit: 512,
+        })
+      : undefined;
+    const files = new BucketDeployment(this, 'Deploy', {
+      destinationBucket: this.bucket,
+      sources: [Source.asset(dir, { exclude: ['chunks'] }), Source.jsonData('config.json', config)],
+      // Keeps the sync (and its pruning) away from chunks/, which the deployment above owns.
+      exclude: ['chunks/*'],
+      prune: true,
+      // Browsers ask again on every load (a 304 when unchanged); the edge keeps them a day or until invalidated.
+      cacheControl: [
+        CacheControl.maxAge(Duration.seconds(0)),
+        CacheControl.sMaxAge(Duration.days(1)),
+        CacheControl.mustRevalidate(),
+      ],
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      memoryLimit: 512,
+    });
+    if (chunks) files.node.addDependency(chunks);
+  }
+}
+
+/** The response headers policy of `securityHeaders()`: CloudFront wants its security headers as such, not custom. */
+export function headersPolicy(connectOrigins: readonly string[]) {
+  const {
+    'content-security-policy': csp,
+    'x-content-type-options': contentType,
+    'x-frame-options': frame,
+    'referrer-policy': referrer,
+    ...custom
+  } = securityHeaders(connectOrigins);
+  if (contentType !== 'nosniff' || frame !== 'DENY')
+    throw new Error(`the console's headers changed (${contentType}, ${frame}): update the CloudFront policy`);
+  return {
+    securityHeadersBehavior: {
+      contentSecurityPolicy: { contentSecurityPolicy: csp!, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: referrer as HeadersReferrerPolicy, override: true },
+      // CloudFront only: locally the console is plain HTTP on localhost.
+      strictTransportSecurity: {
+        accessControlMaxAge: Duration.days(365),
+        includeSubdomains: true,
+        override: true,
+      },
+    },
+    customHeadersBehavior: {
+      customHeaders: Object.entries(custom).map(([header, value]) => ({ header, value, override: true })),
+    },
+  };
 }

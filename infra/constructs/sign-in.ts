@@ -19,6 +19,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   type CfnUserPool,
+  type CfnUserPoolClient,
   CfnUserPoolGroup,
   ClientAttributes,
   FeaturePlan,
@@ -70,9 +71,12 @@ export class SignIn extends Construct {
   /** The console's and the machine clients' ids: Cognito's `client_id` claim (OIDC_AUDIENCE). */
   readonly audiences: string[];
 
+  private readonly spec: SignInProps['spec'];
+
   constructor(scope: Construct, id: string, props: SignInProps) {
     super(scope, id);
     const { spec, trigger } = props;
+    this.spec = spec;
     const stack = Stack.of(this);
 
     this.userPool = new UserPool(this, 'UserPool', {
@@ -206,5 +210,16 @@ export class SignIn extends Construct {
       this.consoleClient.userPoolClientId,
       ...this.machineClients.map((m) => m.client.userPoolClientId),
     ];
+  }
+
+  /**
+   * The console's origin once it exists (its CloudFront distribution, made after the API, which needs this pool):
+   * Cognito sends people back to its /callback and, after sign-out, to its /; then to the topology's addresses
+   * (a custom domain), if any.
+   */
+  addConsoleOrigin(origin: string): void {
+    const client = this.consoleClient.node.defaultChild as CfnUserPoolClient;
+    client.callbackUrLs = [`${origin}/callback`, ...this.spec.callbackUrls];
+    client.logoutUrLs = [`${origin}/`, ...this.spec.logoutUrls];
   }
 }

@@ -4,6 +4,7 @@ import {
   BlockPublicAccess,
   Bucket,
   BucketEncryption,
+  HttpMethods,
   type LifecycleRule,
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
@@ -90,6 +91,23 @@ export function createBuckets(stack: PipelineStack, t: PipelineTopology): void {
     Tags.of(bucket).add(COMPONENT_TAG, `bucket/${name}`);
     stack.buckets.set(name, bucket);
     addNotifications(stack, bucket, spec);
+  }
+}
+
+/**
+ * CORS of every bucket whose topology entry has `cors`: the console PUTs files there with presigned URLs from its
+ * own origin (`'console'`: the CloudFront distribution's, resolved by the stack), and no other origin.
+ */
+export function addBucketCors(stack: PipelineStack, t: PipelineTopology, consoleOrigin: string): void {
+  for (const [name, spec] of Object.entries(t.buckets)) {
+    if (!spec.cors) continue;
+    stack.buckets.get(name)!.addCorsRule({
+      allowedOrigins: [consoleOrigin],
+      allowedMethods: spec.cors.methods.map((m) => HttpMethods[m]),
+      allowedHeaders: [...spec.cors.allowedHeaders],
+      exposedHeaders: [...spec.cors.exposedHeaders],
+      maxAge: spec.cors.maxAgeSeconds,
+    });
   }
 }
 

@@ -90,9 +90,9 @@ describe('the stack holds exactly what topology.ts lists', () => {
     );
   });
 
-  it('buckets and secrets: one per topology entry (plus the access-log and the console buckets)', () => {
+  it('buckets and secrets: one per topology entry (plus the access-log bucket and the console files and logs)', () => {
     expect(names('AWS::S3::Bucket', 'bucket/')).toEqual(sorted(Object.keys(topology.buckets)));
-    expect(ofType(resources, 'AWS::S3::Bucket')).toHaveLength(Object.keys(topology.buckets).length + 2);
+    expect(ofType(resources, 'AWS::S3::Bucket')).toHaveLength(Object.keys(topology.buckets).length + 3);
     expect(names('AWS::SecretsManager::Secret', 'secret/')).toEqual(sorted(Object.keys(topology.secrets)));
     expect(ofType(resources, 'AWS::SecretsManager::Secret')).toHaveLength(
       Object.keys(topology.secrets).length,
