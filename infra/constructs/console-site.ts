@@ -77,8 +77,9 @@ export class ConsoleSite extends Construct {
       serverAccessLogsBucket: props.accessLogBucket,
       serverAccessLogsPrefix: 'console/',
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // Like the stack's other buckets: CloudFormation cannot delete a bucket that still holds versions, and the
+      // files are rebuilt from the repository by any later deploy.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     suppress(this.bucket, [
       {
