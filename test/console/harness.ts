@@ -25,6 +25,8 @@ export interface ConsoleWorld {
   newPage(): Promise<Page>;
   /** From the console's home page: the provider's form filled in; answers ms until home shows, signed in. */
   signIn(page: Page, username: string): Promise<number>;
+  /** A new page at the console's home, signed in as `username`. */
+  signedInPage(username: string): Promise<Page>;
   stop(): Promise<void>;
 }
 
@@ -49,7 +51,7 @@ export async function startConsole(
     if (!u) throw new Error(`no demo user ${name}`);
     return u;
   };
-  return {
+  const world: ConsoleWorld = {
     rt,
     browser,
     problems,
@@ -78,12 +80,20 @@ export async function startConsole(
       await page.waitForURL(`${rt.apiUrl}/`);
       return ready(page, '/', start);
     },
+    async signedInPage(username) {
+      const page = await world.newPage();
+      await page.goto(`${rt.apiUrl}/`);
+      await ready(page, '/', Date.now());
+      await world.signIn(page, username);
+      return page;
+    },
     async stop() {
       await browser.close();
       await rt.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 /** Waits for the console's page at `path` to show its data; answers the time since `start`. */
@@ -93,6 +103,13 @@ export async function ready(page: Page, path: string, start: number): Promise<nu
 }
 
 type AxeViolation = { id: string; impact?: string | null; nodes: { target: unknown[] }[] };
+
+/** Follows the main navigation's link `label`; answers ms until the page at `path` shows its data. */
+export async function openFromNav(page: Page, label: string, path: string): Promise<number> {
+  const start = Date.now();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+  return ready(page, path, start);
+}
 
 /** axe on the page as shown: no serious or critical violation. */
 export async function accessible(page: Page): Promise<void> {

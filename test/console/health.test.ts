@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, type Client, client, enroll } from '../integration/harness.ts';
 import { counties } from '../integration/registry-harness.ts';
-import { accessible, type ConsoleWorld, READY_MS, ready, shot, startConsole } from './harness.ts';
+import {
+  accessible,
+  type ConsoleWorld,
+  openFromNav,
+  READY_MS,
+  ready,
+  shot,
+  startConsole,
+} from './harness.ts';
 
 let world: ConsoleWorld;
 let api: Client;
@@ -37,16 +45,8 @@ describe('pipeline health in a browser', () => {
   it.each(['program', 'admin'])(
     '%s sees the registry paused by its stand-in’s refusal, with why',
     async (who) => {
-      const page = await world.newPage();
-      await page.goto(`${world.rt.apiUrl}/`);
-      await ready(page, '/', Date.now());
-      await world.signIn(page, who);
-      const start = Date.now();
-      await page
-        .getByRole('navigation', { name: 'Main' })
-        .getByRole('link', { name: 'Pipeline health' })
-        .click();
-      expect(await ready(page, '/health', start)).toBeLessThan(READY_MS);
+      const page = await world.signedInPage(who);
+      expect(await openFromNav(page, 'Pipeline health', '/health')).toBeLessThan(READY_MS);
       const main = page.locator('main');
       expect(await main.textContent()).toContain('RIDE is paused until');
       expect(await main.textContent()).toContain('it refused our credentials');
@@ -66,10 +66,7 @@ describe('pipeline health in a browser', () => {
   );
 
   it('site staff are told the page is not for their sign-in', async () => {
-    const page = await world.newPage();
-    await page.goto(`${world.rt.apiUrl}/`);
-    await ready(page, '/', Date.now());
-    await world.signIn(page, 'site-writer');
+    const page = await world.signedInPage('site-writer');
     expect(
       await page
         .getByRole('navigation', { name: 'Main' })

@@ -1,10 +1,3 @@
-/**
- * Site staff's stock, follow-up and scorecard pages in a real browser (docs/console.md): the lot on hand from
- * the nightly roll-up with its expiry, a receipt (double-clicked: recorded once) and a loss recorded through the
- * forms (a refusal's finding beside its field), both in the next roll-up; the people overdue and due for a
- * second dose, overdue first; the site's scorecard for the week; a read-only sign-in gets no forms.
- */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAnalytics } from '#analytics/nightly/run.ts';
 import { isoWeek } from '#analytics/timeliness.ts';
@@ -14,7 +7,15 @@ import { addDays, localDate } from '#platform/dates.ts';
 import { runRollup } from '#stock/run-rollup.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, type Client, client, drained } from '../integration/harness.ts';
-import { accessible, type ConsoleWorld, READY_MS, ready, shot, startConsole } from './harness.ts';
+import {
+  accessible,
+  type ConsoleWorld,
+  openFromNav,
+  READY_MS,
+  ready,
+  shot,
+  startConsole,
+} from './harness.ts';
 
 const now = new Date();
 const TODAY = localDate(now);
@@ -22,12 +23,6 @@ const SOON = addDays(TODAY, 10);
 const reports = bucketStore('REPORTS_BUCKET');
 let world: ConsoleWorld;
 let api: Client;
-
-async function open(page: Page, label: string, path: string): Promise<number> {
-  const start = Date.now();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-  return ready(page, path, start);
-}
 
 beforeAll(async () => {
   world = await startConsole();
@@ -76,12 +71,9 @@ afterAll(async () => {
 
 describe('site pages in a browser', () => {
   it('site-writer: stock by lot, a receipt and a loss recorded, the follow-up list, the scorecard', async () => {
-    const page = await world.newPage();
-    await page.goto(`${world.rt.apiUrl}/`);
-    await ready(page, '/', Date.now());
-    await world.signIn(page, 'site-writer');
+    const page = await world.signedInPage('site-writer');
 
-    expect(await open(page, 'Stock', '/stock')).toBeLessThan(READY_MS);
+    expect(await openFromNav(page, 'Stock', '/stock')).toBeLessThan(READY_MS);
     const lots = page.getByRole('table', { name: /Doses by lot/ });
     const row = lots.getByRole('row', { name: /039K20A/ });
     expect(await row.textContent()).toContain('100');
@@ -140,7 +132,7 @@ describe('site pages in a browser', () => {
     // Product, start, received, sent out, given, wasted, expired or spoiled, on hand, expires.
     expect(cells.slice(2, 8)).toEqual(['120', '0', '2', '2', '0', '116']);
 
-    expect(await open(page, 'Follow-up', '/follow-up')).toBeLessThan(READY_MS);
+    expect(await openFromNav(page, 'Follow-up', '/follow-up')).toBeLessThan(READY_MS);
     const people = page.getByRole('table', { name: /2 people to follow up, as of .*overdue first/ });
     const names = await people.locator('tbody th').allTextContents();
     expect(names.map((n) => n.toUpperCase())).toEqual(['GONZALEZ, MARIA', 'REYES, ANA']);
@@ -163,7 +155,7 @@ describe('site pages in a browser', () => {
     const kept = await page.evaluate(() => Object.values({ ...sessionStorage }).join(' '));
     expect(kept).not.toMatch(/REYES|GONZALEZ|PAT-/i);
 
-    expect(await open(page, 'Scorecard', '/scorecard')).toBeLessThan(READY_MS);
+    expect(await openFromNav(page, 'Scorecard', '/scorecard')).toBeLessThan(READY_MS);
     const all = await page.locator('main dl').textContent();
     expect(all).toContain('Reports2 (2 accepted, 0 rejected)');
     expect(all).toContain('Top finding codes');
@@ -176,11 +168,8 @@ describe('site pages in a browser', () => {
   });
 
   it('site-reader sees stock but no forms', async () => {
-    const page = await world.newPage();
-    await page.goto(`${world.rt.apiUrl}/`);
-    await ready(page, '/', Date.now());
-    await world.signIn(page, 'site-reader');
-    expect(await open(page, 'Stock', '/stock')).toBeLessThan(READY_MS);
+    const page = await world.signedInPage('site-reader');
+    expect(await openFromNav(page, 'Stock', '/stock')).toBeLessThan(READY_MS);
     await page.getByRole('table', { name: /Doses by lot/ }).waitFor();
     expect(await page.getByRole('form').count()).toBe(0);
     expect(await page.locator('main').textContent()).toContain('Your sign-in is read-only');

@@ -1,9 +1,3 @@
-/**
- * Program staff's statewide pages in a real browser (docs/console.md): the county map (58 counties from the
- * Census Bureau's shapes, shaded by doses or coverage, every figure in the table), coverage by group with its
- * charts, supply, expiring lots and doses lost by reason; Plot's charts under the console's CSP.
- */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGE_BANDS, CA_COUNTIES } from '#analytics/bands.ts';
 import { runAnalytics } from '#analytics/nightly/run.ts';
@@ -12,18 +6,20 @@ import { addDays, localDate } from '#platform/dates.ts';
 import { runRollup } from '#stock/run-rollup.ts';
 import { demoSite, modernaDose } from '../fixtures/doses.ts';
 import { ADMIN_KEY, type Client, client, drained } from '../integration/harness.ts';
-import { accessible, type ConsoleWorld, READY_MS, ready, shot, startConsole } from './harness.ts';
+import {
+  accessible,
+  type ConsoleWorld,
+  openFromNav,
+  READY_MS,
+  ready,
+  shot,
+  startConsole,
+} from './harness.ts';
 
 const now = new Date();
 const TODAY = localDate(now);
 let world: ConsoleWorld;
 let api: Client;
-
-async function open(page: Page, label: string, path: string): Promise<number> {
-  const start = Date.now();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-  return ready(page, path, start);
-}
 
 beforeAll(async () => {
   world = await startConsole();
@@ -94,17 +90,14 @@ afterAll(async () => {
 
 describe('statewide pages in a browser', () => {
   it('program staff: the county map and groups, then supply and wastage', async () => {
-    const page = await world.newPage();
-    await page.goto(`${world.rt.apiUrl}/`);
-    await ready(page, '/', Date.now());
-    await world.signIn(page, 'program');
+    const page = await world.signedInPage('program');
     // Plot is a chunk of its own, downloaded only by the pages with charts.
     const chunks: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/chunks/')) chunks.push(new URL(r.url()).pathname);
     });
 
-    expect(await open(page, 'Statewide', '/statewide')).toBeLessThan(READY_MS);
+    expect(await openFromNav(page, 'Statewide', '/statewide')).toBeLessThan(READY_MS);
     await page
       .getByRole('table', { name: /by the county of the site/ })
       .getByRole('rowheader', { name: 'Alameda (06001)' })
@@ -114,7 +107,7 @@ describe('statewide pages in a browser', () => {
     await accessible(page);
     await shot(page, 'statewide-overview');
 
-    expect(await open(page, 'Counties and groups', '/statewide/map')).toBeLessThan(READY_MS);
+    expect(await openFromNav(page, 'Counties and groups', '/statewide/map')).toBeLessThan(READY_MS);
     expect(chunks.filter((c) => c.includes('statewide-charts'))).toHaveLength(1);
     const map = page.getByRole('img', { name: /Map of California's counties shaded by doses given/ });
     // One path per county; Alameda, the only county with doses, in a darker shade than the 57 others.
@@ -160,7 +153,7 @@ describe('statewide pages in a browser', () => {
     await accessible(page);
     await shot(page, 'statewide-map-coverage');
 
-    expect(await open(page, 'Supply and wastage', '/statewide/supply')).toBeLessThan(READY_MS);
+    expect(await openFromNav(page, 'Supply and wastage', '/statewide/supply')).toBeLessThan(READY_MS);
     const supply = page.getByRole('table', { name: /Doses on hand and days of supply/ });
     expect(await supply.getByRole('rowheader', { name: 'Alameda (06001)' }).count()).toBe(1);
     expect(await supply.getByRole('row', { name: /06001/ }).textContent()).toContain('185');

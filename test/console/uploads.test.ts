@@ -1,15 +1,16 @@
-/**
- * Journeys of site staff in a real browser (docs/console.md): drop a file on the Uploads page and watch it
- * finish; read its findings, filter them by code, open the rejected row in the dose form with its finding
- * beside the field, fix it and send it again; a read-only person sees no drop zone and cannot submit; another
- * site's uploads never show.
- */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSite } from '../fixtures/doses.ts';
 import { doseFile } from '../fixtures/files.ts';
 import { ADMIN_KEY, type Client, client, enroll } from '../integration/harness.ts';
-import { accessible, type ConsoleWorld, READY_MS, ready, shot, startConsole } from './harness.ts';
+import {
+  accessible,
+  type ConsoleWorld,
+  openFromNav,
+  READY_MS,
+  ready,
+  shot,
+  startConsole,
+} from './harness.ts';
 
 let world: ConsoleWorld;
 let api: Client;
@@ -17,12 +18,6 @@ let siteKey: string;
 let otherUploadName: string;
 // Rows 2, 3 and 5 are good doses; row 4 was given before the person was born.
 const FILE = doseFile(['valid', 'valid', 'invalid', 'valid'], 'csv', 'WEB');
-
-async function navTo(page: Page, label: string, path: string): Promise<number> {
-  const start = Date.now();
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-  return ready(page, path, start);
-}
 
 beforeAll(async () => {
   world = await startConsole();
@@ -43,11 +38,8 @@ afterAll(async () => {
 
 describe('site staff in a browser', () => {
   it('drop a file, watch it finish, filter its findings, fix the rejected row and send it again', async () => {
-    const page = await world.newPage();
-    await page.goto(`${world.rt.apiUrl}/`);
-    await ready(page, '/', Date.now());
-    await world.signIn(page, 'site-writer');
-    expect(await navTo(page, 'Uploads', '/uploads')).toBeLessThan(READY_MS);
+    const page = await world.signedInPage('site-writer');
+    expect(await openFromNav(page, 'Uploads', '/uploads')).toBeLessThan(READY_MS);
     expect(await page.locator('main').textContent()).not.toContain(otherUploadName);
     await accessible(page);
     await shot(page, 'uploads-1-empty');
@@ -88,7 +80,7 @@ describe('site staff in a browser', () => {
     await page.getByRole('table', { name: new RegExp(`Rows with ${code}: 1`) }).waitFor();
 
     // The list shows it, with its counts.
-    await navTo(page, 'Uploads', '/uploads');
+    await openFromNav(page, 'Uploads', '/uploads');
     const list = page.getByRole('table', { name: /uploads of CAIRDEMO01/ });
     expect(await list.getByRole('row', { name: /clinic-web\.csv/ }).textContent()).toMatch(/completed.*3.*1/);
     await page.getByRole('link', { name: 'clinic-web.csv' }).click();
@@ -134,15 +126,12 @@ describe('site staff in a browser', () => {
   });
 
   it('a read-only person follows uploads but has no drop zone and cannot submit', async () => {
-    const page = await world.newPage();
-    await page.goto(`${world.rt.apiUrl}/`);
-    await ready(page, '/', Date.now());
-    await world.signIn(page, 'site-reader');
-    expect(await navTo(page, 'Uploads', '/uploads')).toBeLessThan(READY_MS);
+    const page = await world.signedInPage('site-reader');
+    expect(await openFromNav(page, 'Uploads', '/uploads')).toBeLessThan(READY_MS);
     expect(await page.locator('#drop-zone').count()).toBe(0);
     expect(await page.locator('main').textContent()).toContain('read-only');
     await page.getByRole('link', { name: 'clinic-web.csv' }).waitFor();
-    await navTo(page, 'Submit a dose', '/submit');
+    await openFromNav(page, 'Submit a dose', '/submit');
     expect(await page.locator('form.dose-form').count()).toBe(0);
     await accessible(page);
     await shot(page, 'uploads-5-read-only');
