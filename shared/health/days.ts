@@ -1,7 +1,5 @@
-import { completedRunBefore } from '#analytics/nightly/state-store.ts';
 import { dayStatus } from '#cdc/store.ts';
 import { addDays } from '#platform/dates.ts';
-import { completedBefore } from '#stock/summaries.ts';
 
 export interface CdcDay {
   day: string;
@@ -36,10 +34,4 @@ export async function cdcDays(today: string, n = 7): Promise<CdcDay[]> {
       } satisfies CdcDay;
     }),
   );
-}
-
-/** The newest California day each nightly job completed (the roll-up, then analytics after it). */
-export async function nightlyRuns(today: string) {
-  const [rollup, analytics] = await Promise.all([completedBefore(today), completedRunBefore(today)]);
-  return { rollup: rollup ?? null, analytics: analytics ?? null };
 }

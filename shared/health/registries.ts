@@ -3,7 +3,7 @@ import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { requiredEnv } from '#platform/aws/env.ts';
 import { TABLE_ENV } from '#platform/env-names.ts';
 import { REGISTRIES } from '#registry/config.ts';
-import { getControl } from '#registry/control.ts';
+import { getControl, type Pause } from '#registry/control.ts';
 
 export interface RegistryHealth {
   registry: string;
@@ -42,7 +42,17 @@ async function parkedCount(registry: string): Promise<{ n: number; capped: boole
   return { n, capped: start !== undefined };
 }
 
-/** Each regional registry: sending or paused (control.ts), its failures in a row and its parked messages. */
+/** A pause whose time is over is not lifted until the next send answers (report.ts): until then it is probing. */
+export function stateOf(pause: Pause | undefined, now: Date): RegistryHealth['state'] {
+  if (!pause) return 'sending';
+  return pause.until > now.toISOString() ? 'paused' : 'probing';
+}
+
+/**
+ * Each regional registry: sending or paused (control.ts), its failures in a row and its parked messages. No
+ * last-answer time or acceptance rate: the reporter keeps each answer on the dose version it is about and
+ * nothing by registry and time, so either would mean scanning the doses table (docs/operations.md).
+ */
 export async function registriesHealth(now: Date): Promise<RegistryHealth[]> {
   return Promise.all(
     Object.entries(REGISTRIES).map(async ([registry, config]) => {
@@ -50,7 +60,7 @@ export async function registriesHealth(now: Date): Promise<RegistryHealth[]> {
       const pause = control.pause;
       return {
         registry,
-        state: !pause ? 'sending' : pause.until > now.toISOString() ? 'paused' : 'probing',
+        state: stateOf(pause, now),
         ...(pause ? { until: pause.until, reason: pause.reason } : {}),
         failures: control.failures,
         failuresToPause: config.failuresToPause,

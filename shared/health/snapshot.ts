@@ -1,6 +1,7 @@
 import { localDate } from '#platform/dates.ts';
 import { conditions } from './conditions.ts';
-import { cdcDays, nightlyRuns } from './days.ts';
+import { cdcDays } from './days.ts';
+import { nightlyJobs, nightlyRuns } from './nightly.ts';
 import { queueDepths } from './queues.ts';
 import { registriesHealth } from './registries.ts';
 import { uploadsHealth } from './uploads.ts';
@@ -24,6 +25,13 @@ export async function healthSnapshot(now: Date) {
     cdcDays(today),
     nightlyRuns(today),
   ]);
+  const alarms = conditions({
+    today,
+    hour: pacificHour(now),
+    registries,
+    cdc,
+    nightly: { rollup: nightly.rollup.day, analytics: nightly.analytics.day },
+  });
   return {
     at: now.toISOString(),
     today,
@@ -31,7 +39,7 @@ export async function healthSnapshot(now: Date) {
     queues,
     uploads,
     cdc,
-    nightly,
-    alarms: conditions({ today, hour: pacificHour(now), registries, cdc, nightly }),
+    nightly: nightlyJobs(nightly, alarms),
+    alarms,
   };
 }

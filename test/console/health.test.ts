@@ -59,6 +59,15 @@ describe('pipeline health in a browser', () => {
         .getByRole('rowheader', { name: 'To the registries' })
         .waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('REGISTRY_CREDENTIALS_REFUSED');
+      expect(await page.getByRole('table', { name: /Uploads by status/ }).textContent()).toContain(
+        'Completed',
+      );
+      expect(
+        await page
+          .getByRole('table', { name: /nightly job/ })
+          .getByRole('row', { name: /Accountability roll-up/ })
+          .textContent(),
+      ).toContain('none yet');
       await accessible(page);
       await shot(page, `health-${who}`);
       await page.context().close();

@@ -7,10 +7,15 @@ const base: ConditionInput = {
   registries: [
     { registry: 'CAIR2', state: 'sending', failures: 0, failuresToPause: 5, parked: 0, parkedCapped: false },
   ],
-  cdc: [{ day: '2021-03-10', state: 'uploaded', files: 2, records: 10, receipts: 2, refused: 0, heldBack: 0 }],
+  cdc: [
+    { day: '2021-03-10', state: 'uploaded', files: 2, records: 10, receipts: 2, refused: 0, heldBack: 0 },
+  ],
   nightly: { rollup: '2021-03-10', analytics: '2021-03-10' },
 };
-const active = (x: ConditionInput) => conditions(x).filter((c) => c.active).map((c) => c.code);
+const active = (x: ConditionInput) =>
+  conditions(x)
+    .filter((c) => c.active)
+    .map((c) => c.code);
 
 describe('alarm conditions from the pipeline’s records', () => {
   it('none when every job met its deadline and every registry sends', () => {

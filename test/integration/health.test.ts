@@ -73,7 +73,20 @@ describe('pipeline health', () => {
       named.get('registry-changes-dlq'),
     );
     expect(health.json.cdc).toHaveLength(7);
-    expect(health.json.uploads).toMatchObject({ stuck: [], failed: [] });
+    expect(health.json.uploads).toMatchObject({
+      by_status: { received: 0, processing: 0, completed: 0, failed: 0 },
+      by_status_capped: false,
+      stuck_after_minutes: 15,
+      stuck: [],
+      failed: [],
+    });
+    // Nothing has run overnight in a fresh world: no day, and ok only before the jobs' deadlines.
+    for (const job of ['rollup', 'analytics'])
+      expect(health.json.nightly[job]).toMatchObject({
+        day: null,
+        completed_at: null,
+        ok: expect.any(Boolean),
+      });
     // Nothing of a dose or a person in it.
     expect(JSON.stringify(health.json)).not.toMatch(/HEALTH-1|PAT-|recip_/);
 

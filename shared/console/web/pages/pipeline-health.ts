@@ -17,6 +17,8 @@ interface Health {
   }[];
   queues: { queue: string; waiting: number; inFlight: number; deadLetters: number }[];
   uploads: {
+    by_status: Record<'received' | 'processing' | 'completed' | 'failed', number>;
+    by_status_capped: boolean;
     stuck_after_minutes: number;
     stuck: { upload_id: string; iis_id: string; name: string; status: string; updated_at: string }[];
     failed: { upload_id: string; iis_id: string; name: string; status: string; updated_at: string }[];
@@ -31,11 +33,19 @@ interface Health {
     heldBack: number;
     lastError?: string;
   }[];
-  nightly: { rollup: string | null; analytics: string | null };
+  nightly: Record<'rollup' | 'analytics', NightlyJob>;
   alarms: { code: string; active: boolean; detail: string }[];
 }
 
-const when = (iso: string) => new Date(iso).toLocaleString('en-US');
+interface NightlyJob {
+  day: string | null;
+  completed_at: string | null;
+  ok: boolean;
+}
+
+// California time, named, whatever the reader's machine is set to: the CDC days and the deadlines are Pacific.
+const when = (iso: string) =>
+  new Date(iso).toLocaleString('en-US', { timeZone: 'America/Los_Angeles', timeZoneName: 'short' });
 const REASONS: Record<string, string> = {
   security: 'it refused our credentials (SOAP SecurityFault)',
   failures: 'it failed to answer several times in a row',
@@ -47,6 +57,13 @@ const QUEUES: Record<string, string> = {
   cdc: 'To the CDC report',
   persons: 'Person matching',
 };
+
+const nightlyRow = (job: string, r: NightlyJob) => [
+  job,
+  r.day ?? 'none yet',
+  r.completed_at ? when(r.completed_at) : '—',
+  h('span', { class: r.ok ? 'health-ok' : 'health-bad' }, r.ok ? 'on time' : 'behind'),
+];
 
 /** Program staff and administrators: is the pipeline working, and where does it need a person? */
 export const pipelineHealth: Page = {
@@ -107,6 +124,16 @@ export const pipelineHealth: Page = {
         ]),
       ),
       h('h2', {}, 'Uploads'),
+      table(
+        `Uploads by status${x.uploads.by_status_capped ? ' (a count shown as at least)' : ''}`,
+        ['Received', 'Processing', 'Completed', 'Failed'],
+        [
+          (['received', 'processing', 'completed', 'failed'] as const).map(
+            (s) => `${x.uploads.by_status_capped ? '≥ ' : ''}${x.uploads.by_status[s]}`,
+          ),
+        ],
+        false,
+      ),
       x.uploads.stuck.length || x.uploads.failed.length
         ? table(
             `Uploads stuck for over ${x.uploads.stuck_after_minutes} minutes, then the latest failed`,
@@ -139,11 +166,11 @@ export const pipelineHealth: Page = {
       ),
       h('h2', {}, 'Nightly runs'),
       table(
-        'The last day each nightly job completed',
-        ['Job', 'Last day completed'],
+        'The last day each nightly job completed, and whether it is behind',
+        ['Job', 'Last day completed', 'Finished', 'Now'],
         [
-          ['Accountability roll-up', x.nightly.rollup ?? 'none yet'],
-          ['Uptake, coverage, supply and timeliness', x.nightly.analytics ?? 'none yet'],
+          nightlyRow('Accountability roll-up', x.nightly.rollup),
+          nightlyRow('Uptake, coverage, supply and timeliness', x.nightly.analytics),
         ],
       ),
       h('h2', {}, 'Alarms'),
