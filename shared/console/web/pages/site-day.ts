@@ -1,5 +1,5 @@
 import { type ApiAnswer, apiGet } from '../api.ts';
-import { californiaToday } from './statewide.ts';
+import { californiaToday } from '../today.ts';
 
 const dayBefore = (day: string) => {
   const d = new Date(`${day}T12:00:00Z`);

@@ -4,9 +4,9 @@ import { apiSend, type Issue } from '../api.ts';
 import { h, notice, table } from '../dom.ts';
 import { showFindings } from '../field-findings.ts';
 import { sitesOf } from '../session.ts';
+import { californiaToday } from '../today.ts';
 import type { Page } from './page.ts';
 import { latestReport } from './site-day.ts';
-import { californiaToday } from './statewide.ts';
 
 interface StockRow {
   ndc: string;

@@ -1,5 +1,5 @@
 /**
- * The statewide view's charts with Observable Plot, loaded on demand (`import('./statewide-charts.ts')`: its
+ * The statewide view's charts with Observable Plot, loaded on demand (a dynamic import of this module: its
  * own file under chunks/, so pages without charts never download Plot's ~300 KB).
  *
  * The console's CSP has `style-src 'self'` without 'unsafe-inline'. Plot puts a `<style>` element in every

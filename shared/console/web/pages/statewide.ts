@@ -30,16 +30,6 @@ interface Uptake {
   counties: { county: string; doses: number }[];
 }
 
-/** Today in California (the reports' days are California days). */
-export function californiaToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/Los_Angeles',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-}
-
 const pct = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 const num = (v: number | null) => (v === null ? '—' : v.toLocaleString('en-US'));
 
