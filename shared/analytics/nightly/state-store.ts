@@ -91,6 +91,11 @@ export async function completeRun(r: RunRecord): Promise<void> {
 
 /** The newest completed run before `date` (or on it, with `inclusive`). */
 export async function completedRunBefore(date: string, inclusive = false): Promise<string | undefined> {
+  return (await lastRunBefore(date, inclusive))?.date;
+}
+
+/** The record of the newest completed run before `date` (or on it, with `inclusive`): its day and finish time. */
+export async function lastRunBefore(date: string, inclusive = false): Promise<RunRecord | undefined> {
   const res = await dynamodb.send(
     new QueryCommand({
       TableName: table(),
@@ -101,5 +106,6 @@ export async function completedRunBefore(date: string, inclusive = false): Promi
       ConsistentRead: true,
     }),
   );
-  return res.Items?.[0]?.sk?.S;
+  const item = res.Items?.[0];
+  return item?.record?.S ? (JSON.parse(item.record.S) as RunRecord) : undefined;
 }

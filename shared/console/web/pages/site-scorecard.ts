@@ -1,24 +1,8 @@
 import './site-pages.css';
 import { facts, h, notice, table } from '../dom.ts';
+import type { Scorecard } from '../scorecard.ts';
 import type { Page } from './page.ts';
 import { latestReport } from './site-day.ts';
-
-/** A site's scorecard as the API gives it (shared/analytics/timeliness.ts, docs/analytics.md). */
-interface Scorecard {
-  week: string;
-  submitted: number;
-  accepted: number;
-  rejected: number;
-  rejection_rate: number | null;
-  timed: number;
-  within_24h: number | null;
-  within_72h: number | null;
-  median_delay_hours: number | null;
-  warnings_per_100: number | null;
-  top_codes: { code: string; count: number }[];
-  registry_acceptance_rate: number | null;
-  cdc_refused_share: number | null;
-}
 
 interface SiteTimeliness {
   timeliness: { weekly: Scorecard[]; all_time: Scorecard | null };

@@ -1,23 +1,8 @@
 import { apiGet } from '../api.ts';
 import { h, notice, table } from '../dom.ts';
+import type { Scorecard } from '../scorecard.ts';
 import type { Page } from './page.ts';
 import { askedDay, countyLabel, countyShapes, dayPicker, notMade, reportFor } from './statewide-day.ts';
-
-export interface Scorecard {
-  by: string;
-  key: string;
-  week: string;
-  submitted: number;
-  accepted: number;
-  rejected: number;
-  rejection_rate: number | null;
-  timed: number;
-  within_24h: number | null;
-  within_72h: number | null;
-  median_delay_hours: number | null;
-  registry_acceptance_rate: number | null;
-  cdc_refused_share: number | null;
-}
 
 interface Timeliness {
   weeks: string[];
