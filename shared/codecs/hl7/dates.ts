@@ -33,22 +33,30 @@ export function fromHl7Date(dtm: string, options: { allowMonth?: boolean } = {})
   return isRealDate(Number(y), Number(mo), Number(d)) ? `${y}-${mo}-${d}` : undefined;
 }
 
+// A formatter per zone, made once: building one costs more than formatting with it (one per message sent).
+const timestampFormats = new Map<string, Intl.DateTimeFormat>();
+
 /**
  * `YYYYMMDDHHMMSS±ZZZZ` in the given zone (California by default: the registries and their users read local
  * time, and the offset keeps the instant unambiguous).
  */
 export function toHl7Timestamp(at: Date, timeZone = 'America/Los_Angeles'): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(at);
+  let format = timestampFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    timestampFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   // longOffset is "GMT-07:00", or just "GMT" at offset zero.
   const offset = /GMT([+-]\d{2}):(\d{2})/.exec(part('timeZoneName'));
