@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionSpec, SqsTrigger } from '../infra/topology.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './clients.ts';
-import { type IamEnforcer, runAs } from './iam/scope.ts';
+import { asFunction, type IamEnforcer } from './iam/scope.ts';
 import { defaultLogger, describeError, type Logger } from './log.ts';
+import type { Meter } from './metering/meter.ts';
 
 /** A function spec whose SQS trigger may name any queue key (tests use their own topologies). */
 export type LocalFunctionSpec = Omit<FunctionSpec, 'sqs'> & {
@@ -52,6 +53,8 @@ export interface InvokerOptions {
    * function's synthesized role policy first. Off when omitted.
    */
   iam?: IamEnforcer;
+  /** Metering (bench): invocations, their durations and log bytes, and every AWS call, per function. */
+  meter?: Meter;
 }
 
 export interface InvokeOptions {
@@ -150,10 +153,11 @@ export function createInvoker(options: InvokerOptions): Invoker {
     });
     try {
       const call = () => Promise.resolve().then(() => handler(JSON.parse(eventJson), context));
+      const started = performance.now();
       const result = await Promise.race([
-        options.iam ? runAs({ functionName: name, enforcer: options.iam }, call) : call(),
+        asFunction(name, { enforcer: options.iam, meter: options.meter }, call),
         timedOut,
-      ]);
+      ]).finally(() => options.meter?.invocation(name, fn.memoryMb, performance.now() - started));
       const resultJson = JSON.stringify(result) ?? 'null';
       if (Buffer.byteLength(resultJson) > maxPayload) {
         throw new PayloadTooLargeError(`response payload exceeds ${maxPayload} bytes`);

@@ -1,10 +1,12 @@
 /** The local runtime's inputs (the topology it reads, its options) and what it gives back once started. */
+
 import type { MessageSpyReader, SpyMessage } from 'fauxqs';
 import type { BucketSpec, QueueSpec, SecretSpec, TableSpec } from '../infra/topology.ts';
 import type { LocalEndpoints, QueueDepth } from './endpoints.ts';
 import type { Denial, LocalIamEnforcer, LocalIamOptions } from './iam/index.ts';
 import type { LocalFunctionSpec } from './lambda.ts';
 import type { Logger } from './log.ts';
+import type { Meter } from './metering/meter.ts';
 import type { ProvisionedQueue } from './provision.ts';
 import type { ClearinghouseStandin } from './standins/clearinghouse.ts';
 import type { OidcMachineClient, OidcStandin, OidcUser } from './standins/oidc.ts';
@@ -98,6 +100,12 @@ export interface LocalRuntimeOptions {
    * `config.json` (the issuer and the console's client id) is written into `dir` once the provider runs.
    */
   console?: { dir: string };
+  /**
+   * Metering for the bench's cost model (local/metering/): invocations, durations, log bytes, HTTP API requests
+   * and each function's AWS calls in billing units, read with `meter.snapshot()`. `quietLogs`: functions' log
+   * lines are counted, not printed. Off when omitted.
+   */
+  metering?: { quietLogs?: boolean };
 }
 
 export interface LocalRuntime {
@@ -137,6 +145,8 @@ export interface LocalRuntime {
   };
   /** The web console's address (`<api>/`), when it is served. */
   consoleUrl?: string;
+  /** The meter, when metering is on. */
+  meter?: Meter;
   /** IAM enforcement, when on: the policies enforced and the calls denied so far. */
   iam?: { enforcer: LocalIamEnforcer; denials: Denial[] };
   stop(): Promise<void>;

@@ -24,6 +24,8 @@ import type { LocalIamEnforcer } from './iam/index.ts';
 import { createInvoker } from './lambda.ts';
 import { portFromEnv } from './listen.ts';
 import { defaultLogger, type Logger } from './log.ts';
+import { captureFunctionLogs } from './metering/log-capture.ts';
+import { createMeter, type Meter } from './metering/meter.ts';
 import { provision } from './provision.ts';
 import { applyEnv, handlerEnv } from './runtime-env.ts';
 import { type LocalOidc, startOidcIfWanted } from './runtime-oidc.ts';
@@ -157,6 +159,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       );
     }
 
+    let meter: Meter | undefined;
+    if (options.metering) {
+      meter = createMeter({
+        indexesByTable: Object.fromEntries(
+          Object.values(topo.tables).map((t) => [env[t.envVar]!, t.indexes]),
+        ),
+      });
+      (await import('./iam/enforce.ts')).installSdkHook();
+      cleanups.push(captureFunctionLogs(meter, options.metering.quietLogs ?? false));
+    }
+
     const invoker = createInvoker({
       rootDir: options.rootDir ?? REPO_ROOT,
       functions: topo.functions,
@@ -164,6 +177,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       timeoutSeconds: options.functionTimeoutSeconds,
       logger,
       iam,
+      meter,
     });
     cleanups.push(() => invoker.drain());
 
@@ -180,6 +194,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       invoker,
       port: options.port ?? 0,
       logger,
+      meter,
       ...(consoleSite ? { console: consoleSite } : {}),
     });
     cleanups.push(() => http.stop());
@@ -224,6 +239,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           defaultConcurrency: options.sqs?.defaultConcurrency,
           logger,
           iam,
+          meter,
         }),
       );
     }
@@ -290,6 +306,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         : {}),
       ...(consoleSite ? { consoleUrl: `${http.url}/` } : {}),
       ...(iam ? { iam: { enforcer: iam, denials: iam.denials } } : {}),
+      ...(meter ? { meter } : {}),
       stop() {
         stopping ??= runCleanups();
         return stopping;

@@ -234,7 +234,7 @@ const HOOKED = Symbol.for('ca-covid-dose-pipeline.local-iam-hook');
 
 /**
  * Intercepts every SDK command (sent or presigned) in this process: inside a scope (local/iam/scope.ts) it is
- * authorized first; outside one it goes through unchanged. Idempotent.
+ * authorized first and counted by the scope's meter; outside one it goes through unchanged. Idempotent.
  */
 export function installSdkHook(): void {
   const { Command } = require('@smithy/core/client') as { Command: { prototype: CommandPrototype } };
@@ -258,14 +258,16 @@ export function installSdkHook(): void {
       clientStack.identify?.().some((name) => name.includes('presignInterceptMiddleware')) ?? false;
     return async (args) => {
       const caller = currentCaller();
-      if (caller) {
-        await caller.enforcer.authorize(
-          caller,
-          { client: context.clientName, command: context.commandName, input: args.input ?? this.input ?? {} },
-          { presign },
-        );
-      }
-      return handler(args);
+      if (!caller) return handler(args);
+      const call = {
+        client: context.clientName,
+        command: context.commandName,
+        input: args.input ?? this.input ?? {},
+      };
+      await caller.enforcer?.authorize(caller, call, { presign });
+      // A presigned URL is not a request: the request is made later, by whoever holds the URL.
+      if (!caller.meter || presign) return handler(args);
+      return caller.meter.around(caller, call, (input) => handler({ ...args, input }));
     };
   };
   proto[HOOKED] = true;

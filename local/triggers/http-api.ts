@@ -10,6 +10,7 @@ import { type ConsoleSite, serveConsole } from '../console-site.ts';
 import type { Invoker, LocalFunctionSpec } from '../lambda.ts';
 import { listenLoopback } from '../listen.ts';
 import { defaultLogger, type Logger } from '../log.ts';
+import type { Meter } from '../metering/meter.ts';
 import { createAuthorizer } from './http-api-authorizer.ts';
 import {
   BodyTooLarge,
@@ -54,6 +55,8 @@ export interface HttpApiOptions {
    * CloudFront serves them in AWS. Without it every unmatched path is API Gateway's 404.
    */
   console?: ConsoleSite;
+  /** Counts each request that matches a route, as API Gateway bills it (bench metering). */
+  meter?: Pick<Meter, 'apiRequest'>;
 }
 
 export interface HttpApi {
@@ -121,6 +124,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       return;
     }
     const { route, pathParameters } = match;
+    options.meter?.apiRequest(body.length);
     const { headers, cookies } = collectHeaders(req.rawHeaders);
     const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     headers['x-forwarded-for'] = headers['x-forwarded-for']

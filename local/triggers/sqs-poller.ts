@@ -13,9 +13,10 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { LOCAL_REGION, localClientConfig } from '../clients.ts';
-import { type IamEnforcer, runAs } from '../iam/scope.ts';
+import { asFunction, type IamEnforcer } from '../iam/scope.ts';
 import type { Invoker } from '../lambda.ts';
 import { defaultLogger, describeError, type Logger } from '../log.ts';
+import type { Meter } from '../metering/meter.ts';
 
 export interface SqsTriggerSettings {
   batchSize: number;
@@ -46,6 +47,8 @@ export interface SqsPollerOptions {
    * function's role, as AWS's event source mapping makes them with the function's execution role.
    */
   iam?: IamEnforcer;
+  /** Counts the mapping's receives and deletes (bench metering). */
+  meter?: Meter;
 }
 
 export interface SqsPoller {
@@ -142,7 +145,7 @@ export async function startSqsPoller(options: SqsPollerOptions): Promise<SqsPoll
   const iam = options.iam;
   /** The mapping's calls go out with the function's role (authorized first when IAM is enforced). */
   const asRole = <T>(call: () => Promise<T>): Promise<T> =>
-    iam ? runAs({ functionName, enforcer: iam, via: 'SQS event source mapping' }, call) : call();
+    asFunction(functionName, { enforcer: iam, meter: options.meter, via: 'SQS event source mapping' }, call);
   const abort = new AbortController();
   let stopping = false;
   let lastReceiveError = '';
