@@ -11,15 +11,18 @@
  *   9. person matching through the stores (linkDose, 1 and 2 matchers) on ~2,000 synthetic doses vs reading each
  *      dose's head, and the in-memory matcher's time and precision/recall on the same doses;
  *  10. the nightly analytics of a day of 100,000 dose versions across 2,000 sites on no history and on a
- *      5,000,000-dose history (10,000 and 500,000 with --quick) vs reading the day: time and peak memory.
+ *      5,000,000-dose history (10,000 and 500,000 with --quick) vs reading the day: time and peak memory;
+ *  11. AWS cost per million doses by path (JSON API, dropped files, VXU over SOAP, the daily jobs) from usage the
+ *      local runtime meters × list prices (bench/cost/), and the AWS calls per dose by function.
  * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms, CDC's
  * validator ≥ 100,000 rows/s and ≤ 2x bare parsing. `-- --only <figure>` runs one (validation, bundles, http,
- * files, rollup, cdc, persons, analytics). Each figure is in bench/figures/; the ones that need their own process start
+ * files, rollup, cdc, persons, analytics, cost). Each figure is in bench/figures/; the ones that need their own process start
  * bench/server.ts, e2e-file.ts, ingest-rss.ts, rollup.ts, persons.ts or analytics.ts.
  */
 import { analyticsBench } from './figures/analytics.ts';
 import { bundleBench } from './figures/bundles.ts';
 import { cdcBench } from './figures/cdc.ts';
+import { costBench } from './figures/cost.ts';
 import { fileBench } from './figures/files.ts';
 import { httpBench } from './figures/http.ts';
 import { personsBench } from './figures/persons.ts';
@@ -38,6 +41,7 @@ if (runs('rollup')) rollupBench();
 const cdc = runs('cdc') ? await cdcBench() : undefined;
 if (runs('persons')) personsBench();
 if (runs('analytics')) analyticsBench();
+const costs = runs('cost') ? costBench() : undefined;
 if (rate !== undefined)
   console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);
 for (const [what, f] of cdc
@@ -48,4 +52,8 @@ for (const [what, f] of cdc
   : [])
   console.log(
     `CDC validator (${what}) target ≥ 100,000 rows/s and ≤ 2x bare parsing: ${f.rate >= 100_000 && f.ratio <= 2 ? 'met' : 'not met'} (${fmt(f.rate)} rows/s, ${fmt(f.ratio, 2)}x)`,
+  );
+for (const c of costs ?? [])
+  console.log(
+    `cost target ≤ $2 per million doses, ${c.path}: ${c.usd <= 2 ? 'met' : 'not met'} ($${c.usd.toFixed(2)})`,
   );
