@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { BUNDLE_ALIASES } from '../../infra/bundling.ts';
 import { functionSpecs } from '../../infra/topology.ts';
 import { fmt, out, root, table } from '../report.ts';
 
@@ -60,6 +61,7 @@ export async function bundleBench() {
       outfile: file,
       logLevel: 'silent',
       banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+      alias: { ...BUNDLE_ALIASES },
     });
     const ms = coldImport(file);
     const size = statSync(file).size;

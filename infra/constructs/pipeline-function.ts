@@ -12,6 +12,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { dlqEnvName } from '#platform/env-names.ts';
+import { aliasArgs } from '../bundling.ts';
 import { suppress } from '../nag.ts';
 import type { Access, BucketSpec, QueueSpec, SecretSpec } from '../topology.ts';
 import type { PipelineFunctionSpec } from '../topology-checks.ts';
@@ -125,6 +126,8 @@ export class PipelineFunction extends NodejsFunction {
               sourcesContent: false,
               tsconfig: join(rootDir, 'tsconfig.json'),
               logLevel: LogLevel.WARNING,
+              // Credentials from the environment only: Lambda's own (infra/bundling.ts).
+              esbuildArgs: aliasArgs(),
             },
           }),
     });
