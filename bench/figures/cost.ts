@@ -59,8 +59,14 @@ export function costBench(): { path: string; usd: number }[] {
     table(
       `AWS calls per accepted dose, ${p.phase} (counted at the SDK by the local runtime, per function; empty long polls left out)`,
       [
-        ['function', 'calls per dose', 'by operation'],
-        ...callsPerDose(p.snapshot, p.doses).map((c) => [c.who, fmt(c.calls, 2), c.byOp]),
+        ['function', 'calls per dose', 'WRU per dose', 'RRU per dose', 'by operation'],
+        ...callsPerDose(p.snapshot, p.doses).map((c) => [
+          c.who,
+          fmt(c.calls, 2),
+          fmt(c.wru, 1),
+          fmt(c.rru, 1),
+          c.byOp,
+        ]),
       ],
     );
   }
