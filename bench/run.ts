@@ -13,10 +13,12 @@
  *  10. the nightly analytics of a day of 100,000 dose versions across 2,000 sites on no history and on a
  *      5,000,000-dose history (10,000 and 500,000 with --quick) vs reading the day: time and peak memory;
  *  11. AWS cost per million doses by path (JSON API, dropped files, VXU over SOAP, the daily jobs) from usage the
- *      local runtime meters × list prices (bench/cost/), and the AWS calls per dose by function.
+ *      local runtime meters × list prices (bench/cost/), and the AWS calls per dose by function;
+ *  12. registry throughput: 10,000 doses (1,000 with --quick) through the reporter to a registry stand-in
+ *      answering in 200 ms, doses/s by the registry's cap.
  * Targets (not tests): validation ≥ 200,000 doses/s on one core, bundles ≤ 300 KB, cold import ≤ 60 ms, CDC's
  * validator ≥ 100,000 rows/s and ≤ 2x bare parsing. `-- --only <figure>` runs one (validation, bundles, http,
- * files, rollup, cdc, persons, analytics, cost). Each figure is in bench/figures/; the ones that need their own process start
+ * files, rollup, cdc, persons, analytics, cost, registry). Each figure is in bench/figures/; the ones that need their own process start
  * bench/server.ts, e2e-file.ts, ingest-rss.ts, rollup.ts, persons.ts or analytics.ts.
  */
 import { analyticsBench } from './figures/analytics.ts';
@@ -26,6 +28,7 @@ import { costBench } from './figures/cost.ts';
 import { fileBench } from './figures/files.ts';
 import { httpBench } from './figures/http.ts';
 import { personsBench } from './figures/persons.ts';
+import { registryBench } from './figures/registry.ts';
 import { rollupBench } from './figures/rollup.ts';
 import { validationBench } from './figures/validation.ts';
 import { fmt } from './report.ts';
@@ -42,6 +45,7 @@ const cdc = runs('cdc') ? await cdcBench() : undefined;
 if (runs('persons')) personsBench();
 if (runs('analytics')) analyticsBench();
 const costs = runs('cost') ? costBench() : undefined;
+if (runs('registry')) registryBench();
 if (rate !== undefined)
   console.log(`\nvalidation target 200,000 doses/s: ${rate >= 200_000 ? 'met' : 'not met'} (${fmt(rate)})`);
 for (const [what, f] of cdc

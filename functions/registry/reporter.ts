@@ -4,14 +4,11 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { ChangeMessage } from '#doses/messages.ts';
 import { parseChangeMessage } from '#doses/messages.ts';
 import { logger } from '#platform/logger.ts';
-import { Semaphore } from '#platform/semaphore.ts';
 import { type DoseMessage, reportDose } from '#registry/report-dose.ts';
 
 const processor = new BatchProcessor(EventType.SQS);
 /** Identifies this container's locks: a lock left by a dead container expires instead. */
 const container = randomUUID();
-/** Doses reported at once per invocation (with the mapping's maximumConcurrency, the cap per registry). */
-const CONCURRENCY = 4;
 
 /**
  * Consumer of the registry queue. Messages of one dose in a batch are reported together, through the newest
@@ -27,8 +24,9 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
     parsed.set(messageId, msg);
     if (msg) byDose.set(doseKey(msg), [...(byDose.get(doseKey(msg)) ?? []), { messageId, msg }]);
   }
-  // Every message of a dose waits for the dose's one report, and fails or succeeds with it.
-  const limit = new Semaphore(CONCURRENCY);
+  // Every message of a dose waits for the dose's one report, and fails or succeeds with it. The batch's doses
+  // are reported at once: what limits requests to a registry is its own cap (registries.json maxConcurrent,
+  // shared/registry/report.ts), and each dose's versions go in order under the dose's lock.
   const reports = new Map<string, Promise<void>>();
   const handleRecord = async (record: SQSRecord): Promise<void> => {
     const msg = parsed.get(record.messageId);
@@ -42,7 +40,7 @@ export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBa
     let report = reports.get(key);
     if (!report) {
       const dose = byDose.get(key) ?? [];
-      report = limit.run(() => reportDose(dose, container, new Date()));
+      report = reportDose(dose, container, new Date());
       reports.set(key, report);
     }
     await report;

@@ -85,6 +85,22 @@ describe('registry reporter: a batch', () => {
     );
   });
 
+  it("reports a batch's doses at once (the registry's own cap limits its requests), each dose once", async () => {
+    let inFlight = 0;
+    let most = 0;
+    reportChange.mockImplementation(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return { kind: 'done' };
+    });
+    const doses = Array.from({ length: 9 }, (_, i) => msg(`m${i}`, `EVT-${i}`, 1));
+    const res = await handler(event(...doses, msg('m9', 'EVT-0', 2)));
+    expect(res).toEqual({ batchItemFailures: [] });
+    expect(reportChange).toHaveBeenCalledTimes(9);
+    expect(most).toBe(9);
+  });
+
   it('keeps every message of a dose that could not be settled on the queue, and only those', async () => {
     reportChange.mockImplementation(async (m) =>
       (m as { vax_event_id: string }).vax_event_id === 'EVT-1'
