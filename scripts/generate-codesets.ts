@@ -1,5 +1,5 @@
 /**
- * Generates shared/codecs/codesets/data/codesets.json and SOURCES.md from the reference folder:
+ * Generates shared/codecs/codesets/data/{products,values,geography}.json and SOURCES.md from the reference folder:
  *   immregistries/Compiled.xml   AIRA code base (Apache-2.0, immregistries/IIS-Sandbox)
  *   cvrs/valuesets/*.txt         CDC CVRS validator value sets (Apache-2.0, CDCgov/CDC_IIS_Open_Tools)
  * The project never reads the reference folder at run time; this script is how code sets get in, and it is kept
@@ -11,6 +11,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CODESET_FILES, type CodesetsData } from '#codecs/codesets/types.ts';
 import { buildCodesets, type Sources } from './codesets/assemble.ts';
 import { readCodebase } from './codesets/codebase.ts';
 import { serialize, sourcesMarkdown } from './codesets/output.ts';
@@ -24,23 +25,36 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const defaultReferenceDir = join(root, '..', 'shared', 'reference');
 export const outDir = join(root, 'shared', 'codecs', 'codesets', 'data');
 
-export function generate(refDir: string): { json: string; sources: string; notes: string[] } {
+/** The data files the code set modules read (shared/codecs/codesets/types.ts: CODESET_FILES). */
+export function generate(refDir: string): {
+  files: Record<string, string>;
+  sources: string;
+  notes: string[];
+} {
   const src: Sources = {
     codebase: readCodebase(readFileSync(join(refDir, 'immregistries', 'Compiled.xml'), 'utf8')),
     cvrs: (name) => readFileSync(join(refDir, 'cvrs', 'valuesets', name), 'utf8'),
   };
   const { data, notes } = buildCodesets(src);
-  return { json: serialize(data), sources: sourcesMarkdown(refDir, notes), notes };
+  const files = Object.fromEntries(
+    Object.entries(CODESET_FILES).map(([file, keys]) => [
+      `${file}.json`,
+      serialize(Object.fromEntries(keys.map((k) => [k, data[k]])) as Partial<CodesetsData>),
+    ]),
+  );
+  return { files, sources: sourcesMarkdown(refDir, notes), notes };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const refDir = resolve(process.argv[2] ?? defaultReferenceDir);
-  const { json, sources, notes } = generate(refDir);
+  const { files, sources, notes } = generate(refDir);
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'codesets.json'), json);
+  for (const [name, json] of Object.entries(files)) {
+    writeFileSync(join(outDir, name), json);
+    console.log(
+      `wrote ${join(outDir, name)} (${(Buffer.byteLength(json) / 1024).toFixed(1)} KB) from ${refDir}`,
+    );
+  }
   writeFileSync(join(outDir, 'SOURCES.md'), sources);
   for (const n of notes) console.warn(`note: ${n}`);
-  console.log(
-    `wrote ${join(outDir, 'codesets.json')} (${(Buffer.byteLength(json) / 1024).toFixed(1)} KB) from ${refDir}`,
-  );
 }

@@ -1,4 +1,6 @@
 /** Code sets assembled from the two sources: COVID-19 CVX and NDC with their links, MVX, coded values, places. */
+
+import { normalizeNdc } from '#codecs/codesets/ndc.ts';
 import type {
   CodedValue,
   CodesetsData,
@@ -7,8 +9,7 @@ import type {
   PlaceholderKind,
   RouteEntry,
   UseWindow,
-} from '#codecs/codesets/index.ts';
-import { normalizeNdc } from '#codecs/codesets/ndc.ts';
+} from '#codecs/codesets/types.ts';
 import { status, type XmlCode } from './codebase.ts';
 import { readCounties, readStates, readValueSet } from './value-sets.ts';
 

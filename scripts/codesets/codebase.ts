@@ -2,7 +2,7 @@
  * Compiled.xml, the AIRA code base: a flat, regular document (codebase > codeset > code), read with anchored
  * regular expressions.
  */
-import type { CodeStatus, UseWindow } from '#codecs/codesets/index.ts';
+import type { CodeStatus, UseWindow } from '#codecs/codesets/types.ts';
 
 const STATUSES: readonly CodeStatus[] = ['Valid', 'Invalid', 'Deprecated', 'Ignored', 'Unrecognized'];
 

@@ -3,7 +3,7 @@
  * sections ("not used for CVRS Extract") but the codes below them are still accepted by the validator.
  *
  */
-import type { CodesetsData } from '#codecs/codesets/index.ts';
+import type { CodesetsData } from '#codecs/codesets/types.ts';
 
 function valueLines(text: string): string[] {
   return text

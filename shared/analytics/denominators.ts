@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { county as countyEntry } from '#codecs/codesets/index.ts';
+import { county as countyEntry } from '#codecs/codesets/geography.ts';
 import { echo, type Finding } from '#platform/findings.ts';
 import {
   AGE_BANDS,

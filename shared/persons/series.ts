@@ -31,7 +31,7 @@
  * - A dose given too early does not advance the series: the next dose is counted from the last valid dose
  *   (as the brief asks; ACIP counts from the invalid dose, which would push it later).
  */
-import { cvx as cvxEntry, ndc as ndcEntry } from '#codecs/codesets/index.ts';
+import { cvx as cvxEntry, ndc as ndcEntry } from '#codecs/codesets/products.ts';
 import { MINIMUM_INTERVAL_DAYS } from '#doses/intervals.ts';
 import { HISTORICAL_ONLY_CVX, NOT_US_AUTHORIZED_CVX } from '#doses/products.ts';
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import * as codes from '#codecs/codesets/index.ts';
+import * as geography from '#codecs/codesets/geography.ts';
+import { adminType } from '#codecs/codesets/values.ts';
 import { normalizeDose } from '#doses/normalize.ts';
 import { echo, type Finding, finding } from '#platform/findings.ts';
 
@@ -74,15 +75,15 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
     findings.push(
       finding('SITE003', 'sending_facility_iis_id', 'A site cannot be its own sending facility.'),
     );
-  if (!codes.adminType(site.admin_type))
+  if (!adminType(site.admin_type))
     findings.push(
       finding('DATA007', 'admin_type', `admin_type ${echo(site.admin_type)} must be a CVRS admin_type 1–28.`),
     );
-  if (!codes.state(site.admin_address_state))
+  if (!geography.state(site.admin_address_state))
     findings.push(
       finding('DATA007', 'admin_address_state', 'admin_address_state must be a USPS state code.'),
     );
-  const county = codes.county(site.admin_address_county);
+  const county = geography.county(site.admin_address_county);
   if (!county)
     findings.push(
       finding('DATA007', 'admin_address_county', 'admin_address_county must be a 5-digit county FIPS code.'),
@@ -95,7 +96,7 @@ export function validateSiteInput(input: unknown, now: Date): { site?: Site; fin
         `County ${county.fips} is in ${county.state}, not ${site.admin_address_state}.`,
       ),
     );
-  if (site.admin_address_zip && !codes.zipInState(site.admin_address_zip, site.admin_address_state))
+  if (site.admin_address_zip && !geography.zipInState(site.admin_address_zip, site.admin_address_state))
     findings.push(
       finding(
         'BUSR004',

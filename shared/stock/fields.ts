@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import * as codes from '#codecs/codesets/index.ts';
+import * as codes from '#codecs/codesets/products.ts';
 import { normalizeNdc } from '#codecs/codesets/ndc.ts';
 import { parseDate } from '#platform/dates.ts';
 import { type Finding, finding, type RuleCode } from '#platform/findings.ts';

@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import * as codes from '#codecs/codesets/index.ts';
+import * as codes from '#codecs/codesets/products.ts';
 import { normalizeNdc } from '#codecs/codesets/ndc.ts';
 import type { Dose } from '#doses/fields.ts';
 import type { Action } from '#doses/store.ts';

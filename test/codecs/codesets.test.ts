@@ -25,12 +25,16 @@ import {
   zipInState,
 } from '#codecs/codesets/index.ts';
 import { normalizeNdc } from '#codecs/codesets/ndc.ts';
+import { CODESET_FILES } from '#codecs/codesets/types.ts';
 import { generate, readValueSet, zipPrefixes } from '../../scripts/generate-codesets.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const refDir = join(root, '..', 'shared', 'reference');
 const dataDir = join(root, 'shared', 'codecs', 'codesets', 'data');
-const committed = JSON.parse(readFileSync(join(dataDir, 'codesets.json'), 'utf8'));
+const committed = Object.assign(
+  {},
+  ...Object.keys(CODESET_FILES).map((f) => JSON.parse(readFileSync(join(dataDir, `${f}.json`), 'utf8'))),
+);
 
 describe('CVX', () => {
   it('knows CVX 207 as a COVID-19 vaccine by Moderna, usable from 2020-11-02', () => {
@@ -253,13 +257,19 @@ describe('generator', () => {
   });
 
   it.runIf(existsSync(refDir))(
-    'reproduces the committed codesets.json and SOURCES.md (skipped when ../shared/reference is absent)',
+    'reproduces the committed code set files and SOURCES.md (skipped when ../shared/reference is absent)',
     () => {
       // Act
       const fresh = generate(refDir);
 
       // Assess
-      expect(fresh.json).toBe(readFileSync(join(dataDir, 'codesets.json'), 'utf8'));
+      expect(Object.keys(fresh.files).sort()).toEqual(
+        Object.keys(CODESET_FILES)
+          .map((f) => `${f}.json`)
+          .sort(),
+      );
+      for (const [name, json] of Object.entries(fresh.files))
+        expect(json).toBe(readFileSync(join(dataDir, name), 'utf8'));
       expect(fresh.sources).toBe(readFileSync(join(dataDir, 'SOURCES.md'), 'utf8'));
     },
   );

@@ -7,7 +7,7 @@ import {
   RACE_FIELDS,
   REFUSAL_EMPTY_FIELDS,
 } from '#doses/fields.ts';
-import * as codes from '../codesets/index.ts';
+import * as codes from '../codesets/values.ts';
 
 /**
  * CDC CVRS extract files, Redacted model (ext_type D): the 45 variables in the specification's order, a header
