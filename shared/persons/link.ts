@@ -118,7 +118,8 @@ async function matchAndLink(
   at: string,
 ): Promise<LinkOutcome> {
   const keys = blockingKeys(demo);
-  const decision = decide(demo, await candidatesIn(keys));
+  const inBlocks = new Map<string, Set<string>>();
+  const decision = decide(demo, await candidatesIn(keys, undefined, inBlocks));
   const ref = { iis_id: dose.iis_id, vax_event_id: dose.vax_event_id };
   let personId: string;
   if (decision.kind === 'link') {
@@ -133,7 +134,12 @@ async function matchAndLink(
       ? { ...base, rule: decision.rule, score: decision.score }
       : { ...base, rule: decision.kind };
   await putLink(link);
-  await addToBlocks(keys, personId);
+  // A dose linked to a person already in its blocks (a second dose, the same name and birth date) adds none:
+  // each block write is a write unit, and a person's doses mostly share their keys.
+  await addToBlocks(
+    keys.filter((k) => !inBlocks.get(personId)?.has(k)),
+    personId,
+  );
   await recordDecision([personId], {
     kind: decision.kind,
     at,

@@ -206,7 +206,14 @@ export async function addToBlocks(keys: readonly string[], personId: string): Pr
 /** Most persons read from one block: a block is a handful of people; more means a key is too coarse. */
 const BLOCK_LIMIT = 200;
 
-export async function personsInBlocks(keys: readonly string[]): Promise<string[]> {
+/**
+ * The persons the blocks name. `found`, when given, gets the blocks each one was found in: blocks only grow, so
+ * a person found in a block need not be written to it again (addToBlocks).
+ */
+export async function personsInBlocks(
+  keys: readonly string[],
+  found?: Map<string, Set<string>>,
+): Promise<string[]> {
   const ids = new Set<string>();
   await Promise.all(
     keys.map(async (k) => {
@@ -216,7 +223,11 @@ export async function personsInBlocks(keys: readonly string[]): Promise<string[]
         ExpressionAttributeValues: { ':pk': S(blockKey(k)) },
         Limit: BLOCK_LIMIT,
       });
-      for (const i of items.slice(0, BLOCK_LIMIT)) ids.add(i.sk!.S!);
+      for (const i of items.slice(0, BLOCK_LIMIT)) {
+        const id = i.sk!.S!;
+        ids.add(id);
+        if (found) found.set(id, (found.get(id) ?? new Set()).add(k));
+      }
     }),
   );
   return [...ids];
@@ -226,8 +237,12 @@ export async function personsInBlocks(keys: readonly string[]): Promise<string[]
  * The candidates the blocks name, as matching sees them: merged persons followed to where they live now,
  * persons left without doses dropped, each with the demographics of its doses (newest first).
  */
-export async function candidatesIn(keys: readonly string[], except?: string): Promise<PersonCandidate[]> {
-  const ids = await personsInBlocks(keys);
+export async function candidatesIn(
+  keys: readonly string[],
+  except?: string,
+  found?: Map<string, Set<string>>,
+): Promise<PersonCandidate[]> {
+  const ids = await personsInBlocks(keys, found);
   const live = new Set<string>();
   await Promise.all(
     ids.map(async (id) => {

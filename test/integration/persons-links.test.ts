@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dose } from '#doses/fields.ts';
 import { insertVersion } from '#doses/store.ts';
 import { linkDose } from '#persons/link.ts';
-import { decisionsOf, getPerson, linksOf, pointerOf } from '#persons/store.ts';
+import { blockingKeys } from '#persons/match/blocking.ts';
+import { demographicsOf } from '#persons/match/demographics.ts';
+import { decisionsOf, getPerson, linksOf, personsInBlocks, pointerOf } from '#persons/store.ts';
 import { dynamodb } from '#platform/aws/dynamodb.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 import { type Client, client, drained, enroll, type Runtime, startWithout } from './harness.ts';
@@ -20,7 +22,8 @@ let a: Site;
 let b: Site;
 
 beforeAll(async () => {
-  rt = await startWithout(['registryReporter', 'cdcStager']);
+  // Metered: a test below counts the matcher's writes.
+  rt = await startWithout(['registryReporter', 'cdcStager'], { metering: { quietLogs: false } });
   api = client(rt);
   a = await enroll(api, { admin_name: 'Links A' });
   b = await enroll(api, { admin_name: 'Links B' });
@@ -170,6 +173,53 @@ describe("a dose's updates and deletes move its links", () => {
     await matched();
     expect(await personOf(a, 'LK-12')).toBe(theoP);
     expect(await eventsOf(miraP)).toEqual([]);
+  });
+});
+
+describe('blocks', () => {
+  it('a second dose of a person already in its blocks writes none; a new key of theirs is still written', async () => {
+    const eva = person('Evangelina', 'Oyelaran', '1966-05-30', 'F', '12 Birch Ct', '93101');
+    const blockWrites = () => rt.meter!.snapshot().calls.personMatcher?.['DynamoDB.PutItem']?.calls ?? 0;
+    await post(a, modernaDose({ ...eva, vax_event_id: 'BK-1', recip_id: 'A-EVA' }));
+    await matched();
+    const first = blockWrites();
+    await post(
+      a,
+      modernaDose({
+        ...eva,
+        vax_event_id: 'BK-2',
+        recip_id: 'A-EVA',
+        dose_num: '2',
+        admin_date: '2021-04-08',
+      }),
+    );
+    await matched();
+    const second = blockWrites() - first;
+    // Moved house: one new blocking key (ZIP), written; the rest are not.
+    await post(
+      b,
+      modernaDose({
+        ...eva,
+        recip_address_zip: '93105',
+        vax_event_id: 'BK-3',
+        recip_id: 'B-EVA',
+        admin_date: '2021-09-01',
+      }),
+    );
+    await matched();
+    const third = blockWrites() - first - second;
+    const id = await personOf(a, 'BK-1');
+    expect(await personOf(a, 'BK-2')).toBe(id);
+    expect(await personOf(b, 'BK-3')).toBe(id);
+    const keys = blockingKeys(
+      demographicsOf({ ...eva, iis_id: b.iis_id, recip_id: 'B-EVA', recip_address_zip: '93105' } as never)!,
+    );
+    for (const k of keys) expect(await personsInBlocks([k]), k).toContain(id);
+    // The first dose: a person, its link and pointer, a decision and every block; the second: link, pointer and
+    // decision only; the third: those and its two keys the person was not in (its site's patient, its ZIP).
+    expect(second).toBe(3);
+    expect(third).toBe(5);
+    expect(first).toBeGreaterThan(second + 3);
   });
 });
 
