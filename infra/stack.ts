@@ -161,7 +161,9 @@ export class PipelineStack extends Stack {
           indexName: index.name,
           partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
           sortKey: { name: index.sortKey, type: AttributeType.STRING },
-          projectionType: ProjectionType.ALL,
+          ...(index.include
+            ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.include] }
+            : { projectionType: ProjectionType.ALL }),
         });
       }
       Tags.of(table).add(COMPONENT_TAG, `table/${name}`);

@@ -3,6 +3,18 @@ import type { BucketName, QueueName, SecretName, TableName } from './topology.ts
 
 export type Access = 'read' | 'write';
 
+export interface IndexSpec {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  /**
+   * The non-key attributes the index holds (an INCLUDE projection); every attribute when omitted (ALL). An index
+   * that holds few attributes costs one write unit per copy, and an update of attributes it does not hold does
+   * not write it at all.
+   */
+  include?: readonly string[];
+}
+
 export interface TableSpec {
   /** Logical name; the physical name locally, a CDK-generated one in AWS. */
   name: string;
@@ -10,7 +22,7 @@ export interface TableSpec {
   envVar: string;
   partitionKey: string;
   sortKey: string;
-  indexes: { name: string; partitionKey: string; sortKey: string }[];
+  indexes: IndexSpec[];
 }
 
 export interface QueueSpec {

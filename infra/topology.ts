@@ -47,8 +47,14 @@ const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [
-      // Earlier doses of a recipient at a site, for the minimum-interval rule.
-      { name: 'by-recipient', partitionKey: 'recip_key', sortKey: 'admin_date' },
+      // Earlier doses of a recipient at a site, for the minimum-interval rule: what the rule reads, nothing else,
+      // so a copy is one write unit and the registry's answer written on a version does not touch it.
+      {
+        name: 'by-recipient',
+        partitionKey: 'recip_key',
+        sortKey: 'admin_date',
+        include: ['vax_event_id', 'version', 'action', 'cvx', 'mvx', 'refused'],
+      },
       // Versions stored on a California day (`<day>#<shard>`), for the nightly roll-up's administered doses.
       { name: 'by-stored-day', partitionKey: 'stored_day_part', sortKey: 'pk' },
     ],

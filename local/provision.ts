@@ -114,7 +114,9 @@ async function ensureTable(ddb: DynamoDBClient, table: TableSpec, logger: Logger
   const gsis: GlobalSecondaryIndex[] = table.indexes.map((index) => ({
     IndexName: index.name,
     KeySchema: keySchema(index.partitionKey, index.sortKey),
-    Projection: { ProjectionType: 'ALL' },
+    Projection: index.include
+      ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.include] }
+      : { ProjectionType: 'ALL' },
   }));
   try {
     await ddb.send(

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { writeConsoleConfig } from '#console/build.ts';
 import { AUTH_ENV } from '#platform/env-names.ts';
-import { topology } from '../infra/topology.ts';
+import { type IndexSpec, topology } from '../infra/topology.ts';
 import { localClientConfig } from './clients.ts';
 import type { ConsoleSite } from './console-site.ts';
 import {
@@ -163,7 +163,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     if (options.metering) {
       meter = createMeter({
         indexesByTable: Object.fromEntries(
-          Object.values(topo.tables).map((t) => [env[t.envVar]!, t.indexes]),
+          Object.values(topo.tables).map((t) => [
+            env[t.envVar]!,
+            t.indexes.map((i: IndexSpec) => ({
+              ...i,
+              ...(i.include
+                ? { projected: [t.partitionKey, t.sortKey, i.partitionKey, i.sortKey, ...i.include] }
+                : {}),
+            })),
+          ]),
         ),
       });
       (await import('./iam/enforce.ts')).installSdkHook();

@@ -10,10 +10,12 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
-/** An index by the attributes of its key: an item without them is not in it. */
+/** An index by the attributes of its key (an item without them is not in it) and what it holds of an item. */
 export interface IndexKey {
   partitionKey: string;
   sortKey?: string;
+  /** The attributes a copy holds (the table's and the index's keys and the INCLUDE list); all when absent. */
+  projected?: readonly string[];
 }
 
 type Item = Record<string, AttributeValue>;
@@ -47,11 +49,48 @@ const inIndex = (item: Item, index: IndexKey) =>
   item[index.partitionKey] !== undefined &&
   (index.sortKey === undefined || item[index.sortKey] !== undefined);
 
-/** The index writes of putting (or updating to) `item`: one index copy per index it is in. */
-export function indexWriteUnits(item: Item | undefined, indexes: readonly IndexKey[]): number {
+const projection = (item: Item, index: IndexKey): Item =>
+  index.projected
+    ? Object.fromEntries(index.projected.filter((a) => item[a] !== undefined).map((a) => [a, item[a]!]))
+    : item;
+
+/**
+ * The index writes of putting (or updating to) `item`: one copy, of what the index holds, per index it is in.
+ * For an update, `changed` names the attributes it sets or removes: an index holding none of them is not written.
+ */
+export function indexWriteUnits(
+  item: Item | undefined,
+  indexes: readonly IndexKey[],
+  changed?: ReadonlySet<string>,
+): number {
   if (!item) return 0;
-  const n = indexes.filter((index) => inIndex(item, index)).length;
-  return n === 0 ? 0 : n * writeUnits(item);
+  let units = 0;
+  for (const index of indexes) {
+    if (!inIndex(item, index)) continue;
+    if (changed && index.projected && !index.projected.some((a) => changed.has(a))) continue;
+    units += writeUnits(projection(item, index));
+  }
+  return units;
+}
+
+const KEYWORDS = new Set([
+  'SET',
+  'REMOVE',
+  'ADD',
+  'DELETE',
+  'if_not_exists',
+  'list_append',
+  'AND',
+  'OR',
+  'NOT',
+]);
+
+/** The attribute names an UpdateExpression writes (`#name` placeholders resolved). */
+export function updatedAttributes(expression: string, names: Record<string, string> = {}): Set<string> {
+  const out = new Set<string>();
+  for (const token of expression.replace(/:[\w]+/g, ' ').match(/#?[A-Za-z_][\w]*/g) ?? [])
+    if (!KEYWORDS.has(token)) out.add(token.startsWith('#') ? (names[token] ?? token) : token);
+  return out;
 }
 
 /** The capacity units the stand-in reported (one object, or one per table for batch calls). */

@@ -9,7 +9,14 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { SdkCall } from '../iam/actions.ts';
 import type { IamCaller, SdkMeter } from '../iam/scope.ts';
-import { type IndexKey, indexWriteUnits, READS, reportedUnits, writeUnits } from './dynamodb-units.ts';
+import {
+  type IndexKey,
+  indexWriteUnits,
+  READS,
+  reportedUnits,
+  updatedAttributes,
+  writeUnits,
+} from './dynamodb-units.ts';
 
 export interface CallTally {
   calls: number;
@@ -115,7 +122,14 @@ export function createMeter(options: MeterOptions): Meter {
     else t.wru += units;
     if (call.command === 'PutItemCommand') t.wru += indexWriteUnits(input.Item as Item, indexes);
     if (call.command === 'UpdateItemCommand' && input.ReturnValues === 'ALL_NEW')
-      t.wru += indexWriteUnits(out.Attributes as Item | undefined, indexes);
+      t.wru += indexWriteUnits(
+        out.Attributes as Item | undefined,
+        indexes,
+        updatedAttributes(
+          String(input.UpdateExpression ?? ''),
+          input.ExpressionAttributeNames as Record<string, string>,
+        ),
+      );
     if (call.command === 'BatchWriteItemCommand')
       for (const [table, requests] of Object.entries(
         input.RequestItems as Record<string, { PutRequest?: { Item: Item } }[]>,

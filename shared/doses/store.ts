@@ -83,6 +83,11 @@ export function toItem(v: DoseVersion): Record<string, AttributeValue> {
   if (v.dose.recip_id && v.dose.admin_date) {
     item.recip_key = { S: `${v.iis_id}#${v.dose.recip_id}` };
     item.admin_date = { S: v.dose.admin_date };
+    // What the interval rule reads of a recipient's earlier doses, beside the dose: the by-recipient index holds
+    // only these, not the whole version.
+    if (v.dose.cvx) item.cvx = { S: v.dose.cvx };
+    if (v.dose.mvx) item.mvx = { S: v.dose.mvx };
+    if (v.dose.vax_refusal === 'YES') item.refused = { BOOL: true };
   }
   return item;
 }
@@ -162,7 +167,7 @@ export async function getHead(iisId: string, eventId: string): Promise<DoseVersi
 
 /** The recipient's administered doses at a site, as of their latest versions (deleted and refused left out). */
 export async function recipientDoses(iisId: string, recipId: string): Promise<EarlierDose[]> {
-  const latest = new Map<string, DoseVersion>();
+  const latest = new Map<string, Record<string, AttributeValue>>();
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await dynamodb.send(
@@ -174,22 +179,18 @@ export async function recipientDoses(iisId: string, recipId: string): Promise<Ea
         ExclusiveStartKey: start,
       }),
     );
+    // The index holds the attributes the rule needs (topology: by-recipient), not whole versions.
     for (const item of page.Items ?? []) {
-      const v = fromItem(item);
-      const seen = latest.get(v.vax_event_id);
-      if (!seen || seen.version < v.version) latest.set(v.vax_event_id, v);
+      const id = item.vax_event_id!.S!;
+      const seen = latest.get(id);
+      if (!seen || Number(seen.version!.N) < Number(item.version!.N)) latest.set(id, item);
     }
     start = page.LastEvaluatedKey;
   } while (start);
   const out: EarlierDose[] = [];
-  for (const v of latest.values()) {
-    if (v.action === 'D' || v.dose.vax_refusal === 'YES' || !v.dose.admin_date) continue;
-    out.push({
-      vax_event_id: v.vax_event_id,
-      admin_date: v.dose.admin_date,
-      cvx: v.dose.cvx,
-      mvx: v.dose.mvx,
-    });
+  for (const i of latest.values()) {
+    if (i.action?.S === 'D' || i.refused?.BOOL || !i.admin_date?.S) continue;
+    out.push({ vax_event_id: i.vax_event_id!.S!, admin_date: i.admin_date.S, cvx: i.cvx?.S, mvx: i.mvx?.S });
   }
   return out;
 }

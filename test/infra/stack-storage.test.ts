@@ -10,7 +10,7 @@ import {
   NONCURRENT_VERSION_RETENTION_DAYS,
   NOTIFICATIONS_HANDLER_COMPONENT,
 } from '../../infra/stack.ts';
-import { topology } from '../../infra/topology.ts';
+import { type IndexSpec, topology } from '../../infra/topology.ts';
 import {
   asArray,
   component,
@@ -25,6 +25,9 @@ import {
 } from './helpers.ts';
 
 import { bucketId, keyId, queueId, resources, tableId, template } from './stack-fixture.ts';
+
+/** The non-key attributes an index holds (INCLUDE), or undefined for all of them. */
+const includeOf = (index: object) => (index as IndexSpec).include;
 
 describe('KMS key', () => {
   it('is one customer-managed key with rotation, retained', () => {
@@ -111,7 +114,9 @@ describe('DynamoDB tables', () => {
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: includeOf(index)
+            ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...includeOf(index)!] }
+            : { ProjectionType: 'ALL' },
         })),
       );
     },

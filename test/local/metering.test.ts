@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { indexWriteUnits, itemSize, writeUnits } from '../../local/metering/dynamodb-units.ts';
+import {
+  indexWriteUnits,
+  itemSize,
+  updatedAttributes,
+  writeUnits,
+} from '../../local/metering/dynamodb-units.ts';
 import { createMeter } from '../../local/metering/meter.ts';
 
 const caller = { functionName: 'doses' };
@@ -20,6 +25,39 @@ describe('DynamoDB units from item sizes', () => {
     expect(indexWriteUnits(big, indexes.doses)).toBe(2);
     expect(indexWriteUnits({ ...big, day: { S: 'd' } }, indexes.doses)).toBe(4);
     expect(indexWriteUnits({ pk: { S: 'a' }, recip_key: { S: 'r' } }, indexes.doses)).toBe(0);
+  });
+});
+
+describe('an index that holds a few attributes', () => {
+  const byRecipient = {
+    partitionKey: 'recip_key',
+    sortKey: 'admin_date',
+    projected: ['pk', 'sk', 'recip_key', 'admin_date', 'cvx'],
+  };
+  const version = {
+    pk: { S: 'DOSE#A#1' },
+    sk: { S: 'V#000001' },
+    recip_key: { S: 'A#R1' },
+    admin_date: { S: '2021-03-10' },
+    cvx: { S: '207' },
+    dose: { S: 'x'.repeat(1500) },
+  };
+
+  it('costs a copy of what it holds, and nothing for an update of attributes it does not hold', () => {
+    expect(indexWriteUnits(version, [byRecipient])).toBe(1);
+    expect(indexWriteUnits(version, [byRecipient], new Set(['registry_status', 'registry_outcome']))).toBe(0);
+    expect(indexWriteUnits(version, [byRecipient], new Set(['cvx']))).toBe(1);
+    // An index of every attribute is written by any update, the whole item.
+    expect(indexWriteUnits(version, [{ partitionKey: 'recip_key' }], new Set(['registry_status']))).toBe(2);
+  });
+
+  it('reads the attributes an update writes from its expression', () => {
+    expect([
+      ...updatedAttributes('SET registry_status = :s, #o = :o REMOVE lock_owner', {
+        '#o': 'registry_outcome',
+      }),
+    ]).toEqual(['registry_status', 'registry_outcome', 'lock_owner']);
+    expect([...updatedAttributes('ADD failures :one')]).toEqual(['failures']);
   });
 });
 
