@@ -65,11 +65,13 @@ export const versionKey = (v: number) => `V#${String(v).padStart(6, '0')}`;
 /**
  * A dose is stored compressed (raw DEFLATE of its JSON, ~650 → ~360 bytes): it is most of a version, and a version
  * under 1 KB costs one write unit, not two, in the table and in each index that holds it. Versions stored as
- * JSON text before are still read.
+ * JSON text before are still read. The registry's answer on a version (its ACK) is stored the same way.
  */
-const packDose = (dose: Dose): AttributeValue => ({ B: deflateRawSync(JSON.stringify(dose)) });
-const unpackDose = (a: AttributeValue): Dose =>
-  JSON.parse(a.B ? inflateRawSync(a.B).toString('utf8') : a.S!) as Dose;
+export const packJson = (value: unknown): AttributeValue => ({ B: deflateRawSync(JSON.stringify(value)) });
+const unpackJson = (a: AttributeValue): unknown =>
+  JSON.parse(a.B ? inflateRawSync(a.B).toString('utf8') : a.S!);
+const packDose = (dose: Dose): AttributeValue => packJson(dose);
+const unpackDose = (a: AttributeValue): Dose => unpackJson(a) as Dose;
 
 export function toItem(v: DoseVersion): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
@@ -117,7 +119,9 @@ export function fromItem(i: Record<string, AttributeValue>): DoseVersion {
     source: i.source?.S,
     ...(i.historical?.BOOL ? { historical: true } : {}),
     registry_status: i.registry_status?.S,
-    registry_outcome: i.registry_outcome?.S ? JSON.parse(i.registry_outcome.S) : undefined,
+    registry_outcome: i.registry_outcome
+      ? (unpackJson(i.registry_outcome) as DoseVersion['registry_outcome'])
+      : undefined,
     cdc_status: i.cdc_status?.S,
   };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dose } from '#doses/fields.ts';
 import { normalizeDose } from '#doses/normalize.ts';
-import { type DoseVersion, fromItem, toItem } from '#doses/store.ts';
+import { type DoseVersion, fromItem, packJson, toItem } from '#doses/store.ts';
 import { itemSize } from '../../local/metering/dynamodb-units.ts';
 import { modernaDose } from '../fixtures/doses.ts';
 
@@ -33,6 +33,22 @@ describe('a dose version as a DynamoDB item', () => {
     const v = version();
     const item = { ...toItem(v), dose: { S: JSON.stringify(v.dose) } };
     expect(fromItem(item).dose).toEqual(JSON.parse(JSON.stringify(v.dose)));
+  });
+
+  it("reads the registry's answer stored compressed, and as JSON text before", () => {
+    const outcome = {
+      registry: 'CAIR2',
+      status: 'accepted',
+      sentAs: 'A',
+      ack: 'MSH|^~\\&|…',
+      findings: [],
+      at: '2026-12-05T17:00:01.000Z',
+    };
+    const item = toItem(version());
+    expect(fromItem({ ...item, registry_outcome: packJson(outcome) }).registry_outcome).toEqual(outcome);
+    expect(fromItem({ ...item, registry_outcome: { S: JSON.stringify(outcome) } }).registry_outcome).toEqual(
+      outcome,
+    );
   });
 
   it('stays under 1 KB for a full demo dose from a file, so it costs one write unit', () => {
