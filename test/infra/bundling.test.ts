@@ -68,6 +68,10 @@ describe('bundling every topology entry', () => {
       const code = readFileSync(bundle, 'utf8');
       expect(code.startsWith(REQUIRE_BANNER)).toBe(true);
       expect(statSync(bundle).size).toBeLessThan(5 * 1024 * 1024);
+      // Credentials come from Lambda's environment only: the SDK's default chain (SSO, INI files, processes,
+      // web identity, instance metadata) is aliased away at bundle time (infra/bundling.ts).
+      expect(code).not.toContain('@aws-sdk/credential-provider-ini');
+      expect(code).not.toContain('@aws-sdk/credential-provider-sso');
 
       const probe = `const m = await import(${JSON.stringify(pathToFileURL(bundle).href)});
         if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(3); }`;
