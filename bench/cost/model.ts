@@ -91,7 +91,7 @@ export function priceSnapshot(snap: MeterSnapshot, doses: number, options: Prici
     'CloudWatch Logs',
     'GB ingested (functions, Lambda platform lines, API access log)',
     logBytes / GB,
-    PRICES.cloudwatchLogs.perGbIngested / 1,
+    PRICES.cloudwatchLogs.perGbIngested,
   );
   add(
     'X-Ray',

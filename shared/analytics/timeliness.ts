@@ -11,7 +11,7 @@
  * historical record (copied from a card) was never due. Every submission counts for the rejection rate.
  */
 
-import { addDays, dayStart, isDay } from '#platform/dates.ts';
+import { addDays, dayStart, isDay, localDate } from '#platform/dates.ts';
 import type { Severity } from '#platform/findings.ts';
 import { compareText, dimensionRank } from './cells.ts';
 import { TIMELINESS, type TimelinessRule } from './config.ts';
@@ -73,12 +73,6 @@ const share = (n: number, d: number) => (d > 0 ? round(n / d, 4) : null);
 
 // A night's job times ~100,000 reports over a few hundred admin days: find each day's end once.
 const dayEnds = new Map<string, number>();
-const CA_DAY = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/Los_Angeles',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
 
 /**
  * Whole minutes (seconds dropped) from the end of the admin day (California) to receipt; 0 when received that
@@ -115,7 +109,7 @@ export function isoWeek(day: string): string {
 /** The ISO week of the California day an instant falls on; UNK for a time that cannot be read. */
 export function weekOf(receivedAt: string): string {
   const t = Date.parse(receivedAt);
-  return Number.isNaN(t) ? 'UNK' : isoWeek(CA_DAY.format(t));
+  return Number.isNaN(t) ? 'UNK' : isoWeek(localDate(new Date(t)));
 }
 
 function median(sorted: readonly number[]): number | null {
